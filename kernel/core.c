@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cxlnic core: the registry of CXL-capable NICs, the in-kernel API their
+ * drivers call, and the CXL bus notifier that quiesces CTPIO before any
+ * device under a NIC's CXL window goes away.
+ *
+ * Safety is decided here and nowhere else: when a piece of the chain is
+ * unbound or deleted, the NIC's ->detach_cxl() runs synchronously from the
+ * bus notifier, which the driver core calls before it unbinds or deletes that
+ * device.  Policy (fall back, unbind the NIC, re-attach) is userspace's.
+ */
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+#include "cxl_core.h"
+#include "cxlnic_internal.h"
+
+/* Guards the registry and every NIC; see cxlnic_internal.h for order. */
+DEFINE_MUTEX(cxlnic_lock);
+
+/* Handles start at 1 and are not reused soon, so a stale one fails. */
+static DEFINE_XARRAY_ALLOC1(cxlnic_devs);
+static u32 cxlnic_next_handle;
+/* Grows with every change to any NIC; lets a dump detect it was torn. */
+static u32 cxlnic_gen;
+
+/*
+ * Devices between the start and the end of an unbind or a deletion.  The
+ * notifier runs before the device is gone, so for a while it still looks
+ * alive; an attach must not take it as a piece during that window.
+ */
+struct cxlnic_going {
+	struct list_head node;
+	struct device *dev;
+	unsigned int count;
+};
+
+static LIST_HEAD(cxlnic_going_list);
+
+static struct cxlnic_going *cxlnic_going_find(struct device *dev)
+{
+	struct cxlnic_going *going;
+
+	list_for_each_entry(going, &cxlnic_going_list, node)
+		if (going->dev == dev)
+			return going;
+	return NULL;
+}
+
+bool cxlnic_device_going(struct device *dev)
+{
+	lockdep_assert_held(&cxlnic_lock);
+	return cxlnic_going_find(dev);
+}
+
+static void cxlnic_going_get(struct device *dev)
+{
+	struct cxlnic_going *going = cxlnic_going_find(dev);
+
+	if (going) {
+		going->count++;
+		return;
+	}
+	going = kzalloc(sizeof(*going), GFP_KERNEL);
+	if (!going)
+		return;	/* attach then relies on the driver check alone */
+	going->dev = get_device(dev);
+	going->count = 1;
+	list_add(&going->node, &cxlnic_going_list);
+}
+
+static void cxlnic_going_put(struct device *dev)
+{
+	struct cxlnic_going *going = cxlnic_going_find(dev);
+
+	if (!going || --going->count)
+		return;
+	list_del(&going->node);
+	put_device(going->dev);
+	kfree(going);
+}
+
+struct cxlnic_dev *cxlnic_find(u32 handle)
+{
+	lockdep_assert_held(&cxlnic_lock);
+	return xa_load(&cxlnic_devs, handle);
+}
+
+struct cxlnic_dev *cxlnic_find_next(unsigned long *index)
+{
+	lockdep_assert_held(&cxlnic_lock);
+	return xa_find(&cxlnic_devs, index, ULONG_MAX, XA_PRESENT);
+}
+
+u32 cxlnic_registry_generation(void)
+{
+	lockdep_assert_held(&cxlnic_lock);
+	return cxlnic_gen;
+}
+
+static void cxlnic_changed(struct cxlnic_dev *nic)
+{
+	nic->generation++;
+	cxlnic_gen++;
+}
+
+static bool cxlnic_reason_is_loss(enum cxlnic_reason reason)
+{
+	return reason == CXLNIC_REASON_PIECE_UNBOUND ||
+	       reason == CXLNIC_REASON_PIECE_REMOVED ||
+	       reason == CXLNIC_REASON_DRIVER;
+}
+
+/**
+ * cxlnic_detach - move a NIC's CTPIO off CXL and say why
+ * @nic: the NIC, with cxlnic_lock held
+ * @reason: why
+ * @piece: the piece that went away, or NULL
+ *
+ * The pieces stay recorded (with their references) so that userspace can see
+ * what is missing and hear when a piece comes back; region-detach drops them.
+ */
+void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
+		   const struct cxlnic_piece *piece)
+{
+	enum cxlnic_ctpio_mode prev = nic->mode;
+	bool loss = cxlnic_reason_is_loss(reason);
+
+	lockdep_assert_held(&cxlnic_lock);
+	if (nic->attached) {
+		nic->ops->detach_cxl(nic);
+		nic->attached = false;
+		if (loss)
+			nic->fallbacks++;
+	}
+	nic->mode = CXLNIC_CTPIO_MODE_PCI;
+	nic->reason = reason;
+	if (loss) {
+		nic->lost = true;
+		nic->loss_reason = reason;
+		memset(&nic->loss_piece, 0, sizeof(nic->loss_piece));
+		if (piece) {
+			nic->loss_piece.kind = piece->kind;
+			strscpy(nic->loss_piece.name, piece->name,
+				sizeof(nic->loss_piece.name));
+		}
+	}
+	cxlnic_changed(nic);
+	if (prev != nic->mode)
+		cxlnic_notify_change(nic, prev);
+	if (piece)
+		cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_LOST);
+}
+
+static int cxlnic_topo_check_alive(const struct cxlnic_topo *topo,
+				   struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	for (i = 0; i < topo->n_pieces; i++) {
+		if (cxlnic_device_going(topo->pieces[i].dev)) {
+			NL_SET_ERR_MSG(extack,
+				       "a CXL device the region needs is going away");
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+
+/**
+ * cxlnic_attach - put a NIC's CTPIO on a resolved CXL region
+ * @nic: the NIC, with cxlnic_lock held
+ * @topo: from cxlnic_topo_resolve(); consumed on success
+ * @extack: why it failed
+ */
+int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
+		  struct netlink_ext_ack *extack)
+{
+	enum cxlnic_ctpio_mode prev = nic->mode;
+	int rc;
+
+	lockdep_assert_held(&cxlnic_lock);
+	rc = cxlnic_topo_check_alive(topo, extack);
+	if (rc)
+		return rc;
+	if (nic->attached) {
+		if (strcmp(nic->topo.region.name, topo->region.name) ||
+		    nic->topo.region.base != topo->region.base) {
+			NL_SET_ERR_MSG(extack,
+				       "NIC is attached to another region; detach it first");
+			return -EBUSY;
+		}
+		/* Same region again: make sure CTPIO is on it, nothing else. */
+		cxlnic_topo_put(topo);
+		return cxlnic_set_mode(nic, CXLNIC_CTPIO_MODE_CXL, extack);
+	}
+	rc = nic->ops->attach_cxl(nic, topo->region.base, topo->region.size);
+	if (rc) {
+		NL_SET_ERR_MSG(extack, "NIC driver could not map the CXL window");
+		return rc;
+	}
+	cxlnic_topo_put(&nic->topo);
+	nic->topo = *topo;
+	memset(topo, 0, sizeof(*topo));
+	nic->attached = true;
+	nic->mode = CXLNIC_CTPIO_MODE_CXL;
+	nic->reason = CXLNIC_REASON_ATTACH;
+	if (nic->lost) {
+		nic->reattaches++;
+		nic->lost = false;
+	}
+	cxlnic_changed(nic);
+	cxlnic_notify_change(nic, prev);
+	return 0;
+}
+
+int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
+		    struct netlink_ext_ack *extack)
+{
+	enum cxlnic_ctpio_mode prev = nic->mode;
+	int rc;
+
+	lockdep_assert_held(&cxlnic_lock);
+	if (mode == prev)
+		return 0;
+	if (mode == CXLNIC_CTPIO_MODE_CXL && !nic->attached) {
+		NL_SET_ERR_MSG(extack,
+			       "no CXL region attached; send region-attach first");
+		return -ENODEV;
+	}
+	rc = nic->ops->set_mode(nic, mode);
+	if (rc) {
+		NL_SET_ERR_MSG(extack, "NIC driver refused the CTPIO mode");
+		return rc;
+	}
+	nic->mode = mode;
+	nic->reason = CXLNIC_REASON_USER;
+	cxlnic_changed(nic);
+	cxlnic_notify_change(nic, prev);
+	return 0;
+}
+
+/* A piece of @nic's chain is being unbound or deleted: quiesce first. */
+static void cxlnic_piece_lost(struct cxlnic_dev *nic,
+			      struct cxlnic_piece *piece,
+			      enum cxlnic_reason reason)
+{
+	if (nic->attached) {
+		cxlnic_detach(nic, reason, piece);
+	} else {
+		cxlnic_changed(nic);
+		cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_LOST);
+	}
+	if (reason == CXLNIC_REASON_PIECE_REMOVED) {
+		put_device(piece->dev);
+		piece->dev = NULL;
+	}
+}
+
+static void cxlnic_piece_returned(struct cxlnic_dev *nic,
+				  struct cxlnic_piece *piece)
+{
+	if (!nic->lost)
+		return;
+	cxlnic_changed(nic);
+	cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_RETURNED);
+}
+
+static void cxlnic_pieces_event(struct device *dev, unsigned long action)
+{
+	struct cxlnic_piece *piece;
+	struct cxlnic_dev *nic;
+	unsigned long index;
+	unsigned int i;
+
+	xa_for_each(&cxlnic_devs, index, nic) {
+		for (i = 0; i < nic->topo.n_pieces; i++) {
+			piece = &nic->topo.pieces[i];
+			if (piece->dev != dev)
+				continue;
+			if (action == BUS_NOTIFY_DEL_DEVICE)
+				cxlnic_piece_lost(nic, piece,
+						  CXLNIC_REASON_PIECE_REMOVED);
+			else if (action == BUS_NOTIFY_UNBIND_DRIVER)
+				cxlnic_piece_lost(nic, piece,
+						  CXLNIC_REASON_PIECE_UNBOUND);
+			else
+				cxlnic_piece_returned(nic, piece);
+		}
+	}
+}
+
+/*
+ * Called by the driver core, for both the CXL bus and the platform bus (where
+ * the CXL root, bound to cxl_acpi, lives).  DEL_DEVICE and UNBIND_DRIVER come
+ * before the device or its driver goes away, often with the device lock held:
+ * we may sleep here, but never take a device lock nor unbind anything.
+ */
+static int cxlnic_bus_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct device *dev = data;
+	bool track = dev->bus != &platform_bus_type ||
+		     cxlnic_is_cxl_root_device(dev);
+
+	switch (action) {
+	case BUS_NOTIFY_DEL_DEVICE:
+	case BUS_NOTIFY_UNBIND_DRIVER:
+	case BUS_NOTIFY_BOUND_DRIVER:
+	case BUS_NOTIFY_REMOVED_DEVICE:
+	case BUS_NOTIFY_UNBOUND_DRIVER:
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+
+	mutex_lock(&cxlnic_lock);
+	switch (action) {
+	case BUS_NOTIFY_DEL_DEVICE:
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		if (track)
+			cxlnic_going_get(dev);
+		cxlnic_pieces_event(dev, action);
+		break;
+	case BUS_NOTIFY_REMOVED_DEVICE:
+	case BUS_NOTIFY_UNBOUND_DRIVER:
+		cxlnic_going_put(dev);
+		break;
+	case BUS_NOTIFY_BOUND_DRIVER:
+		cxlnic_pieces_event(dev, action);
+		break;
+	}
+	mutex_unlock(&cxlnic_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block cxlnic_cxl_nb = {
+	.notifier_call = cxlnic_bus_notify,
+};
+
+static struct notifier_block cxlnic_platform_nb = {
+	.notifier_call = cxlnic_bus_notify,
+};
+
+/**
+ * cxlnic_register - make a NIC known to cxlnic
+ * @dev: the NIC's device (its PCI function)
+ * @ops: the driver's CTPIO operations
+ * @priv: returned by cxlnic_priv()
+ *
+ * The NIC starts in %CXLNIC_CTPIO_MODE_PCI.  Userspace hears of it on the
+ * monitor group and attaches it to a region with region-attach.
+ *
+ * Return: the NIC or an ERR_PTR().
+ */
+struct cxlnic_dev *cxlnic_register(struct device *dev,
+				   const struct cxlnic_ops *ops, void *priv)
+{
+	struct cxlnic_dev *nic;
+	int rc;
+
+	if (!dev || !ops || !ops->attach_cxl || !ops->detach_cxl ||
+	    !ops->set_mode || !ops->get_stats)
+		return ERR_PTR(-EINVAL);
+	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+	if (!nic)
+		return ERR_PTR(-ENOMEM);
+	nic->dev = get_device(dev);
+	nic->ops = ops;
+	nic->priv = priv;
+	nic->mode = CXLNIC_CTPIO_MODE_PCI;
+
+	mutex_lock(&cxlnic_lock);
+	rc = xa_alloc_cyclic(&cxlnic_devs, &nic->handle, nic, xa_limit_31b,
+			     &cxlnic_next_handle, GFP_KERNEL);
+	if (rc < 0) {
+		mutex_unlock(&cxlnic_lock);
+		put_device(nic->dev);
+		kfree(nic);
+		return ERR_PTR(rc);
+	}
+	cxlnic_changed(nic);
+	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_ADD_NTF);
+	mutex_unlock(&cxlnic_lock);
+	return nic;
+}
+EXPORT_SYMBOL_NS_GPL(cxlnic_register, CXLNIC);
+
+/**
+ * cxlnic_unregister - forget a NIC; its CXL window is detached first
+ * @nic: from cxlnic_register()
+ *
+ * Call it from the driver's remove, before the PCI window goes away.
+ */
+void cxlnic_unregister(struct cxlnic_dev *nic)
+{
+	mutex_lock(&cxlnic_lock);
+	if (nic->attached)
+		cxlnic_detach(nic, CXLNIC_REASON_UNREGISTER, NULL);
+	cxlnic_topo_put(&nic->topo);
+	xa_erase(&cxlnic_devs, nic->handle);
+	cxlnic_changed(nic);
+	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_DEL_NTF);
+	mutex_unlock(&cxlnic_lock);
+	put_device(nic->dev);
+	kfree(nic);
+}
+EXPORT_SYMBOL_NS_GPL(cxlnic_unregister, CXLNIC);
+
+void *cxlnic_priv(const struct cxlnic_dev *nic)
+{
+	return nic->priv;
+}
+EXPORT_SYMBOL_NS_GPL(cxlnic_priv, CXLNIC);
+
+/**
+ * cxlnic_cxl_lost - the NIC driver learnt on its own that CXL is gone
+ * @nic: the NIC
+ *
+ * For a Type 2 driver's CXL detach callback: one call moves CTPIO to PCI,
+ * waits out its writers and tells userspace.  May sleep.
+ */
+void cxlnic_cxl_lost(struct cxlnic_dev *nic)
+{
+	mutex_lock(&cxlnic_lock);
+	if (nic->attached)
+		cxlnic_detach(nic, CXLNIC_REASON_DRIVER, NULL);
+	mutex_unlock(&cxlnic_lock);
+}
+EXPORT_SYMBOL_NS_GPL(cxlnic_cxl_lost, CXLNIC);
+
+static int __init cxlnic_init(void)
+{
+	int rc;
+
+	rc = cxlnic_netlink_init();
+	if (rc)
+		return rc;
+	rc = bus_register_notifier(&cxl_bus_type, &cxlnic_cxl_nb);
+	if (rc)
+		goto err_netlink;
+	rc = bus_register_notifier(&platform_bus_type, &cxlnic_platform_nb);
+	if (rc)
+		goto err_cxl_nb;
+	return 0;
+
+err_cxl_nb:
+	bus_unregister_notifier(&cxl_bus_type, &cxlnic_cxl_nb);
+err_netlink:
+	cxlnic_netlink_exit();
+	return rc;
+}
+
+static void __exit cxlnic_exit(void)
+{
+	struct cxlnic_going *going, *next;
+
+	bus_unregister_notifier(&platform_bus_type, &cxlnic_platform_nb);
+	bus_unregister_notifier(&cxl_bus_type, &cxlnic_cxl_nb);
+	cxlnic_netlink_exit();
+	/* NIC drivers import our symbols, so none can still be registered. */
+	WARN_ON(!xa_empty(&cxlnic_devs));
+	list_for_each_entry_safe(going, next, &cxlnic_going_list, node) {
+		list_del(&going->node);
+		put_device(going->dev);
+		kfree(going);
+	}
+}
+
+module_init(cxlnic_init);
+module_exit(cxlnic_exit);
+MODULE_DESCRIPTION("Keep CXL-attached NIC CTPIO safe when the CXL chain changes");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(CXL);

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cxlnic.ko internals shared by the registry (core.c), the CXL topology
+ * helpers (topology.c) and the generic netlink family (netlink.c).
+ *
+ * Locking: one mutex, cxlnic_lock, guards the registry and every field of
+ * every struct cxlnic_dev.  Lock order, outermost first:
+ *
+ *   device_lock(any device)  - held by the driver core around the bus
+ *                              notifications we receive
+ *   genl_mutex               - held by generic netlink around our ops
+ *     cxlnic_lock
+ *       cxl_region_rwsem (read) - taken by the CXL attribute show routines
+ *                                 topology.c calls
+ *       the NIC driver's own locks, inside its ops
+ *
+ * Never take a device_lock() or genl_mutex with cxlnic_lock held.  The CXL
+ * core drops cxl_region_rwsem before it unbinds or deletes a device, so our
+ * notifier never runs under it.
+ */
+#ifndef _CXLNIC_INTERNAL_H
+#define _CXLNIC_INTERNAL_H
+
+#include <linux/cxlnic.h>
+#include <linux/mutex.h>
+#include <net/netlink.h>
+
+#define CXLNIC_MAX_PIECES	16
+
+struct cxlnic_piece {
+	enum cxlnic_piece_kind kind;
+	char name[CXLNIC_NAME_MAX];
+	struct device *dev;		/* reference held; NULL once removed */
+};
+
+struct cxlnic_region_info {
+	char name[CXLNIC_NAME_MAX];
+	u64 base;
+	u64 size;
+	enum cxlnic_decoder_mode decoder_mode;
+};
+
+/* The CXL side of an attach: the region and everything it stands on. */
+struct cxlnic_topo {
+	struct cxlnic_region_info region;
+	struct cxlnic_piece pieces[CXLNIC_MAX_PIECES];
+	unsigned int n_pieces;
+};
+
+/* What userspace named in region-attach. */
+struct cxlnic_attach_req {
+	char region[CXLNIC_NAME_MAX];
+	char memdev[CXLNIC_NAME_MAX];	/* "" when not given */
+	char endpoint[CXLNIC_NAME_MAX];
+	char decoder[CXLNIC_NAME_MAX];
+};
+
+struct cxlnic_dev {
+	u32 handle;
+	struct device *dev;		/* the NIC's own device, ref held */
+	const struct cxlnic_ops *ops;
+	void *priv;
+
+	enum cxlnic_ctpio_mode mode;
+	bool attached;			/* the driver holds a CXL window */
+	bool lost;			/* a piece went away since attach */
+	u32 generation;
+	enum cxlnic_reason reason;	/* of the last mode change */
+	enum cxlnic_reason loss_reason;
+	struct cxlnic_piece loss_piece;	/* .dev is always NULL */
+	u64 fallbacks;
+	u64 reattaches;
+
+	/* Valid while topo.n_pieces != 0, kept after a loss for display. */
+	struct cxlnic_topo topo;
+};
+
+extern struct mutex cxlnic_lock;
+
+/* core.c, all with cxlnic_lock held */
+struct cxlnic_dev *cxlnic_find(u32 handle);
+struct cxlnic_dev *cxlnic_find_next(unsigned long *index);
+u32 cxlnic_registry_generation(void);
+bool cxlnic_device_going(struct device *dev);
+int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
+		    struct netlink_ext_ack *extack);
+int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
+		  struct netlink_ext_ack *extack);
+void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
+		   const struct cxlnic_piece *lost);
+
+/* topology.c */
+int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
+			struct cxlnic_topo *topo,
+			struct netlink_ext_ack *extack);
+void cxlnic_topo_put(struct cxlnic_topo *topo);
+enum cxlnic_piece_state cxlnic_piece_state(const struct cxlnic_piece *piece);
+bool cxlnic_piece_needs_driver(const struct cxlnic_piece *piece);
+bool cxlnic_is_cxl_root_device(struct device *dev);
+
+/* netlink.c */
+int cxlnic_netlink_init(void);
+void cxlnic_netlink_exit(void);
+void cxlnic_notify_dev(struct cxlnic_dev *nic, u8 cmd);
+void cxlnic_notify_change(struct cxlnic_dev *nic,
+			  enum cxlnic_ctpio_mode prev_mode);
+void cxlnic_notify_piece(struct cxlnic_dev *nic,
+			 const struct cxlnic_piece *piece,
+			 enum cxlnic_piece_event event);
+
+#endif /* _CXLNIC_INTERNAL_H */

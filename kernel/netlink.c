@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The "cxlnic" generic netlink family: dev-get (do and dump), dev-set,
+ * region-attach, region-detach, and notifications on the "monitor" group.
+ *
+ * Every op has its own strict policy and resv_start_op is 0, so unknown or
+ * malformed attributes are refused by the core with an extack message.
+ * Mutating ops need CAP_NET_ADMIN (GENL_ADMIN_PERM).
+ */
+#include <linux/device.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include "cxlnic_internal.h"
+
+static struct genl_family cxlnic_family;
+
+enum cxlnic_nlgrp {
+	CXLNIC_NLGRP_MONITOR,
+};
+
+static const struct genl_multicast_group cxlnic_mcgrps[] = {
+	[CXLNIC_NLGRP_MONITOR] = { .name = CXLNIC_MCGRP_MONITOR },
+};
+
+#define CXLNIC_NAME_POLICY { .type = NLA_NUL_STRING, .len = CXLNIC_NAME_MAX - 1 }
+
+static const struct nla_policy cxlnic_handle_policy[CXLNIC_A_DEV_HANDLE + 1] = {
+	[CXLNIC_A_DEV_HANDLE] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy cxlnic_dev_set_policy[CXLNIC_A_DEV_MODE + 1] = {
+	[CXLNIC_A_DEV_HANDLE] = { .type = NLA_U32 },
+	[CXLNIC_A_DEV_MODE] = { .type = NLA_U8 },
+};
+
+static const struct nla_policy cxlnic_attach_policy[CXLNIC_A_DEV_DECODER + 1] = {
+	[CXLNIC_A_DEV_HANDLE] = { .type = NLA_U32 },
+	[CXLNIC_A_DEV_REGION] = CXLNIC_NAME_POLICY,
+	[CXLNIC_A_DEV_MEMDEV] = CXLNIC_NAME_POLICY,
+	[CXLNIC_A_DEV_ENDPOINT] = CXLNIC_NAME_POLICY,
+	[CXLNIC_A_DEV_DECODER] = CXLNIC_NAME_POLICY,
+};
+
+static int cxlnic_put_piece(struct sk_buff *msg, int type,
+			    enum cxlnic_piece_kind kind, const char *name,
+			    enum cxlnic_piece_state state)
+{
+	struct nlattr *nest = nla_nest_start(msg, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(msg, CXLNIC_A_PIECE_KIND, kind) ||
+	    nla_put_string(msg, CXLNIC_A_PIECE_NAME, name) ||
+	    nla_put_u8(msg, CXLNIC_A_PIECE_STATE, state)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int cxlnic_put_region(struct sk_buff *msg, const struct cxlnic_dev *nic)
+{
+	const struct cxlnic_topo *topo = &nic->topo;
+	const struct cxlnic_piece *piece;
+	unsigned int i;
+
+	if (!topo->n_pieces)
+		return 0;
+	if (nla_put_string(msg, CXLNIC_A_DEV_REGION, topo->region.name) ||
+	    nla_put_u64_64bit(msg, CXLNIC_A_DEV_REGION_BASE,
+			      topo->region.base, CXLNIC_A_PAD) ||
+	    nla_put_u64_64bit(msg, CXLNIC_A_DEV_REGION_SIZE,
+			      topo->region.size, CXLNIC_A_PAD) ||
+	    nla_put_u8(msg, CXLNIC_A_DEV_DECODER_MODE,
+		       topo->region.decoder_mode))
+		return -EMSGSIZE;
+	for (i = 0; i < topo->n_pieces; i++) {
+		piece = &topo->pieces[i];
+		if (cxlnic_put_piece(msg, CXLNIC_A_DEV_PIECES, piece->kind,
+				     piece->name, cxlnic_piece_state(piece)))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int cxlnic_put_stats(struct sk_buff *msg, struct cxlnic_dev *nic)
+{
+	struct cxlnic_stats stats = {};
+	struct nlattr *nest;
+
+	nic->ops->get_stats(nic, &stats);
+	nest = nla_nest_start(msg, CXLNIC_A_DEV_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, CXLNIC_A_STATS_CXL_BYTES, stats.cxl_bytes,
+			      CXLNIC_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, CXLNIC_A_STATS_CXL_PACKETS,
+			      stats.cxl_packets, CXLNIC_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, CXLNIC_A_STATS_PCI_BYTES, stats.pci_bytes,
+			      CXLNIC_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, CXLNIC_A_STATS_PCI_PACKETS,
+			      stats.pci_packets, CXLNIC_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, CXLNIC_A_STATS_FALLBACKS, nic->fallbacks,
+			      CXLNIC_A_STATS_PAD) ||
+	    nla_put_u64_64bit(msg, CXLNIC_A_STATS_REATTACHES, nic->reattaches,
+			      CXLNIC_A_STATS_PAD)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Everything userspace knows about a NIC; the same in replies and events. */
+static int cxlnic_fill_dev(struct sk_buff *msg, struct cxlnic_dev *nic)
+{
+	if (nla_put_u32(msg, CXLNIC_A_DEV_HANDLE, nic->handle) ||
+	    nla_put_string(msg, CXLNIC_A_DEV_PCI_ADDR, dev_name(nic->dev)) ||
+	    nla_put_string(msg, CXLNIC_A_DEV_DRIVER,
+			   dev_driver_string(nic->dev)) ||
+	    nla_put_u8(msg, CXLNIC_A_DEV_MODE, nic->mode) ||
+	    nla_put_u32(msg, CXLNIC_A_DEV_GENERATION, nic->generation) ||
+	    nla_put_u8(msg, CXLNIC_A_DEV_REASON, nic->reason) ||
+	    nla_put_u8(msg, CXLNIC_A_DEV_LOSS_REASON, nic->loss_reason))
+		return -EMSGSIZE;
+	if (nic->loss_piece.kind &&
+	    cxlnic_put_piece(msg, CXLNIC_A_DEV_LOSS_PIECE, nic->loss_piece.kind,
+			     nic->loss_piece.name, CXLNIC_PIECE_STATE_ABSENT))
+		return -EMSGSIZE;
+	if (cxlnic_put_region(msg, nic))
+		return -EMSGSIZE;
+	return cxlnic_put_stats(msg, nic);
+}
+
+static struct sk_buff *cxlnic_dev_msg(struct cxlnic_dev *nic, u32 portid,
+				      u32 seq, u8 cmd, void **hdr)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, portid, seq, &cxlnic_family, 0, cmd);
+	if (!*hdr || cxlnic_fill_dev(msg, nic)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static void cxlnic_multicast(struct sk_buff *msg, void *hdr)
+{
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&cxlnic_family, msg, 0, CXLNIC_NLGRP_MONITOR,
+			  GFP_KERNEL);
+}
+
+static bool cxlnic_has_listeners(void)
+{
+	return genl_has_listeners(&cxlnic_family, &init_net,
+				  CXLNIC_NLGRP_MONITOR);
+}
+
+void cxlnic_notify_dev(struct cxlnic_dev *nic, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!cxlnic_has_listeners())
+		return;
+	msg = cxlnic_dev_msg(nic, 0, 0, cmd, &hdr);
+	if (msg)
+		cxlnic_multicast(msg, hdr);
+}
+
+void cxlnic_notify_change(struct cxlnic_dev *nic,
+			  enum cxlnic_ctpio_mode prev_mode)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!cxlnic_has_listeners())
+		return;
+	msg = cxlnic_dev_msg(nic, 0, 0, CXLNIC_CMD_DEV_CHANGE_NTF, &hdr);
+	if (!msg)
+		return;
+	if (nla_put_u8(msg, CXLNIC_A_DEV_PREV_MODE, prev_mode)) {
+		nlmsg_free(msg);
+		return;
+	}
+	cxlnic_multicast(msg, hdr);
+}
+
+void cxlnic_notify_piece(struct cxlnic_dev *nic,
+			 const struct cxlnic_piece *piece,
+			 enum cxlnic_piece_event event)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!cxlnic_has_listeners())
+		return;
+	msg = cxlnic_dev_msg(nic, 0, 0, CXLNIC_CMD_PIECE_NTF, &hdr);
+	if (!msg)
+		return;
+	if (cxlnic_put_piece(msg, CXLNIC_A_DEV_PIECE, piece->kind, piece->name,
+			     cxlnic_piece_state(piece)) ||
+	    nla_put_u8(msg, CXLNIC_A_DEV_PIECE_EVENT, event)) {
+		nlmsg_free(msg);
+		return;
+	}
+	cxlnic_multicast(msg, hdr);
+}
+
+/* The NIC named by the request's handle; cxlnic_lock held. */
+static struct cxlnic_dev *cxlnic_nic_from_info(struct genl_info *info)
+{
+	struct cxlnic_dev *nic;
+
+	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_HANDLE))
+		return ERR_PTR(-EINVAL);
+	nic = cxlnic_find(nla_get_u32(info->attrs[CXLNIC_A_DEV_HANDLE]));
+	if (!nic) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[CXLNIC_A_DEV_HANDLE],
+				    "no NIC with this handle");
+		return ERR_PTR(-ENODEV);
+	}
+	return nic;
+}
+
+static int cxlnic_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cxlnic_dev *nic;
+	struct sk_buff *msg;
+	void *hdr;
+	int rc;
+
+	mutex_lock(&cxlnic_lock);
+	nic = cxlnic_nic_from_info(info);
+	if (IS_ERR(nic)) {
+		rc = PTR_ERR(nic);
+		goto out;
+	}
+	msg = cxlnic_dev_msg(nic, info->snd_portid, info->snd_seq,
+			     CXLNIC_CMD_DEV_GET, &hdr);
+	if (!msg) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	rc = genlmsg_reply(msg, info);
+out:
+	mutex_unlock(&cxlnic_lock);
+	return rc;
+}
+
+static int cxlnic_nl_dev_get_dumpit(struct sk_buff *skb,
+				    struct netlink_callback *cb)
+{
+	unsigned long index = cb->args[0];
+	struct cxlnic_dev *nic;
+	void *hdr;
+
+	mutex_lock(&cxlnic_lock);
+	cb->seq = cxlnic_registry_generation();
+	for (nic = cxlnic_find_next(&index); nic;
+	     index++, nic = cxlnic_find_next(&index)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &cxlnic_family,
+				  NLM_F_MULTI, CXLNIC_CMD_DEV_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (cxlnic_fill_dev(skb, nic)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = index;
+	mutex_unlock(&cxlnic_lock);
+	return skb->len;
+}
+
+static int cxlnic_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *mode_attr = info->attrs[CXLNIC_A_DEV_MODE];
+	struct cxlnic_dev *nic;
+	u8 mode;
+	int rc;
+
+	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_MODE))
+		return -EINVAL;
+	mode = nla_get_u8(mode_attr);
+	if (mode != CXLNIC_CTPIO_MODE_PCI && mode != CXLNIC_CTPIO_MODE_CXL) {
+		NL_SET_ERR_MSG_ATTR(info->extack, mode_attr,
+				    "mode must be pci or cxl");
+		return -EINVAL;
+	}
+	mutex_lock(&cxlnic_lock);
+	nic = cxlnic_nic_from_info(info);
+	rc = IS_ERR(nic) ? PTR_ERR(nic) :
+			   cxlnic_set_mode(nic, mode, info->extack);
+	mutex_unlock(&cxlnic_lock);
+	return rc;
+}
+
+static void cxlnic_get_name(char *dst, const struct nlattr *attr)
+{
+	if (attr)
+		nla_strscpy(dst, attr, CXLNIC_NAME_MAX);
+}
+
+static int cxlnic_nl_region_attach_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	struct cxlnic_attach_req req = {};
+	struct cxlnic_topo *topo;
+	struct cxlnic_dev *nic;
+	int rc;
+
+	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_REGION))
+		return -EINVAL;
+	cxlnic_get_name(req.region, info->attrs[CXLNIC_A_DEV_REGION]);
+	cxlnic_get_name(req.memdev, info->attrs[CXLNIC_A_DEV_MEMDEV]);
+	cxlnic_get_name(req.endpoint, info->attrs[CXLNIC_A_DEV_ENDPOINT]);
+	cxlnic_get_name(req.decoder, info->attrs[CXLNIC_A_DEV_DECODER]);
+
+	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
+	if (!topo)
+		return -ENOMEM;
+	mutex_lock(&cxlnic_lock);
+	nic = cxlnic_nic_from_info(info);
+	if (IS_ERR(nic)) {
+		rc = PTR_ERR(nic);
+		goto out;
+	}
+	rc = cxlnic_topo_resolve(&req, topo, info->extack);
+	if (rc) {
+		if (rc == -ENODEV)
+			NL_SET_BAD_ATTR(info->extack,
+					info->attrs[CXLNIC_A_DEV_REGION]);
+		goto out;
+	}
+	rc = cxlnic_attach(nic, topo, info->extack);
+	if (rc)
+		cxlnic_topo_put(topo);
+out:
+	mutex_unlock(&cxlnic_lock);
+	kfree(topo);
+	return rc;
+}
+
+static int cxlnic_nl_region_detach_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	struct cxlnic_dev *nic;
+	int rc = 0;
+
+	mutex_lock(&cxlnic_lock);
+	nic = cxlnic_nic_from_info(info);
+	if (IS_ERR(nic)) {
+		rc = PTR_ERR(nic);
+	} else {
+		cxlnic_detach(nic, CXLNIC_REASON_DETACH, NULL);
+		cxlnic_topo_put(&nic->topo);
+	}
+	mutex_unlock(&cxlnic_lock);
+	return rc;
+}
+
+static const struct genl_ops cxlnic_ops[] = {
+	{
+		.cmd = CXLNIC_CMD_DEV_GET,
+		.doit = cxlnic_nl_dev_get_doit,
+		.dumpit = cxlnic_nl_dev_get_dumpit,
+		.policy = cxlnic_handle_policy,
+		.maxattr = ARRAY_SIZE(cxlnic_handle_policy) - 1,
+	},
+	{
+		.cmd = CXLNIC_CMD_DEV_SET,
+		.doit = cxlnic_nl_dev_set_doit,
+		.policy = cxlnic_dev_set_policy,
+		.maxattr = ARRAY_SIZE(cxlnic_dev_set_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CXLNIC_CMD_REGION_ATTACH,
+		.doit = cxlnic_nl_region_attach_doit,
+		.policy = cxlnic_attach_policy,
+		.maxattr = ARRAY_SIZE(cxlnic_attach_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = CXLNIC_CMD_REGION_DETACH,
+		.doit = cxlnic_nl_region_detach_doit,
+		.policy = cxlnic_handle_policy,
+		.maxattr = ARRAY_SIZE(cxlnic_handle_policy) - 1,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family cxlnic_family __ro_after_init = {
+	.name = CXLNIC_FAMILY_NAME,
+	.version = CXLNIC_FAMILY_VERSION,
+	.module = THIS_MODULE,
+	.ops = cxlnic_ops,
+	.n_ops = ARRAY_SIZE(cxlnic_ops),
+	.mcgrps = cxlnic_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(cxlnic_mcgrps),
+	/* resv_start_op stays 0: every command is strictly validated. */
+};
+
+int cxlnic_netlink_init(void)
+{
+	return genl_register_family(&cxlnic_family);
+}
+
+void cxlnic_netlink_exit(void)
+{
+	genl_unregister_family(&cxlnic_family);
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Finding a CXL region and every device its HPA range depends on.
+ *
+ * The CXL core's structures are private to drivers/cxl, so everything here
+ * goes through struct device: lookups by name on the CXL bus, parentage, the
+ * exported is_cxl_*() predicates, and the region's and decoders' own sysfs
+ * show routines, called on a private page.  Those routines take the CXL
+ * core's locks themselves, exactly as a read from sysfs would.
+ */
+#include <linux/device.h>
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/platform_device.h>
+#include <linux/string.h>
+#include "cxl_core.h"
+#include "cxlnic_internal.h"
+
+/* An interleave set has at most 16 targets (CXL 2.0 8.2.5.12.7). */
+#define CXLNIC_MAX_TARGETS	16
+
+static const struct device_attribute *
+cxlnic_find_attr(struct device *dev, const char *name)
+{
+	const struct attribute_group *const *group;
+	struct attribute **attr;
+
+	if (!dev->type || !dev->type->groups)
+		return NULL;
+	for (group = dev->type->groups; *group; group++)
+		for (attr = (*group)->attrs; attr && *attr; attr++)
+			if (!strcmp((*attr)->name, name))
+				return container_of(*attr,
+						    struct device_attribute,
+						    attr);
+	return NULL;
+}
+
+/* Read attribute @name of @dev into @page (PAGE_SIZE, page aligned). */
+static int cxlnic_read_attr(struct device *dev, const char *name, char *page)
+{
+	const struct device_attribute *attr = cxlnic_find_attr(dev, name);
+	ssize_t len;
+
+	if (!attr || !attr->show)
+		return -ENOENT;
+	len = attr->show(dev, (struct device_attribute *)attr, page);
+	if (len < 0)
+		return len;
+	page[min_t(ssize_t, len, PAGE_SIZE - 1)] = '\0';
+	strim(page);
+	return 0;
+}
+
+static int cxlnic_read_u64_attr(struct device *dev, const char *name,
+				char *page, u64 *val)
+{
+	int rc = cxlnic_read_attr(dev, name, page);
+
+	return rc ? rc : kstrtou64(page, 0, val);
+}
+
+bool cxlnic_is_cxl_root_device(struct device *dev)
+{
+	struct device_driver *drv = READ_ONCE(dev->driver);
+
+	return dev->bus == &platform_bus_type && drv &&
+	       !strcmp(drv->name, "cxl_acpi");
+}
+
+/* Classify a device on the CXL bus; 0 when it is none of our pieces. */
+static enum cxlnic_piece_kind cxlnic_cxl_kind(struct device *dev)
+{
+	if (dev->bus != &cxl_bus_type)
+		return cxlnic_is_cxl_root_device(dev) ? CXLNIC_PIECE_ROOT : 0;
+	if (is_cxl_region(dev))
+		return CXLNIC_PIECE_REGION;
+	if (is_cxl_memdev(dev))
+		return CXLNIC_PIECE_MEMDEV;
+	if (is_cxl_port(dev))
+		return strncmp(dev_name(dev), "endpoint", 8) ?
+		       CXLNIC_PIECE_PORT : CXLNIC_PIECE_ENDPOINT;
+	if (dev->type && !strncmp(dev->type->name, "cxl_decoder", 11))
+		return CXLNIC_PIECE_DECODER;
+	return 0;
+}
+
+static bool cxlnic_topo_has(const struct cxlnic_topo *topo,
+			    const struct device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < topo->n_pieces; i++)
+		if (topo->pieces[i].dev == dev)
+			return true;
+	return false;
+}
+
+/* Add @dev, whose reference the caller hands over, unless already there. */
+static int cxlnic_topo_add(struct cxlnic_topo *topo, struct device *dev,
+			   enum cxlnic_piece_kind kind)
+{
+	struct cxlnic_piece *piece;
+
+	if (cxlnic_topo_has(topo, dev)) {
+		put_device(dev);
+		return 0;
+	}
+	if (topo->n_pieces == CXLNIC_MAX_PIECES) {
+		put_device(dev);
+		return -E2BIG;
+	}
+	piece = &topo->pieces[topo->n_pieces++];
+	piece->kind = kind;
+	piece->dev = dev;
+	strscpy(piece->name, dev_name(dev), sizeof(piece->name));
+	return 0;
+}
+
+/* Add every CXL port, decoder and the CXL root above @dev. */
+static int cxlnic_topo_add_ancestors(struct cxlnic_topo *topo,
+				     struct device *dev)
+{
+	enum cxlnic_piece_kind kind;
+	struct device *parent;
+	int rc;
+
+	for (parent = dev->parent; parent; parent = parent->parent) {
+		kind = cxlnic_cxl_kind(parent);
+		if (!kind)
+			break;
+		rc = cxlnic_topo_add(topo, get_device(parent), kind);
+		if (rc || kind == CXLNIC_PIECE_ROOT)
+			return rc;
+	}
+	return 0;
+}
+
+void cxlnic_topo_put(struct cxlnic_topo *topo)
+{
+	unsigned int i;
+
+	for (i = 0; i < topo->n_pieces; i++)
+		put_device(topo->pieces[i].dev);
+	memset(topo, 0, sizeof(*topo));
+}
+
+enum cxlnic_piece_state cxlnic_piece_state(const struct cxlnic_piece *piece)
+{
+	if (!piece->dev)
+		return CXLNIC_PIECE_STATE_ABSENT;
+	return READ_ONCE(piece->dev->driver) ? CXLNIC_PIECE_STATE_BOUND :
+					       CXLNIC_PIECE_STATE_PRESENT;
+}
+
+/* Pieces that only serve the HPA range while their driver is bound. */
+bool cxlnic_piece_needs_driver(const struct cxlnic_piece *piece)
+{
+	switch (piece->kind) {
+	case CXLNIC_PIECE_ROOT:
+	case CXLNIC_PIECE_ENDPOINT:
+	case CXLNIC_PIECE_MEMDEV:
+	case CXLNIC_PIECE_REGION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum cxlnic_decoder_mode cxlnic_decoder_mode(struct device *decoder,
+						    char *page)
+{
+	if (cxlnic_read_attr(decoder, "target_type", page))
+		return CXLNIC_DECODER_MODE_UNKNOWN;
+	if (!strcmp(page, "expander"))
+		return CXLNIC_DECODER_MODE_HOSTONLY;
+	if (!strcmp(page, "accelerator"))
+		return CXLNIC_DECODER_MODE_DEVMEM;
+	return CXLNIC_DECODER_MODE_UNKNOWN;
+}
+
+/* The region's HPA range; it must be committed and enabled. */
+static int cxlnic_topo_region(struct cxlnic_topo *topo, struct device *region,
+			      char *page, struct netlink_ext_ack *extack)
+{
+	struct cxlnic_region_info *info = &topo->region;
+	u64 committed;
+	int rc;
+
+	if (cxlnic_read_u64_attr(region, "commit", page, &committed) ||
+	    !committed) {
+		NL_SET_ERR_MSG(extack, "CXL region is not committed");
+		return -ENXIO;
+	}
+	if (!READ_ONCE(region->driver)) {
+		NL_SET_ERR_MSG(extack, "CXL region is not enabled (no driver)");
+		return -ENXIO;
+	}
+	rc = cxlnic_read_u64_attr(region, "resource", page, &info->base);
+	if (!rc)
+		rc = cxlnic_read_u64_attr(region, "size", page, &info->size);
+	if (rc || !info->size || info->base == U64_MAX) {
+		NL_SET_ERR_MSG(extack, "CXL region has no HPA range");
+		return -ENXIO;
+	}
+	strscpy(info->name, dev_name(region), sizeof(info->name));
+	return 0;
+}
+
+/* Each endpoint decoder of the region, its endpoint port and the ports up. */
+static int cxlnic_topo_targets(struct cxlnic_topo *topo, struct device *region,
+			       char *page, struct netlink_ext_ack *extack)
+{
+	struct device *decoder;
+	char attr[16];
+	u64 ways;
+	int rc, i;
+
+	rc = cxlnic_read_u64_attr(region, "interleave_ways", page, &ways);
+	if (rc || !ways || ways > CXLNIC_MAX_TARGETS) {
+		NL_SET_ERR_MSG(extack, "CXL region has no valid interleave");
+		return -ENXIO;
+	}
+	for (i = 0; i < ways; i++) {
+		snprintf(attr, sizeof(attr), "target%d", i);
+		if (cxlnic_read_attr(region, attr, page) || !*page) {
+			NL_SET_ERR_MSG(extack, "CXL region is missing a target");
+			return -ENXIO;
+		}
+		decoder = bus_find_device_by_name(&cxl_bus_type, NULL, page);
+		if (!decoder) {
+			NL_SET_ERR_MSG(extack, "CXL region target decoder is gone");
+			return -ENODEV;
+		}
+		if (i == 0)
+			topo->region.decoder_mode =
+				cxlnic_decoder_mode(decoder, page);
+		rc = cxlnic_topo_add(topo, decoder, CXLNIC_PIECE_DECODER);
+		if (!rc)
+			rc = cxlnic_topo_add_ancestors(topo, decoder);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* A device userspace named must exist and already be one of the pieces. */
+static int cxlnic_topo_check_named(struct cxlnic_topo *topo, const char *name,
+				   enum cxlnic_piece_kind kind,
+				   struct netlink_ext_ack *extack)
+{
+	struct device *dev;
+
+	if (!*name)
+		return 0;
+	dev = bus_find_device_by_name(&cxl_bus_type, NULL, name);
+	if (!dev || cxlnic_cxl_kind(dev) != kind) {
+		put_device(dev);
+		NL_SET_ERR_MSG(extack, "no CXL device of that kind with this name");
+		return -ENODEV;
+	}
+	if (kind == CXLNIC_PIECE_MEMDEV)
+		return cxlnic_topo_add(topo, dev, kind);
+	if (!cxlnic_topo_has(topo, dev)) {
+		put_device(dev);
+		NL_SET_ERR_MSG(extack, "named CXL device is not part of the region");
+		return -EINVAL;
+	}
+	put_device(dev);
+	return 0;
+}
+
+static int cxlnic_topo_check_drivers(struct cxlnic_topo *topo,
+				     struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	for (i = 0; i < topo->n_pieces; i++) {
+		if (cxlnic_piece_needs_driver(&topo->pieces[i]) &&
+		    cxlnic_piece_state(&topo->pieces[i]) !=
+		    CXLNIC_PIECE_STATE_BOUND) {
+			NL_SET_ERR_MSG(extack,
+				       "a CXL device the region needs has no driver");
+			return -ENXIO;
+		}
+	}
+	return 0;
+}
+
+/**
+ * cxlnic_topo_resolve - find a region and take a reference on its chain
+ * @req: names from userspace
+ * @topo: filled on success; release with cxlnic_topo_put()
+ * @extack: why it failed
+ *
+ * Called with cxlnic_lock held, so no teardown notification can slip
+ * between this check and the attach that follows it.
+ */
+int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
+			struct cxlnic_topo *topo,
+			struct netlink_ext_ack *extack)
+{
+	struct device *region;
+	char *page;
+	int rc;
+
+	memset(topo, 0, sizeof(*topo));
+	region = bus_find_device_by_name(&cxl_bus_type, NULL, req->region);
+	if (!region || !is_cxl_region(region)) {
+		put_device(region);
+		NL_SET_ERR_MSG(extack, "no CXL region with this name");
+		return -ENODEV;
+	}
+	page = (char *)get_zeroed_page(GFP_KERNEL);
+	if (!page) {
+		put_device(region);
+		return -ENOMEM;
+	}
+	rc = cxlnic_topo_add(topo, region, CXLNIC_PIECE_REGION);
+	if (!rc)
+		rc = cxlnic_topo_region(topo, region, page, extack);
+	if (!rc)
+		rc = cxlnic_topo_targets(topo, region, page, extack);
+	if (!rc)
+		rc = cxlnic_topo_add_ancestors(topo, region);
+	if (!rc)
+		rc = cxlnic_topo_check_named(topo, req->memdev,
+					     CXLNIC_PIECE_MEMDEV, extack);
+	if (!rc)
+		rc = cxlnic_topo_check_named(topo, req->endpoint,
+					     CXLNIC_PIECE_ENDPOINT, extack);
+	if (!rc)
+		rc = cxlnic_topo_check_named(topo, req->decoder,
+					     CXLNIC_PIECE_DECODER, extack);
+	if (!rc)
+		rc = cxlnic_topo_check_drivers(topo, extack);
+	if (rc == -E2BIG)
+		NL_SET_ERR_MSG(extack, "CXL region depends on too many devices");
+	free_page((unsigned long)page);
+	if (rc)
+		cxlnic_topo_put(topo);
+	return rc;
+}
