@@ -11,6 +11,8 @@
 #include <linux/device.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/kernfs.h>
+#include <linux/sysfs.h>
 #include <linux/platform_device.h>
 #include <linux/string.h>
 #include "cxl_core.h"
@@ -207,7 +209,59 @@ static int cxlnic_topo_region(struct cxlnic_topo *topo, struct device *region,
 	return 0;
 }
 
-/* Each endpoint decoder of the region, its endpoint port and the ports up. */
+static int cxlnic_match_kobj(struct device *dev, const void *kobj)
+{
+	return &dev->kobj == kobj;
+}
+
+/*
+ * The memdev an endpoint port stands for.  The CXL core links it as the
+ * port's "uport" in sysfs; struct cxl_port itself is private.  The kobject
+ * is only compared, never dereferenced: bus_find_device() hands back a
+ * counted reference only if that kobject is a device on the CXL bus.
+ */
+static struct device *cxlnic_endpoint_memdev(struct device *endpoint)
+{
+	struct kernfs_node *link;
+	struct device *memdev = NULL;
+
+	link = sysfs_get_dirent(endpoint->kobj.sd, "uport");
+	if (!link)
+		return NULL;
+	if (kernfs_type(link) == KERNFS_LINK && link->symlink.target_kn)
+		memdev = bus_find_device(&cxl_bus_type, NULL,
+					 link->symlink.target_kn->priv,
+					 cxlnic_match_kobj);
+	kernfs_put(link);
+	if (memdev && !is_cxl_memdev(memdev)) {
+		put_device(memdev);
+		return NULL;
+	}
+	return memdev;
+}
+
+/* Each endpoint decoder's endpoint port, its memdev and the ports up. */
+static int cxlnic_topo_target(struct cxlnic_topo *topo, struct device *decoder)
+{
+	struct device *endpoint = decoder->parent;
+	struct device *memdev;
+	int rc;
+
+	rc = cxlnic_topo_add(topo, decoder, CXLNIC_PIECE_DECODER);
+	if (rc)
+		return rc;
+	if (!endpoint || cxlnic_cxl_kind(endpoint) != CXLNIC_PIECE_ENDPOINT)
+		return -ENXIO;
+	memdev = cxlnic_endpoint_memdev(endpoint);
+	if (memdev) {
+		rc = cxlnic_topo_add(topo, memdev, CXLNIC_PIECE_MEMDEV);
+		if (rc)
+			return rc;
+	}
+	return cxlnic_topo_add_ancestors(topo, decoder);
+}
+
+/* Every target of the region, with what it depends on. */
 static int cxlnic_topo_targets(struct cxlnic_topo *topo, struct device *region,
 			       char *page, struct netlink_ext_ack *extack)
 {
@@ -235,9 +289,9 @@ static int cxlnic_topo_targets(struct cxlnic_topo *topo, struct device *region,
 		if (i == 0)
 			topo->region.decoder_mode =
 				cxlnic_decoder_mode(decoder, page);
-		rc = cxlnic_topo_add(topo, decoder, CXLNIC_PIECE_DECODER);
-		if (!rc)
-			rc = cxlnic_topo_add_ancestors(topo, decoder);
+		rc = cxlnic_topo_target(topo, decoder);
+		if (rc == -ENXIO)
+			NL_SET_ERR_MSG(extack, "CXL region target is not an endpoint decoder");
 		if (rc)
 			return rc;
 	}
@@ -259,8 +313,6 @@ static int cxlnic_topo_check_named(struct cxlnic_topo *topo, const char *name,
 		NL_SET_ERR_MSG(extack, "no CXL device of that kind with this name");
 		return -ENODEV;
 	}
-	if (kind == CXLNIC_PIECE_MEMDEV)
-		return cxlnic_topo_add(topo, dev, kind);
 	if (!cxlnic_topo_has(topo, dev)) {
 		put_device(dev);
 		NL_SET_ERR_MSG(extack, "named CXL device is not part of the region");

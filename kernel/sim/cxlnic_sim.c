@@ -75,6 +75,7 @@ struct cxlnic_sim {
 	struct sim_counters cxl;
 	struct sim_counters pci;
 	u64 offset;
+	/* CLOCK_REALTIME, so benchmarks can set them against userspace time. */
 	s64 last_cxl_write_ns;
 	s64 cxl_detached_ns;
 };
@@ -99,7 +100,7 @@ static void sim_account(struct cxlnic_sim *sim, enum cxlnic_ctpio_mode kind,
 	u64_stats_inc(&c->packets);
 	u64_stats_update_end(&sim->syncp);
 	if (kind == CXLNIC_CTPIO_MODE_CXL)
-		WRITE_ONCE(sim->last_cxl_write_ns, ktime_get_ns());
+		WRITE_ONCE(sim->last_cxl_write_ns, ktime_get_real_ns());
 }
 
 static void sim_send_one(struct cxlnic_sim *sim, const struct sim_window *win,
@@ -225,7 +226,7 @@ static void sim_detach_cxl(struct cxlnic_dev *nic)
 		rcu_assign_pointer(sim->active, &sim->pci_win);
 		/* After this no TX section can still see the CXL window. */
 		synchronize_rcu();
-		WRITE_ONCE(sim->cxl_detached_ns, ktime_get_ns());
+		WRITE_ONCE(sim->cxl_detached_ns, ktime_get_real_ns());
 		memunmap(sim->cxl_win.mem);
 		sim->cxl_win.mem = NULL;
 		sim->cxl_mapped = false;

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cxlnicctl: look at and steer NICs whose CTPIO lives in a CXL region.
+ * Reading commands talk straight to the kernel family, so they work without
+ * cxlnicd.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cxlnic_json.h"
+#include "cxlnic_names.h"
+#include "cxlnic_nl.h"
+#include "exit_codes.h"
+#include "output.h"
+
+#ifndef CXLNIC_VERSION
+#define CXLNIC_VERSION "unknown"
+#endif
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+};
+
+static const char *cmd_name = "cxlnicctl";
+
+static void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cxlnicctl: %s: ", cmd_name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Map a failure from the family to one line and an exit code. */
+static int report(struct cxlnic_client *c, int err)
+{
+	const char *extack = c ? cxlnic_client_extack(c) : NULL;
+
+	if (err == -CXLNIC_ENOMODULE) {
+		errorf("the cxlnic kernel module is not loaded (modprobe cxlnic)");
+		return EXIT_NO_MODULE;
+	}
+	if (err == -EPERM) {
+		errorf("changing NIC state needs root or CAP_NET_ADMIN");
+		return EXIT_PERM;
+	}
+	if (extack)
+		errorf("%s (%s)", extack, strerror(-err));
+	else
+		errorf("%s", cxlnic_strerror(err));
+	return EXIT_FAIL;
+}
+
+static int open_client(struct cxlnic_client **c)
+{
+	int rc = cxlnic_client_open(c);
+
+	return rc ? report(NULL, rc) : EXIT_OK;
+}
+
+static int dump(struct cxlnic_client *c, struct cxlnic_dev_list *list)
+{
+	int rc = cxlnic_dev_dump(c, list);
+
+	return rc ? report(c, rc) : EXIT_OK;
+}
+
+/* Dump and find the NIC the user named; copies it to @dev. */
+static int lookup(struct cxlnic_client *c, const char *name,
+		  struct cxlnic_dev_info *dev)
+{
+	struct cxlnic_dev_list list = { 0 };
+	const struct cxlnic_dev_info *found;
+	int rc = dump(c, &list);
+
+	if (rc)
+		return rc;
+	found = cxlnic_dev_find(&list, name);
+	if (found)
+		*dev = *found;
+	cxlnic_dev_list_free(&list);
+	if (!found) {
+		errorf("no NIC '%s' (name it by PCI address, netdev or handle; see cxlnicctl list)",
+		       name);
+		return EXIT_NOT_FOUND;
+	}
+	return EXIT_OK;
+}
+
+static void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+enum { OPT_JSON = 256, OPT_MEMDEV, OPT_ENDPOINT, OPT_DECODER, OPT_COUNT,
+       OPT_TIMEOUT };
+
+struct opts {
+	bool json;
+	bool verbose;
+	const char *memdev;
+	const char *endpoint;
+	const char *decoder;
+	long count;
+	long timeout;
+};
+
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "memdev", required_argument, NULL, OPT_MEMDEV },
+	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+	{ "decoder", required_argument, NULL, OPT_DECODER },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static bool parse_long(const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return !errno && *s && !*end && *out >= 0;
+}
+
+/*
+ * Parse options; @allowed lists the option values this command takes.
+ * Returns the number of arguments consumed or -1 after a usage error.
+ */
+static int parse_opts(int argc, char **argv, const int *allowed,
+		      struct opts *o)
+{
+	int c, i;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "v", long_opts, NULL)) != -1) {
+		for (i = 0; allowed[i] && allowed[i] != c; i++)
+			;
+		if (c == '?' || !allowed[i]) {
+			errorf("unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+		switch (c) {
+		case OPT_JSON: o->json = true; break;
+		case 'v': o->verbose = true; break;
+		case OPT_MEMDEV: o->memdev = optarg; break;
+		case OPT_ENDPOINT: o->endpoint = optarg; break;
+		case OPT_DECODER: o->decoder = optarg; break;
+		case OPT_COUNT:
+		case OPT_TIMEOUT:
+			if (!parse_long(optarg, c == OPT_COUNT ? &o->count :
+							       &o->timeout)) {
+				errorf("'%s' is not a number", optarg);
+				return -1;
+			}
+			break;
+		}
+	}
+	return optind;
+}
+
+static int usage_error(const char *usage)
+{
+	fprintf(stderr, "usage: cxlnicctl %s\n", usage);
+	return EXIT_USAGE;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_JSON, 'v', 0 };
+	struct cxlnic_dev_list list = { 0 };
+	struct cxlnic_client *c;
+	struct opts o = { 0 };
+	int rc, n;
+	size_t i;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0 || n != argc)
+		return usage_error("list [-v] [--json]");
+	rc = open_client(&c);
+	if (rc)
+		return rc;
+	rc = dump(c, &list);
+	if (!rc && o.json) {
+		struct json_object *arr = json_object_new_array();
+
+		for (i = 0; i < list.n; i++)
+			json_object_array_add(arr,
+					      cxlnic_dev_to_json(&list.devs[i]));
+		print_json(arr);
+	} else if (!rc) {
+		print_dev_table_header(stdout);
+		for (i = 0; i < list.n; i++)
+			print_dev_table_row(stdout, &list.devs[i], o.verbose);
+	}
+	cxlnic_dev_list_free(&list);
+	cxlnic_client_close(c);
+	return rc;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_JSON, 0 };
+	struct cxlnic_dev_info dev;
+	struct cxlnic_client *c;
+	struct opts o = { 0 };
+	int rc, n;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0 || argc - n != 1)
+		return usage_error("show NIC [--json]");
+	rc = open_client(&c);
+	if (rc)
+		return rc;
+	rc = lookup(c, argv[n], &dev);
+	if (!rc && o.json)
+		print_json(cxlnic_dev_to_json(&dev));
+	else if (!rc)
+		print_dev_details(stdout, &dev);
+	cxlnic_client_close(c);
+	return rc;
+}
+
+static int cmd_mode(int argc, char **argv)
+{
+	static const int allowed[] = { 0 };
+	struct cxlnic_dev_info dev;
+	struct cxlnic_client *c;
+	struct opts o = { 0 };
+	int rc, n, mode;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0 || argc - n != 2)
+		return usage_error("mode NIC cxl|pci");
+	mode = cxlnic_mode_from_name(argv[n + 1]);
+	if (mode != CXLNIC_CTPIO_MODE_CXL && mode != CXLNIC_CTPIO_MODE_PCI) {
+		errorf("mode '%s' is not one of: cxl, pci", argv[n + 1]);
+		return EXIT_USAGE;
+	}
+	rc = open_client(&c);
+	if (rc)
+		return rc;
+	rc = lookup(c, argv[n], &dev);
+	if (!rc) {
+		int err = cxlnic_dev_set_mode(c, dev.handle, (uint8_t)mode);
+
+		rc = err ? report(c, err) : EXIT_OK;
+	}
+	cxlnic_client_close(c);
+	return rc;
+}
+
+static int cmd_attach(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_MEMDEV, OPT_ENDPOINT, OPT_DECODER, 0 };
+	struct cxlnic_attach_args args;
+	struct cxlnic_dev_info dev;
+	struct cxlnic_client *c;
+	struct opts o = { 0 };
+	int rc, n;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0 || argc - n != 2)
+		return usage_error("attach NIC REGION [--memdev MEMDEV] [--endpoint ENDPOINT] [--decoder DECODER]");
+	args = (struct cxlnic_attach_args) {
+		.region = argv[n + 1], .memdev = o.memdev,
+		.endpoint = o.endpoint, .decoder = o.decoder,
+	};
+	rc = open_client(&c);
+	if (rc)
+		return rc;
+	rc = lookup(c, argv[n], &dev);
+	if (!rc) {
+		int err = cxlnic_region_attach(c, dev.handle, &args);
+
+		rc = err ? report(c, err) : EXIT_OK;
+	}
+	cxlnic_client_close(c);
+	return rc;
+}
+
+static int cmd_detach(int argc, char **argv)
+{
+	static const int allowed[] = { 0 };
+	struct cxlnic_dev_info dev;
+	struct cxlnic_client *c;
+	struct opts o = { 0 };
+	int rc, n;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0 || argc - n != 1)
+		return usage_error("detach NIC");
+	rc = open_client(&c);
+	if (rc)
+		return rc;
+	rc = lookup(c, argv[n], &dev);
+	if (!rc) {
+		int err = cxlnic_region_detach(c, dev.handle);
+
+		rc = err ? report(c, err) : EXIT_OK;
+	}
+	cxlnic_client_close(c);
+	return rc;
+}
+
+struct monitor_state {
+	bool json;
+	long seen;
+};
+
+static void on_event(const struct cxlnic_dev_info *ev, void *arg)
+{
+	struct monitor_state *st = arg;
+
+	st->seen++;
+	if (!st->json) {
+		print_event_line(stdout, ev);
+		return;
+	}
+	{
+		struct json_object *o = cxlnic_event_to_json(ev);
+
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		fflush(stdout);
+		json_object_put(o);
+	}
+}
+
+static long ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000 +
+	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static int cmd_monitor(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_JSON, OPT_COUNT, OPT_TIMEOUT, 0 };
+	struct monitor_state st = { 0 };
+	struct cxlnic_monitor *m;
+	struct timespec deadline;
+	struct opts o = { 0 };
+	int rc, n;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0 || n != argc)
+		return usage_error("monitor [--json] [--count N] [--timeout SECONDS]");
+	st.json = o.json;
+	rc = cxlnic_monitor_open(&m, 0);
+	if (rc)
+		return report(NULL, rc);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += o.timeout;
+	while (!o.count || st.seen < o.count) {
+		struct pollfd pfd = { .fd = cxlnic_monitor_fd(m), .events = POLLIN };
+		long wait = o.timeout ? ms_left(&deadline) : -1;
+
+		if (o.timeout && wait <= 0)
+			break;
+		if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR)
+			break;
+		rc = cxlnic_monitor_recv(m, on_event, &st);
+		if (rc == -ENOBUFS) {
+			fprintf(stderr, "cxlnicctl: monitor: events were lost (receive buffer overrun)\n");
+			continue;
+		}
+		if (rc) {
+			report(NULL, rc);
+			break;
+		}
+	}
+	cxlnic_monitor_close(m);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("cxlnicctl %s (cxlnic family version %d)\n", CXLNIC_VERSION,
+	       CXLNIC_FAMILY_VERSION);
+	return EXIT_OK;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct cmd commands[] = {
+	{ "list", cmd_list, "list [-v] [--json]" },
+	{ "show", cmd_show, "show NIC [--json]" },
+	{ "mode", cmd_mode, "mode NIC cxl|pci" },
+	{ "attach", cmd_attach, "attach NIC REGION [--memdev M] [--endpoint E] [--decoder D]" },
+	{ "detach", cmd_detach, "detach NIC" },
+	{ "monitor", cmd_monitor, "monitor [--json] [--count N] [--timeout S]" },
+	{ "version", cmd_version, "version" },
+	{ "help", cmd_help, "help" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int cmd_help(int argc, char **argv)
+{
+	size_t i;
+
+	(void)argc;
+	(void)argv;
+	printf("usage: cxlnicctl COMMAND [ARGS]\n\n"
+	       "NIC is a PCI address (0000:00:04.0 or 00:04.0), a netdev name or a handle.\n\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		printf("  cxlnicctl %s\n", commands[i].usage);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		cmd_help(0, NULL);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(0, NULL);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(0, NULL);
+	for (i = 0; i < N_COMMANDS; i++) {
+		if (!strcmp(argv[1], commands[i].name)) {
+			cmd_name = commands[i].name;
+			return commands[i].run(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "cxlnicctl: unknown command '%s'; valid commands:", argv[1]);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(stderr, " %s", commands[i].name);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}

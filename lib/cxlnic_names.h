@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Names of the family's enums, as printed and as accepted on input. */
+#ifndef CXLNIC_NAMES_H
+#define CXLNIC_NAMES_H
+
+#include <linux/cxlnic.h>
+
+const char *cxlnic_mode_name(unsigned int mode);
+const char *cxlnic_piece_kind_name(unsigned int kind);
+const char *cxlnic_piece_state_name(unsigned int state);
+const char *cxlnic_reason_name(unsigned int reason);
+const char *cxlnic_decoder_mode_name(unsigned int mode);
+const char *cxlnic_piece_event_name(unsigned int event);
+const char *cxlnic_event_name(unsigned int cmd);
+
+/* Returns the enum value, or -1 when @name is not one. */
+int cxlnic_mode_from_name(const char *name);
+
+#endif

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "cxlnic_nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define DUMP_RETRIES		5
+#define MONITOR_RCVBUF		(4 << 20)
+
+struct cxlnic_client {
+	struct nl_sock *sk;
+	int family;
+	char extack[256];
+};
+
+struct cxlnic_monitor {
+	struct nl_sock *sk;
+	cxlnic_event_fn fn;
+	void *arg;
+};
+
+/* The state of one request while its answers are read. */
+struct request {
+	struct cxlnic_client *client;
+	int error;			/* negative errno from the kernel */
+	bool done;
+	bool dump_intr;
+	struct cxlnic_dev_info *dev;	/* a do's reply */
+	struct cxlnic_dev_list *list;	/* a dump's replies */
+	int parse_error;
+};
+
+const char *cxlnic_strerror(int err)
+{
+	if (err == -CXLNIC_ENOMODULE)
+		return "the cxlnic kernel module is not loaded";
+	return strerror(-err);
+}
+
+static int nl_to_errno(int nlerr)
+{
+	switch (-nlerr) {
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	default:
+		return -EIO;
+	}
+}
+
+static int open_socket(struct nl_sock **out)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int one = 1;
+
+	if (!sk)
+		return -ENOMEM;
+	if (genl_connect(sk)) {
+		nl_socket_free(sk);
+		return -EPROTONOSUPPORT;
+	}
+	/* Extended acks, without the request echoed back in them. */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
+	*out = sk;
+	return 0;
+}
+
+int cxlnic_client_open(struct cxlnic_client **out)
+{
+	struct cxlnic_client *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c)
+		return -ENOMEM;
+	rc = open_socket(&c->sk);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	c->family = genl_ctrl_resolve(c->sk, CXLNIC_FAMILY_NAME);
+	if (c->family < 0) {
+		rc = c->family == -NLE_OBJ_NOTFOUND ? -CXLNIC_ENOMODULE :
+						      nl_to_errno(c->family);
+		cxlnic_client_close(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void cxlnic_client_close(struct cxlnic_client *c)
+{
+	if (!c)
+		return;
+	nl_socket_free(c->sk);
+	free(c);
+}
+
+const char *cxlnic_client_extack(const struct cxlnic_client *c)
+{
+	return c->extack[0] ? c->extack : NULL;
+}
+
+/* With NETLINK_CAP_ACK the extack TLVs follow struct nlmsgerr directly. */
+static void save_extack(struct cxlnic_client *c, struct nlmsgerr *err)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)sizeof(*err);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= 0)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)err + sizeof(*err)), len, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(c->extack, tb[NLMSGERR_ATTR_MSG],
+			    sizeof(c->extack));
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct request *req = arg;
+
+	(void)nla;
+	req->error = err->error;
+	req->done = true;
+	save_extack(req->client, err);
+	return NL_STOP;
+}
+
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+
+	(void)msg;
+	req->done = true;
+	return NL_STOP;
+}
+
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+
+	(void)msg;
+	req->dump_intr = true;
+	return NL_OK;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+	struct genlmsghdr *gnlh = genlmsg_hdr(nlmsg_hdr(msg));
+	struct cxlnic_dev_info dev;
+
+	if (cxlnic_dev_parse(genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0),
+			     gnlh->cmd, &dev)) {
+		req->parse_error = -EBADMSG;
+		return NL_SKIP;
+	}
+	if (req->dev)
+		*req->dev = dev;
+	if (req->list && cxlnic_dev_list_add(req->list, &dev))
+		req->parse_error = -ENOMEM;
+	return NL_OK;
+}
+
+/* Send @msg (consumed) and read until its ack, error or dump end. */
+static int transact(struct cxlnic_client *c, struct nl_msg *msg,
+		    struct request *req)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int rc;
+
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	c->extack[0] = '\0';
+	req->client = c;
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_finish, req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, req);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, req);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, req);
+
+	rc = nl_send_auto(c->sk, msg);
+	nlmsg_free(msg);
+	while (rc >= 0 && !req->done)
+		rc = nl_recvmsgs(c->sk, cb);
+	nl_cb_put(cb);
+	if (req->error)
+		return req->error;
+	if (rc < 0)
+		return nl_to_errno(rc);
+	return req->parse_error;
+}
+
+struct nl_msg *cxlnic_request_new(struct cxlnic_client *c, uint8_t cmd,
+				  int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0,
+				flags | NLM_F_ACK, cmd, CXLNIC_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static struct nl_msg *new_handle_request(struct cxlnic_client *c, uint8_t cmd,
+					 uint32_t handle)
+{
+	struct nl_msg *msg = cxlnic_request_new(c, cmd, 0);
+
+	if (msg && nla_put_u32(msg, CXLNIC_A_DEV_HANDLE, handle)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int cxlnic_request_send(struct cxlnic_client *c, struct nl_msg *msg)
+{
+	struct cxlnic_dev_list list = { 0 };
+	struct request req = { .list = &list };
+	int rc = transact(c, msg, &req);
+
+	cxlnic_dev_list_free(&list);
+	return rc;
+}
+
+int cxlnic_dev_get(struct cxlnic_client *c, uint32_t handle,
+		   struct cxlnic_dev_info *dev)
+{
+	struct nl_msg *msg = new_handle_request(c, CXLNIC_CMD_DEV_GET, handle);
+	struct request req = { .dev = dev };
+
+	if (!msg)
+		return -ENOMEM;
+	return transact(c, msg, &req);
+}
+
+int cxlnic_dev_dump(struct cxlnic_client *c, struct cxlnic_dev_list *list)
+{
+	int attempt, rc = -EAGAIN;
+
+	for (attempt = 0; attempt < DUMP_RETRIES; attempt++) {
+		struct nl_msg *msg = cxlnic_request_new(c, CXLNIC_CMD_DEV_GET,
+						 NLM_F_DUMP);
+		struct request req = { .list = list };
+
+		if (!msg)
+			return -ENOMEM;
+		cxlnic_dev_list_free(list);
+		rc = transact(c, msg, &req);
+		if (rc || !req.dump_intr)
+			return rc;
+		rc = -EAGAIN;	/* the set changed under the dump: again */
+	}
+	return rc;
+}
+
+int cxlnic_dev_set_mode(struct cxlnic_client *c, uint32_t handle,
+			uint8_t mode)
+{
+	struct nl_msg *msg = new_handle_request(c, CXLNIC_CMD_DEV_SET, handle);
+	struct request req = { 0 };
+
+	if (!msg || nla_put_u8(msg, CXLNIC_A_DEV_MODE, mode)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return transact(c, msg, &req);
+}
+
+static int put_name(struct nl_msg *msg, int type, const char *name)
+{
+	return name ? nla_put_string(msg, type, name) : 0;
+}
+
+int cxlnic_region_attach(struct cxlnic_client *c, uint32_t handle,
+			 const struct cxlnic_attach_args *args)
+{
+	struct nl_msg *msg = new_handle_request(c, CXLNIC_CMD_REGION_ATTACH,
+						handle);
+	struct request req = { 0 };
+
+	if (!msg || put_name(msg, CXLNIC_A_DEV_REGION, args->region) ||
+	    put_name(msg, CXLNIC_A_DEV_MEMDEV, args->memdev) ||
+	    put_name(msg, CXLNIC_A_DEV_ENDPOINT, args->endpoint) ||
+	    put_name(msg, CXLNIC_A_DEV_DECODER, args->decoder)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return transact(c, msg, &req);
+}
+
+int cxlnic_region_detach(struct cxlnic_client *c, uint32_t handle)
+{
+	struct nl_msg *msg = new_handle_request(c, CXLNIC_CMD_REGION_DETACH,
+						handle);
+	struct request req = { 0 };
+
+	if (!msg)
+		return -ENOMEM;
+	return transact(c, msg, &req);
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct cxlnic_monitor *m = arg;
+	struct genlmsghdr *gnlh = genlmsg_hdr(nlmsg_hdr(msg));
+	struct cxlnic_dev_info event;
+
+	/* A malformed event is dropped; the generation gap will show it. */
+	if (!cxlnic_dev_parse(genlmsg_attrdata(gnlh, 0),
+			      genlmsg_attrlen(gnlh, 0), gnlh->cmd, &event))
+		m->fn(&event, m->arg);
+	return NL_OK;
+}
+
+int cxlnic_monitor_open(struct cxlnic_monitor **out, int rcvbuf)
+{
+	struct cxlnic_monitor *m = calloc(1, sizeof(*m));
+	int group, rc;
+
+	if (!m)
+		return -ENOMEM;
+	rc = open_socket(&m->sk);
+	if (rc) {
+		free(m);
+		return rc;
+	}
+	group = genl_ctrl_resolve_grp(m->sk, CXLNIC_FAMILY_NAME,
+				      CXLNIC_MCGRP_MONITOR);
+	if (group < 0) {
+		rc = group == -NLE_OBJ_NOTFOUND ? -CXLNIC_ENOMODULE :
+						  nl_to_errno(group);
+		goto err;
+	}
+	nl_socket_disable_seq_check(m->sk);
+	nl_socket_modify_cb(m->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, m);
+	rc = nl_socket_add_membership(m->sk, group);
+	if (!rc)
+		rc = nl_socket_set_buffer_size(m->sk,
+					       rcvbuf ? rcvbuf : MONITOR_RCVBUF,
+					       0);
+	if (!rc)
+		rc = nl_socket_set_nonblocking(m->sk);
+	if (rc) {
+		rc = nl_to_errno(rc);
+		goto err;
+	}
+	*out = m;
+	return 0;
+err:
+	nl_socket_free(m->sk);
+	free(m);
+	return rc;
+}
+
+void cxlnic_monitor_close(struct cxlnic_monitor *m)
+{
+	if (!m)
+		return;
+	nl_socket_free(m->sk);
+	free(m);
+}
+
+int cxlnic_monitor_fd(const struct cxlnic_monitor *m)
+{
+	return nl_socket_get_fd(m->sk);
+}
+
+int cxlnic_monitor_recv(struct cxlnic_monitor *m, cxlnic_event_fn fn,
+			void *arg)
+{
+	int rc;
+
+	m->fn = fn;
+	m->arg = arg;
+	for (;;) {
+		errno = 0;
+		rc = nl_recvmsgs_default(m->sk);
+		if (rc >= 0)
+			continue;
+		if (rc == -NLE_AGAIN)
+			return 0;
+		/* libnl says NOMEM for a receive overrun: errno tells. */
+		if (rc == -NLE_NOMEM && errno == ENOBUFS)
+			return -ENOBUFS;
+		return nl_to_errno(rc);
+	}
+}

@@ -1,0 +1,229 @@
+# shellcheck shell=bash
+# Helpers for the vm scenarios: sourced inside the guest, run as root.
+# Everything here drives real parts: modprobe, cxl-cli, sysfs bind/unbind,
+# and cxlnicctl talking to the kernel family over netlink.
+
+set -euo pipefail
+
+B=${CXLNIC_BUILD:?CXLNIC_BUILD must point at the meson build directory}
+CTL=$B/cli/cxlnicctl
+KMOD=$B/kernel
+# Serial numbers the bench gives the two cxl-type3 memdevs; NIC n pairs
+# with memdev n.
+MEMDEV_SERIALS=(4096 4097)
+
+log() { printf '[%(%T)T] %s\n' -1 "$*"; }
+fail() { log "FAIL: $*"; exit 1; }
+ok() { log "ok: $*"; }
+
+# wait_until TIMEOUT_S CMD...: poll a condition the kernel reaches on its own.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.2
+	done
+}
+
+load_cxl() {
+	local m
+	for m in cxl_acpi cxl_pci cxl_port cxl_mem cxl_pmem; do
+		modprobe "$m"
+	done
+	udevadm settle || true
+	wait_until 60 memdevs_ready || fail "CXL memdevs did not come up"
+}
+
+memdevs_ready() {
+	[ "$(cxl list -M | jq 'length')" -ge ${#MEMDEV_SERIALS[@]} ] &&
+		[ "$(cxl list -E 2>/dev/null | jq 'length')" -ge 1 ]
+}
+
+load_cxlnic() {
+	insmod "$KMOD/cxlnic.ko"
+	insmod "$KMOD/cxlnic_sim.ko"
+	wait_until 20 nics_ready || fail "emulated NICs did not register"
+}
+
+nics_ready() { [ "$("$CTL" list --json | jq 'length')" -ge 2 ]; }
+
+# PCI address of emulated NIC number $1 (0-based, in PCI order).
+nic_pci() {
+	local i=0 d
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1b36:0x0005 ] || continue
+		if [ $i -eq "$1" ]; then
+			basename "$d"
+			return 0
+		fi
+		i=$((i + 1))
+	done
+	return 1
+}
+
+nic_sysfs() { echo "/sys/bus/pci/devices/$(nic_pci "$1")/cxlnic_sim"; }
+
+memdev_of_nic() {
+	cxl list -M | jq -r --argjson s "${MEMDEV_SERIALS[$1]}" \
+		'.[] | select(.serial == $s) | .memdev'
+}
+
+endpoint_of_memdev() {
+	local e
+	for e in /sys/bus/cxl/devices/endpoint*; do
+		[ -e "$e/uport" ] || continue
+		if [ "$(basename "$(readlink -f "$e/uport")")" = "$1" ]; then
+			basename "$e"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# The memdev behind endpoint decoder $1.
+memdev_of_decoder() {
+	local ep
+	ep=$(dirname "$(readlink -f "/sys/bus/cxl/devices/$1")")
+	basename "$(readlink -f "$ep/uport")"
+}
+
+# Regions with memdev $1 among their targets.
+regions_of_memdev() {
+	local r t d
+	for r in /sys/bus/cxl/devices/region*; do
+		[ -e "$r" ] || continue
+		for t in "$r"/target*; do
+			d=$(cat "$t" 2>/dev/null) || continue
+			[ -n "$d" ] || continue
+			if [ "$(memdev_of_decoder "$d")" = "$1" ]; then
+				basename "$r"
+				break
+			fi
+		done
+	done
+}
+
+# A fresh x1 pmem region on memdev $1, in whichever CXL window reaches it.
+create_region() {
+	local d out
+	for d in $(cxl list -D -d root | jq -r '.[] | select(.pmem_capable) | .decoder'); do
+		if out=$(cxl create-region -m -d "$d" -w 1 -t pmem "$1" 2>/dev/null) &&
+			[ -n "$out" ]; then
+			jq -r '.region' <<<"$out"
+			return 0
+		fi
+	done
+	fail "no root decoder could make a region on $1"
+}
+
+nic_json() { "$CTL" show "$(nic_pci "$1")" --json; }
+nic_field() { nic_json "$1" | jq -r "$2"; }
+nic_mode() { nic_field "$1" .mode; }
+
+# Attach NIC $1 to region $2 of its paired memdev.
+attach() {
+	"$CTL" attach "$(nic_pci "$1")" "$2" --memdev "$(memdev_of_nic "$1")"
+}
+
+tx_start() {
+	echo "${2:-2000}" >"$(nic_sysfs "$1")/tx_rate"
+	echo 1 >"$(nic_sysfs "$1")/tx_enable"
+}
+
+tx_stop() { echo 0 >"$(nic_sysfs "$1")/tx_enable"; }
+
+# Wait until a counter of NIC $1 grows past its current value.
+counter_grows() {
+	local nic=$1 key=$2 before
+	before=$(nic_field "$nic" ".stats.$key")
+	wait_until 20 counter_above "$nic" "$key" "$before"
+}
+
+counter_above() { [ "$(nic_field "$1" ".stats.$2")" -gt "$3" ]; }
+
+expect_mode() {
+	local got
+	got=$(nic_mode "$1")
+	[ "$got" = "$2" ] || fail "NIC $1 mode is $got, expected $2"
+}
+
+# Make memdev $1 usable again after an unbind: bind cxl_mem, and where 6.1
+# refuses (EIO under a decommitted region), re-probe its PCI function.
+rebind_memdev() {
+	local md=$1 host
+	echo "$md" >/sys/bus/cxl/drivers/cxl_mem/bind 2>/dev/null && return 0
+	host=$(basename "$(readlink -f "/sys/bus/cxl/devices/$md/..")")
+	log "cxl_mem bind of $md refused; re-probing PCI function $host"
+	echo "$host" >/sys/bus/pci/drivers/cxl_pci/unbind
+	echo "$host" >/sys/bus/pci/drivers/cxl_pci/bind
+}
+
+# Regions left decommitted by a teardown hold HPA space: give it back.
+destroy_stale_regions() {
+	local r
+	for r in $(cxl list -R | jq -r '.[] | select(.decode_state != "commit") | .region'); do
+		log "destroying stale $r"
+		cxl disable-region "$r" >/dev/null 2>&1 || true
+		cxl destroy-region -f "$r" >/dev/null 2>&1 || true
+	done
+}
+
+# A committed, enabled region for NIC $1's memdev, made fresh if needed.
+ensure_region() {
+	local md r
+	wait_until 60 memdevs_ready || fail "memdevs not back"
+	destroy_stale_regions
+	md=$(memdev_of_nic "$1")
+	[ -n "$md" ] || fail "no memdev with serial ${MEMDEV_SERIALS[$1]}"
+	wait_until 30 endpoint_of_memdev "$md" >/dev/null ||
+		fail "$md has no endpoint"
+	for r in $(regions_of_memdev "$md"); do
+		if [ "$(cxl list -r "$r" | jq -r '.[0].decode_state')" = commit ]; then
+			cxl enable-region "$r" >/dev/null 2>&1 || true
+			echo "$r"
+			return 0
+		fi
+		cxl disable-region "$r" >/dev/null 2>&1 || true
+		cxl destroy-region -f "$r" >/dev/null 2>&1 || true
+	done
+	create_region "$md"
+}
+
+# Run `cxlnicctl monitor --json` in the background into $MON_LOG and return
+# only once it provably receives events: it saw a mode flip we caused on
+# attached NIC $1.
+monitor_start() {
+	MON_LOG=$(mktemp /tmp/monitor.XXXXXX)
+	"$CTL" monitor --json >"$MON_LOG" 2>&1 &
+	MON_PID=$!
+	wait_until 20 monitor_live "$(nic_pci "$1")" ||
+		fail "monitor never saw an event"
+}
+
+# Flip attached NIC $1 to PCI and back: two events we know must arrive.
+monitor_live() {
+	"$CTL" mode "$1" pci >/dev/null
+	"$CTL" mode "$1" cxl >/dev/null
+	sleep 0.2
+	grep -q '"dev-change"' "$MON_LOG"
+}
+
+monitor_stop() {
+	kill "$MON_PID" 2>/dev/null || true
+	wait "$MON_PID" 2>/dev/null || true
+}
+
+# monitor_has JQ_FILTER: some event line matches.
+monitor_has() {
+	jq -c "select($1)" <"$MON_LOG" 2>/dev/null | grep -q .
+}
+
+# Counter $2 of NIC $1 stays put over a second: nothing writes there.
+counter_still() {
+	local a b
+	a=$(nic_field "$1" ".stats.$2")
+	sleep 1
+	b=$(nic_field "$1" ".stats.$2")
+	[ "$a" = "$b" ]
+}

@@ -1,0 +1,61 @@
+#!/bin/bash
+# A dump shows every emulated NIC; after cxl create-region and
+# region-attach, CTPIO is on CXL and its counters grow.
+. "$(dirname "$0")/../lib/cxlnic.sh"
+
+load_cxl
+load_cxlnic
+"$CTL" list
+n=$("$CTL" list --json | jq 'length')
+[ "$n" -eq 2 ] || fail "dump shows $n NICs, expected 2"
+for nic in 0 1; do
+	expect_mode $nic pci
+	[ "$(nic_field $nic .driver)" = cxlnic_sim ] || fail "driver name"
+done
+ok "dump shows both NICs on PCI"
+
+for nic in 0 1; do
+	region=$(ensure_region $nic)
+	log "NIC $nic: memdev $(memdev_of_nic $nic), $region"
+	gen=$(nic_field $nic .generation)
+	attach $nic "$region"
+	expect_mode $nic cxl
+	[ "$(nic_field $nic .region.name)" = "$region" ] || fail "region name"
+	[ "$(nic_field $nic .region.size)" -gt 0 ] || fail "region size"
+	[ "$(nic_field $nic .generation)" -gt "$gen" ] || fail "generation did not grow"
+	[ "$(nic_field $nic .decoder_mode)" = host-only ] ||
+		fail "decoder mode $(nic_field $nic .decoder_mode), expected host-only"
+	for kind in root port endpoint memdev decoder region; do
+		nic_json $nic | jq -e --arg k $kind \
+			'any(.pieces[]; .kind == $k)' >/dev/null ||
+			fail "NIC $nic has no $kind piece"
+	done
+	tx_start $nic
+	counter_grows $nic cxl_packets || fail "NIC $nic: CXL counters do not grow"
+	ok "NIC $nic on CXL via $region, counters grow"
+done
+"$CTL" list -v
+
+# Attaching the same region again changes nothing; another NIC's region is
+# refused while attached.
+attach 0 "$(nic_field 0 .region.name)"
+expect_mode 0 cxl
+if attach 0 "$(nic_field 1 .region.name)" 2>/dev/null; then
+	fail "attach to a second region while attached was accepted"
+fi
+ok "re-attach is idempotent, a second region is refused"
+
+# dev-set moves CTPIO between windows without touching the region.
+"$CTL" mode "$(nic_pci 0)" pci
+expect_mode 0 pci
+counter_grows 0 pci_packets || fail "PCI counters do not grow after mode pci"
+"$CTL" mode "$(nic_pci 0)" cxl
+expect_mode 0 cxl
+counter_grows 0 cxl_packets || fail "CXL counters do not grow after mode cxl"
+"$CTL" detach "$(nic_pci 0)"
+expect_mode 0 pci
+[ "$(nic_field 0 '.region // empty')" = "" ] || fail "region kept after detach"
+if "$CTL" mode "$(nic_pci 0)" cxl 2>/dev/null; then
+	fail "mode cxl without a region was accepted"
+fi
+ok "mode and detach behave"
