@@ -12,7 +12,7 @@ KMOD=$B/kernel
 # with memdev n.
 MEMDEV_SERIALS=(4096 4097)
 
-log() { printf '[%(%T)T] %s\n' -1 "$*"; }
+log() { printf '[%(%T)T] %s\n' -1 "$*" >&2; }
 fail() { log "FAIL: $*"; exit 1; }
 ok() { log "ok: $*"; }
 
@@ -36,8 +36,10 @@ load_cxl() {
 }
 
 memdevs_ready() {
-	[ "$(cxl list -M | jq 'length')" -ge ${#MEMDEV_SERIALS[@]} ] &&
-		[ "$(cxl list -E 2>/dev/null | jq 'length')" -ge 1 ]
+	local n
+	n=$(find /sys/bus/cxl/devices/ -maxdepth 1 -name 'mem*' | wc -l)
+	[ "$n" -ge ${#MEMDEV_SERIALS[@]} ] &&
+		compgen -G '/sys/bus/cxl/devices/root*' >/dev/null
 }
 
 load_cxlnic() {
@@ -64,9 +66,16 @@ nic_pci() {
 
 nic_sysfs() { echo "/sys/bus/pci/devices/$(nic_pci "$1")/cxlnic_sim"; }
 
+# cxl list nests its output once disabled memdevs appear ("anon memdevs").
 memdev_of_nic() {
-	cxl list -M | jq -r --argjson s "${MEMDEV_SERIALS[$1]}" \
-		'.[] | select(.serial == $s) | .memdev'
+	cxl list -M -i | jq -r --argjson s "${MEMDEV_SERIALS[$1]}" \
+		'[.. | objects | select(.serial? == $s) | .memdev][0] // empty'
+}
+
+memdev_enabled() {
+	local md
+	md=$(memdev_of_nic "$1")
+	[ -n "$md" ] && endpoint_of_memdev "$md" >/dev/null
 }
 
 endpoint_of_memdev() {
@@ -148,24 +157,34 @@ expect_mode() {
 	[ "$got" = "$2" ] || fail "NIC $1 mode is $got, expected $2"
 }
 
-# Make memdev $1 usable again after an unbind: bind cxl_mem, and where 6.1
-# refuses (EIO under a decommitted region), re-probe its PCI function.
+# Make memdev $1 usable again after an unbind.  On 6.1 cxl_mem often
+# refuses to bind again (the device's HDM decoder stays committed with zero
+# size): then reset its PCI function under a fresh cxl_pci probe.
 rebind_memdev() {
 	local md=$1 host
+	destroy_stale_regions
 	echo "$md" >/sys/bus/cxl/drivers/cxl_mem/bind 2>/dev/null && return 0
 	host=$(basename "$(readlink -f "/sys/bus/cxl/devices/$md/..")")
-	log "cxl_mem bind of $md refused; re-probing PCI function $host"
+	log "cxl_mem bind of $md refused; resetting PCI function $host"
 	echo "$host" >/sys/bus/pci/drivers/cxl_pci/unbind
+	echo 1 >"/sys/bus/pci/devices/$host/reset"
 	echo "$host" >/sys/bus/pci/drivers/cxl_pci/bind
 }
 
-# Regions left decommitted by a teardown hold HPA space: give it back.
+# Regions left decommitted by a teardown hold HPA space and the host
+# bridge's decoder: give them back.  cxl destroy-region refuses a region
+# whose target decoder is gone; the root decoder's delete_region does not.
 destroy_stale_regions() {
-	local r
-	for r in $(cxl list -R | jq -r '.[] | select(.decode_state != "commit") | .region'); do
+	local r rd
+	for r in /sys/bus/cxl/devices/region*; do
+		[ -e "$r" ] || continue
+		[ "$(cat "$r/commit")" = 1 ] && continue
+		r=$(basename "$r")
 		log "destroying stale $r"
 		cxl disable-region "$r" >/dev/null 2>&1 || true
-		cxl destroy-region -f "$r" >/dev/null 2>&1 || true
+		cxl destroy-region -f "$r" >/dev/null 2>&1 && continue
+		rd=$(basename "$(dirname "$(readlink -f "/sys/bus/cxl/devices/$r")")")
+		echo "$r" >"/sys/bus/cxl/devices/$rd/delete_region"
 	done
 }
 
@@ -176,10 +195,13 @@ ensure_region() {
 	destroy_stale_regions
 	md=$(memdev_of_nic "$1")
 	[ -n "$md" ] || fail "no memdev with serial ${MEMDEV_SERIALS[$1]}"
-	wait_until 30 endpoint_of_memdev "$md" >/dev/null ||
-		fail "$md has no endpoint"
+	if ! wait_until 10 endpoint_of_memdev "$md" >/dev/null; then
+		rebind_memdev "$md"
+		wait_until 30 memdev_enabled "$1" || fail "memdev of NIC $1 not back"
+		md=$(memdev_of_nic "$1")
+	fi
 	for r in $(regions_of_memdev "$md"); do
-		if [ "$(cxl list -r "$r" | jq -r '.[0].decode_state')" = commit ]; then
+		if [ "$(cat "/sys/bus/cxl/devices/$r/commit")" = 1 ]; then
 			cxl enable-region "$r" >/dev/null 2>&1 || true
 			echo "$r"
 			return 0
