@@ -217,8 +217,11 @@ static struct cxlnic_dev *cxlnic_nic_from_info(struct genl_info *info)
 {
 	struct cxlnic_dev *nic;
 
-	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_HANDLE))
+	/* A missing attribute: its type for tools, a sentence for people. */
+	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_HANDLE)) {
+		GENL_SET_ERR_MSG(info, "missing NIC handle");
 		return ERR_PTR(-EINVAL);
+	}
 	nic = cxlnic_find(nla_get_u32(info->attrs[CXLNIC_A_DEV_HANDLE]));
 	if (!nic) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
@@ -290,8 +293,10 @@ static int cxlnic_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	u8 mode;
 	int rc;
 
-	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_MODE))
+	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_MODE)) {
+		GENL_SET_ERR_MSG(info, "missing CTPIO mode");
 		return -EINVAL;
+	}
 	mode = nla_get_u8(mode_attr);
 	if (mode != CXLNIC_CTPIO_MODE_PCI && mode != CXLNIC_CTPIO_MODE_CXL) {
 		NL_SET_ERR_MSG_ATTR(info->extack, mode_attr,
@@ -320,8 +325,10 @@ static int cxlnic_nl_region_attach_doit(struct sk_buff *skb,
 	struct cxlnic_dev *nic;
 	int rc;
 
-	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_REGION))
+	if (GENL_REQ_ATTR_CHECK(info, CXLNIC_A_DEV_REGION)) {
+		GENL_SET_ERR_MSG(info, "missing CXL region name");
 		return -EINVAL;
+	}
 	cxlnic_get_name(req.region, info->attrs[CXLNIC_A_DEV_REGION]);
 	cxlnic_get_name(req.memdev, info->attrs[CXLNIC_A_DEV_MEMDEV]);
 	cxlnic_get_name(req.endpoint, info->attrs[CXLNIC_A_DEV_ENDPOINT]);
