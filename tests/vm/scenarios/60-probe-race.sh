@@ -18,13 +18,13 @@ for i in $(seq 1 "$ROUNDS"); do
 	tx_start 0 20000
 	{ echo "$pci" >$drv/unbind; echo "$pci" >$drv/bind; } &
 	a=$!
-	cxl disable-region "$region" >/dev/null &
+	cxl disable-region "$region" >/dev/null 2>&1 &
 	b=$!
 	"$CTL" attach "$(nic_pci 1)" "$region" >/dev/null 2>&1 &
 	c=$!
 	wait $a $b $c || true
 	[ -e $drv/"$pci" ] || echo "$pci" >$drv/bind
-	cxl enable-region "$region" >/dev/null
+	cxl enable-region "$region" >/dev/null 2>&1
 	"$CTL" detach "$(nic_pci 1)" >/dev/null 2>&1 || true
 	wait_until 20 nics_ready || fail "round $i: NICs did not come back"
 	[ "$(nic_mode 0)" = pci ] || fail "round $i: NIC 0 on $(nic_mode 0) with the region down"

@@ -21,9 +21,9 @@ for i in $(seq 1 "$CYCLES"); do
 		md=$(memdev_of_nic 0)
 		region=$(ensure_region 0)
 	else
-		cxl disable-region "$region" >/dev/null
+		cxl disable-region "$region" >/dev/null 2>&1
 		expect_mode 0 pci
-		cxl enable-region "$region" >/dev/null
+		cxl enable-region "$region" >/dev/null 2>&1
 	fi
 	attach 0 "$region"
 	expect_mode 0 cxl
