@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The configuration file parser.  Everything is checked: an unknown section
+ * or key, a bad value or a syntax error refuses the whole file with its
+ * name, line and reason, and the caller keeps the configuration it had.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+enum key_bit {
+	KEY_ON_LOSS = 1u << 0,
+	KEY_REGION = 1u << 1,
+	KEY_RECOVERY = 1u << 2,
+	KEY_GRACE = 1u << 3,
+	KEY_BACKOFF = 1u << 4,
+	KEY_BACKOFF_MAX = 1u << 5,
+	KEY_MAX_ATTEMPTS = 1u << 6,
+	KEY_ESCALATE = 1u << 7,
+	KEY_REGION_SIZE = 1u << 8,
+	KEY_SERIAL = 1u << 9,
+};
+
+static const char *const on_loss_names[] = {
+	[ON_LOSS_FALLBACK] = "fallback",
+	[ON_LOSS_UNBIND] = "unbind",
+	[ON_LOSS_NONE] = "none",
+};
+
+const char *on_loss_name(enum on_loss on_loss)
+{
+	return on_loss_names[on_loss];
+}
+
+static void policy_defaults(struct nic_policy *p)
+{
+	*p = (struct nic_policy) {
+		.on_loss = ON_LOSS_FALLBACK,
+		.region_auto = true,
+		.recovery_auto = true,
+		.grace_ms = 200,
+		.backoff_ms = 250,
+		.backoff_max_ms = 30000,
+		.max_attempts = 10,
+		.escalate_after = 3,
+	};
+}
+
+void config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	policy_defaults(&cfg->defaults);
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->sections);
+	config_init(cfg);
+}
+
+static int fail(struct config_error *err, unsigned int line, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+static int fail(struct config_error *err, unsigned int line, const char *fmt,
+		...)
+{
+	va_list ap;
+
+	err->line = line;
+	va_start(ap, fmt);
+	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int parse_uint(const char *v, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	*out = strtoull(v, &end, 0);
+	return errno || *end || *out > max ? -1 : 0;
+}
+
+static int parse_choice(const char *v, const char *a, const char *b,
+			bool *out)
+{
+	if (!strcmp(v, a))
+		*out = true;
+	else if (!strcmp(v, b))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_on_loss(const char *v, enum on_loss *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(on_loss_names) / sizeof(on_loss_names[0]); i++) {
+		if (!strcmp(v, on_loss_names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+struct uint_key {
+	const char *name;
+	enum key_bit bit;
+	size_t offset;
+	uint64_t max;
+};
+
+static const struct uint_key uint_keys[] = {
+	{ "grace_ms", KEY_GRACE, offsetof(struct nic_policy, grace_ms), 600000 },
+	{ "backoff_ms", KEY_BACKOFF, offsetof(struct nic_policy, backoff_ms), 600000 },
+	{ "backoff_max_ms", KEY_BACKOFF_MAX, offsetof(struct nic_policy, backoff_max_ms), 3600000 },
+	{ "max_attempts", KEY_MAX_ATTEMPTS, offsetof(struct nic_policy, max_attempts), 1000 },
+	{ "escalate_after", KEY_ESCALATE, offsetof(struct nic_policy, escalate_after), 1000 },
+};
+
+/* One "key = value" line of a policy section. */
+static int set_policy_key(struct nic_policy *p, const char *key,
+			  const char *v, unsigned int line,
+			  struct config_error *err)
+{
+	uint64_t n;
+	size_t i;
+
+	if (!strcmp(key, "on_loss")) {
+		if (parse_on_loss(v, &p->on_loss))
+			return fail(err, line, "on_loss '%s' is not one of fallback, unbind, none", v);
+		p->set |= KEY_ON_LOSS;
+	} else if (!strcmp(key, "region")) {
+		if (parse_choice(v, "auto", "manual", &p->region_auto))
+			return fail(err, line, "region '%s' is not one of auto, manual", v);
+		p->set |= KEY_REGION;
+	} else if (!strcmp(key, "recovery")) {
+		if (parse_choice(v, "auto", "manual", &p->recovery_auto))
+			return fail(err, line, "recovery '%s' is not one of auto, manual", v);
+		p->set |= KEY_RECOVERY;
+	} else if (!strcmp(key, "region_size")) {
+		if (parse_uint(v, UINT64_MAX, &p->region_size))
+			return fail(err, line, "region_size '%s' is not a size in bytes", v);
+		p->set |= KEY_REGION_SIZE;
+	} else if (!strcmp(key, "memdev_serial")) {
+		if (parse_uint(v, UINT64_MAX, &p->memdev_serial))
+			return fail(err, line, "memdev_serial '%s' is not a number", v);
+		p->has_memdev_serial = true;
+		p->set |= KEY_SERIAL;
+	} else {
+		for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++) {
+			if (strcmp(key, uint_keys[i].name))
+				continue;
+			if (parse_uint(v, uint_keys[i].max, &n))
+				return fail(err, line, "%s '%s' is not a number from 0 to %llu",
+					    key, v, (unsigned long long)uint_keys[i].max);
+			*(unsigned int *)((char *)p + uint_keys[i].offset) = (unsigned int)n;
+			p->set |= uint_keys[i].bit;
+			return 0;
+		}
+		return fail(err, line, "unknown key '%s'", key);
+	}
+	return 0;
+}
+
+/* Copy into @dst the keys @src's section set. */
+static void policy_overlay(struct nic_policy *dst, const struct nic_policy *src)
+{
+	size_t i;
+
+	if (src->set & KEY_ON_LOSS)
+		dst->on_loss = src->on_loss;
+	if (src->set & KEY_REGION)
+		dst->region_auto = src->region_auto;
+	if (src->set & KEY_RECOVERY)
+		dst->recovery_auto = src->recovery_auto;
+	if (src->set & KEY_REGION_SIZE)
+		dst->region_size = src->region_size;
+	if (src->set & KEY_SERIAL) {
+		dst->has_memdev_serial = true;
+		dst->memdev_serial = src->memdev_serial;
+	}
+	for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++)
+		if (src->set & uint_keys[i].bit)
+			memcpy((char *)dst + uint_keys[i].offset,
+			       (const char *)src + uint_keys[i].offset,
+			       sizeof(unsigned int));
+}
+
+static int open_section(struct config *cfg, char *head, unsigned int line,
+			struct nic_policy **cur, struct config_error *err)
+{
+	struct config_section *s;
+	char *arg;
+
+	if (!strcmp(head, "defaults")) {
+		*cur = &cfg->defaults;
+		return 0;
+	}
+	if (!strcmp(head, "control")) {
+		*cur = NULL;
+		return 0;
+	}
+	arg = strchr(head, ' ');
+	if (!arg)
+		return fail(err, line, "unknown section [%s]; expected [defaults], [control], [driver NAME] or [nic PCI-ADDRESS]", head);
+	*arg++ = '\0';
+	arg = trim(arg);
+	if ((strcmp(head, "driver") && strcmp(head, "nic")) || !*arg ||
+	    strlen(arg) >= sizeof(s->match))
+		return fail(err, line, "bad section [%s %s]", head, arg);
+	s = realloc(cfg->sections, (cfg->n_sections + 1) * sizeof(*s));
+	if (!s)
+		return fail(err, line, "out of memory");
+	cfg->sections = s;
+	s = &cfg->sections[cfg->n_sections++];
+	memset(s, 0, sizeof(*s));
+	s->kind = strcmp(head, "nic") ? SECTION_DRIVER : SECTION_NIC;
+	strcpy(s->match, arg);
+	*cur = &s->policy;
+	return 0;
+}
+
+static int set_control_key(struct config *cfg, const char *key, const char *v,
+			   unsigned int line, struct config_error *err)
+{
+	if (strcmp(key, "read_group"))
+		return fail(err, line, "unknown key '%s' in [control]", key);
+	if (strlen(v) >= sizeof(cfg->read_group))
+		return fail(err, line, "read_group is too long");
+	strcpy(cfg->read_group, v);
+	return 0;
+}
+
+static int parse_line(struct config *cfg, char *text, unsigned int line,
+		      struct nic_policy **cur, bool *in_control,
+		      struct config_error *err)
+{
+	char *s = trim(text), *eq, *key, *val;
+
+	if (!*s || *s == '#' || *s == ';')
+		return 0;
+	if (*s == '[') {
+		char *close = strchr(s, ']');
+
+		if (!close || *trim(close + 1))
+			return fail(err, line, "section header needs a closing ']' and nothing after it");
+		*close = '\0';
+		if (open_section(cfg, trim(s + 1), line, cur, err))
+			return -1;
+		*in_control = !*cur;
+		return 0;
+	}
+	eq = strchr(s, '=');
+	if (!eq)
+		return fail(err, line, "expected 'key = value'");
+	*eq = '\0';
+	key = trim(s);
+	val = trim(eq + 1);
+	if (!*key || !*val)
+		return fail(err, line, "expected 'key = value'");
+	if (*in_control)
+		return set_control_key(cfg, key, val, line, err);
+	return set_policy_key(*cur, key, val, line, err);
+}
+
+int config_parse(const char *name, const char *text, struct config *out,
+		 struct config_error *err)
+{
+	struct nic_policy *cur;
+	bool in_control = false;
+	unsigned int line = 0;
+	struct config cfg;
+	char *copy, *next, *s;
+
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", name);
+	config_init(&cfg);
+	cur = &cfg.defaults;
+	copy = strdup(text);
+	if (!copy)
+		return fail(err, 0, "out of memory");
+	for (s = copy; s; s = next) {
+		next = strchr(s, '\n');
+		if (next)
+			*next++ = '\0';
+		if (parse_line(&cfg, s, ++line, &cur, &in_control, err)) {
+			free(copy);
+			config_free(&cfg);
+			return -1;
+		}
+	}
+	free(copy);
+	config_free(out);
+	*out = cfg;
+	return 0;
+}
+
+int config_load(const char *path, struct config *cfg, struct config_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "r"), *mem;
+	int c, rc;
+
+	if (!f && errno == ENOENT) {
+		config_free(cfg);
+		return 0;
+	}
+	if (!f) {
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		return fail(err, 0, "%s", strerror(errno));
+	}
+	mem = open_memstream(&text, &len);
+	while (mem && (c = fgetc(f)) != EOF)
+		fputc(c, mem);
+	fclose(f);
+	if (!mem) {
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		return fail(err, 0, "out of memory");
+	}
+	fclose(mem);
+	rc = config_parse(path, text, cfg, err);
+	free(text);
+	return rc;
+}
+
+void config_policy_for(const struct config *cfg, const char *pci_addr,
+		       const char *driver, struct nic_policy *out)
+{
+	size_t i;
+
+	*out = cfg->defaults;
+	for (i = 0; i < cfg->n_sections; i++)
+		if (cfg->sections[i].kind == SECTION_DRIVER &&
+		    !strcmp(cfg->sections[i].match, driver))
+			policy_overlay(out, &cfg->sections[i].policy);
+	for (i = 0; i < cfg->n_sections; i++)
+		if (cfg->sections[i].kind == SECTION_NIC &&
+		    !strcmp(cfg->sections[i].match, pci_addr))
+			policy_overlay(out, &cfg->sections[i].policy);
+}

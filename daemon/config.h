@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cxlnicd.conf: defaults, then [driver NAME] and [nic PCI-ADDRESS] sections
+ * that override them, in that order of precedence.  See cxlnicd.conf(5).
+ */
+#ifndef CXLNICD_CONFIG_H
+#define CXLNICD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum on_loss {
+	ON_LOSS_FALLBACK,	/* stay up on PCI, return to CXL by itself */
+	ON_LOSS_UNBIND,		/* release the NIC's driver, bind it when back */
+	ON_LOSS_NONE,		/* leave it */
+};
+
+/* One NIC's policy; @set marks the keys a section gave (for layering). */
+struct nic_policy {
+	enum on_loss on_loss;
+	bool region_auto;	/* create the region when missing */
+	bool recovery_auto;
+	unsigned int grace_ms;
+	unsigned int backoff_ms;
+	unsigned int backoff_max_ms;
+	unsigned int max_attempts;
+	unsigned int escalate_after;
+	uint64_t region_size;	/* 0: the whole memdev */
+	bool has_memdev_serial;
+	uint64_t memdev_serial;
+	uint32_t set;
+};
+
+enum section_kind { SECTION_DRIVER, SECTION_NIC };
+
+struct config_section {
+	enum section_kind kind;
+	char match[64];
+	struct nic_policy policy;
+};
+
+struct config {
+	struct nic_policy defaults;
+	struct config_section *sections;
+	size_t n_sections;
+	char read_group[64];	/* may read state over the control socket */
+};
+
+struct config_error {
+	char file[256];
+	unsigned int line;
+	char reason[160];
+};
+
+void config_init(struct config *cfg);
+void config_free(struct config *cfg);
+/* 0, or -1 with @err filled; a missing file is not an error. */
+int config_load(const char *path, struct config *cfg, struct config_error *err);
+int config_parse(const char *name, const char *text, struct config *cfg,
+		 struct config_error *err);
+void config_policy_for(const struct config *cfg, const char *pci_addr,
+		       const char *driver, struct nic_policy *out);
+const char *on_loss_name(enum on_loss on_loss);
+
+#endif

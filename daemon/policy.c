@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "policy.h"
+
+static const char *const step_names[] = {
+	[STEP_DONE] = "done",
+	[STEP_WAIT] = "wait",
+	[STEP_UNBIND_NIC] = "unbind-nic",
+	[STEP_DELETE_STALE_REGION] = "delete-stale-region",
+	[STEP_BIND_MEMDEV] = "bind-memdev",
+	[STEP_RESET_MEMDEV] = "reset-memdev",
+	[STEP_CREATE_REGION] = "create-region",
+	[STEP_ENABLE_REGION] = "enable-region",
+	[STEP_BIND_NIC] = "bind-nic",
+	[STEP_REBIND_NIC] = "rebind-nic",
+	[STEP_ATTACH] = "attach",
+};
+
+const char *step_name(enum step step)
+{
+	return step_names[step];
+}
+
+static bool chain_complete(const struct chain_view *c)
+{
+	return c->root && c->memdev_enabled && c->region && c->region_enabled;
+}
+
+/* Root, memdev, region: each rebuilt only once what it stands on is back. */
+static enum step chain_step(const struct nic_policy *p,
+			    const struct nic_view *n,
+			    const struct chain_view *c)
+{
+	if (!c->root || !c->memdev)
+		return STEP_WAIT;
+	/* A stale region pins the host bridge decoder a new one needs. */
+	if (c->stale_region)
+		return STEP_DELETE_STALE_REGION;
+	if (!c->memdev_enabled)
+		return n->memdev_bind_failures ? STEP_RESET_MEMDEV :
+						 STEP_BIND_MEMDEV;
+	if (!c->region)
+		return p->region_auto ? STEP_CREATE_REGION : STEP_WAIT;
+	if (!c->region_enabled)
+		return STEP_ENABLE_REGION;
+	return STEP_DONE;
+}
+
+enum step policy_next_step(const struct nic_policy *p,
+			   const struct nic_view *n,
+			   const struct chain_view *c)
+{
+	enum step step;
+
+	if (p->on_loss == ON_LOSS_NONE || (n->on_cxl && chain_complete(c)))
+		return STEP_DONE;
+	if (p->on_loss == ON_LOSS_UNBIND && n->registered && !n->on_cxl &&
+	    !chain_complete(c))
+		return STEP_UNBIND_NIC;
+	if (!p->recovery_auto)
+		return STEP_DONE;
+	step = chain_step(p, n, c);
+	if (step != STEP_DONE)
+		return step;
+	if (!n->registered)
+		return n->unbound_by_us ? STEP_BIND_NIC : STEP_WAIT;
+	if (p->escalate_after && n->attach_failures >= p->escalate_after)
+		return STEP_REBIND_NIC;
+	return STEP_ATTACH;
+}

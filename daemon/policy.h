@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The policy engine: from what is known of one NIC and of its CXL chain,
+ * the next recovery step.  Pure logic; cxlnicd takes the step, rescans and
+ * asks again, so the order below is the order of recovery.
+ */
+#ifndef CXLNICD_POLICY_H
+#define CXLNICD_POLICY_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+/* The NIC's CXL chain, as a fresh libcxl scan sees it. */
+struct chain_view {
+	bool root;		/* a CXL root decoder exists (cxl_acpi bound) */
+	bool memdev;		/* the paired memdev exists */
+	bool memdev_enabled;	/* bound to cxl_mem, with its endpoint */
+	bool stale_region;	/* a decommitted region still holds decoders */
+	bool region;		/* a committed region on the memdev */
+	bool region_enabled;
+};
+
+struct nic_view {
+	bool registered;	/* in the family: its driver is bound */
+	bool on_cxl;		/* CTPIO on that region's window */
+	bool unbound_by_us;	/* cxlnicd released its driver */
+	unsigned int memdev_bind_failures;
+	unsigned int attach_failures;
+};
+
+enum step {
+	STEP_DONE,		/* where the policy wants it */
+	STEP_WAIT,		/* a piece must return first (udev wakes us) */
+	STEP_UNBIND_NIC,	/* on_loss=unbind: release the NIC's driver */
+	STEP_DELETE_STALE_REGION,
+	STEP_BIND_MEMDEV,	/* bind cxl_mem */
+	STEP_RESET_MEMDEV,	/* cxl_mem refused: reset under cxl_pci */
+	STEP_CREATE_REGION,
+	STEP_ENABLE_REGION,
+	STEP_BIND_NIC,
+	STEP_REBIND_NIC,	/* escalation: attach kept failing */
+	STEP_ATTACH,
+};
+
+enum step policy_next_step(const struct nic_policy *policy,
+			   const struct nic_view *nic,
+			   const struct chain_view *chain);
+const char *step_name(enum step step);
+
+#endif

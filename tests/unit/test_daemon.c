@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Unit tests of cxlnicd's pure logic: configuration and recovery order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "policy.h"
+
+static const char good_conf[] =
+	"# cxlnicd.conf\n"
+	"[defaults]\n"
+	"on_loss = fallback\n"
+	"grace_ms = 100\n"
+	"\n"
+	"[driver cxlnic_sim]\n"
+	"region = manual\n"
+	"max_attempts = 4\n"
+	"\n"
+	"[nic 0000:00:05.0]\n"
+	"on_loss = unbind\n"
+	"memdev_serial = 0x1000\n"
+	"[control]\n"
+	"read_group = adm\n";
+
+static void test_config_layers(void **state)
+{
+	struct config_error err;
+	struct nic_policy p;
+	struct config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_parse("t.conf", good_conf, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:05.0", "cxlnic_sim", &p);
+	assert_int_equal(p.on_loss, ON_LOSS_UNBIND);
+	assert_false(p.region_auto);
+	assert_int_equal(p.max_attempts, 4);
+	assert_int_equal(p.grace_ms, 100);
+	assert_true(p.has_memdev_serial);
+	assert_int_equal(p.memdev_serial, 0x1000);
+	config_policy_for(&cfg, "0000:00:06.0", "other", &p);
+	assert_int_equal(p.on_loss, ON_LOSS_FALLBACK);
+	assert_true(p.region_auto);
+	assert_false(p.has_memdev_serial);
+	assert_string_equal(cfg.read_group, "adm");
+	config_free(&cfg);
+}
+
+struct bad_case {
+	const char *text;
+	unsigned int line;
+	const char *reason;
+};
+
+static void test_config_errors(void **state)
+{
+	static const struct bad_case cases[] = {
+		{ "[defaults]\nfoo = 1\n", 2, "unknown key 'foo'" },
+		{ "\n\non_loss = sometimes\n", 3, "on_loss 'sometimes'" },
+		{ "[defaults\n", 1, "closing ']'" },
+		{ "grace_ms = -5\n", 1, "grace_ms '-5'" },
+		{ "grace_ms = 99999999\n", 1, "grace_ms '99999999'" },
+		{ "[zone 1]\n", 1, "bad section" },
+		{ "[nic 0000:00:05.0]\njust words\n", 2, "key = value" },
+		{ "[control]\nmax_attempts = 3\n", 2, "in [control]" },
+		{ "region =\n", 1, "key = value" },
+	};
+	struct config_error err;
+	struct config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config_init(&cfg);
+		cfg.defaults.grace_ms = 4242;
+		assert_int_equal(config_parse("bad.conf", cases[i].text, &cfg,
+					      &err), -1);
+		assert_int_equal(err.line, cases[i].line);
+		assert_non_null(strstr(err.reason, cases[i].reason));
+		assert_string_equal(err.file, "bad.conf");
+		/* A refused file leaves the configuration in force alone. */
+		assert_int_equal(cfg.defaults.grace_ms, 4242);
+		config_free(&cfg);
+	}
+}
+
+static const struct chain_view whole = {
+	.root = true, .memdev = true, .memdev_enabled = true,
+	.region = true, .region_enabled = true,
+};
+
+static struct nic_policy fallback(void)
+{
+	struct config cfg;
+
+	config_init(&cfg);
+	return cfg.defaults;
+}
+
+static void test_recovery_order(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { .registered = true };
+	struct chain_view c = { 0 };
+
+	(void)state;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	c.root = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	c.memdev = true;
+	c.stale_region = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c),
+			 STEP_DELETE_STALE_REGION);
+	c.stale_region = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_BIND_MEMDEV);
+	nic.memdev_bind_failures = 1;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_RESET_MEMDEV);
+	c.memdev_enabled = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
+	c.region = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ENABLE_REGION);
+	c.region_enabled = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
+	nic.on_cxl = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+}
+
+static void test_policies(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { .registered = true };
+	struct chain_view c = whole;
+
+	(void)state;
+	c.region = false;
+	p.region_auto = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	p.recovery_auto = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+
+	p = fallback();
+	p.on_loss = ON_LOSS_NONE;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+
+	/* unbind: release the driver while the chain is broken ... */
+	p.on_loss = ON_LOSS_UNBIND;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_UNBIND_NIC);
+	/* ... rebuild the chain with the NIC unbound, then bind it */
+	nic = (struct nic_view) { .unbound_by_us = true };
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
+	c = whole;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_BIND_NIC);
+	/* a NIC whose driver went away by itself is not ours to bind */
+	nic.unbound_by_us = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+}
+
+static void test_escalation(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { .registered = true, .attach_failures = 2 };
+
+	(void)state;
+	p.escalate_after = 3;
+	assert_int_equal(policy_next_step(&p, &nic, &whole), STEP_ATTACH);
+	nic.attach_failures = 3;
+	assert_int_equal(policy_next_step(&p, &nic, &whole), STEP_REBIND_NIC);
+	p.escalate_after = 0;
+	assert_int_equal(policy_next_step(&p, &nic, &whole), STEP_ATTACH);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_layers),
+		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_recovery_order),
+		cmocka_unit_test(test_policies),
+		cmocka_unit_test(test_escalation),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
