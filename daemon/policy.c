@@ -51,7 +51,8 @@ enum step policy_next_step(const struct nic_policy *p,
 {
 	enum step step;
 
-	if (p->on_loss == ON_LOSS_NONE || (n->on_cxl && chain_complete(c)))
+	if (p->on_loss == ON_LOSS_NONE || n->user_chose_pci ||
+	    (n->on_cxl && chain_complete(c)))
 		return STEP_DONE;
 	if (p->on_loss == ON_LOSS_UNBIND && n->registered && !n->on_cxl &&
 	    !chain_complete(c))

@@ -224,8 +224,12 @@ static void sim_detach_cxl(struct cxlnic_dev *nic)
 	mutex_lock(&sim->win_lock);
 	if (sim->cxl_mapped) {
 		rcu_assign_pointer(sim->active, &sim->pci_win);
-		/* After this no TX section can still see the CXL window. */
-		synchronize_rcu();
+		/*
+		 * After this no TX section can still see the CXL window.  The
+		 * CXL teardown that called us waits on it, once per NIC, and
+		 * losses are rare: expedite rather than hold it up.
+		 */
+		synchronize_rcu_expedited();
 		WRITE_ONCE(sim->cxl_detached_ns, ktime_get_real_ns());
 		memunmap(sim->cxl_win.mem);
 		sim->cxl_win.mem = NULL;

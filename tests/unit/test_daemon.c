@@ -143,7 +143,12 @@ static void test_policies(void **state)
 	p.recovery_auto = false;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
 
+	/* a NIC put on PCI by hand stays there */
 	p = fallback();
+	nic.user_chose_pci = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+	nic.user_chose_pci = false;
+
 	p.on_loss = ON_LOSS_NONE;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
 

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actions.h"
+
+const char *sysfs_root = "/sys";
+
+static int write_attr(const char *value, const char *fmt, const char *a,
+		      const char *b)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, rc = 0;
+
+	snprintf(path, sizeof(path), fmt, sysfs_root, a, b);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	if (n < 0)
+		rc = -errno;
+	else if ((size_t)n != strlen(value))
+		rc = -EIO;
+	close(fd);
+	return rc;
+}
+
+int action_bind_memdev(const char *memdev)
+{
+	return write_attr(memdev, "%s/bus/cxl/drivers/%s/bind", "cxl_mem", "");
+}
+
+int action_reset_memdev(const char *host)
+{
+	int rc;
+
+	/* Unbinding fails when cxl_pci is not bound: carry on to reset. */
+	write_attr(host, "%s/bus/pci/drivers/%s/unbind", "cxl_pci", "");
+	rc = write_attr("1", "%s/bus/pci/devices/%s/reset", host, "");
+	if (rc)
+		return rc;
+	return write_attr(host, "%s/bus/pci/drivers/%s/bind", "cxl_pci", "");
+}
+
+int action_delete_region(const char *root_decoder, const char *region)
+{
+	return write_attr(region, "%s/bus/cxl/devices/%s/delete_region",
+			  root_decoder, "");
+}
+
+int action_unbind_nic(const char *pci_addr, char *driver, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver",
+		 sysfs_root, pci_addr);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	snprintf(driver, len, "%s", slash ? slash + 1 : target);
+	return write_attr(pci_addr, "%s/bus/pci/drivers/%s/unbind", driver,
+			  "");
+}
+
+int action_bind_nic(const char *pci_addr, const char *driver)
+{
+	return write_attr(pci_addr, "%s/bus/pci/drivers/%s/bind", driver, "");
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Recovery actions that go through sysfs: driver bind and unbind, PCI
+ * function reset, region deletion.  Each returns 0 or a negative errno.
+ */
+#ifndef CXLNICD_ACTIONS_H
+#define CXLNICD_ACTIONS_H
+
+#include <stddef.h>
+
+/* Root of sysfs; tests may point it elsewhere. */
+extern const char *sysfs_root;
+
+int action_bind_memdev(const char *memdev);
+/* cxl_pci unbind, PCI function reset, cxl_pci bind. */
+int action_reset_memdev(const char *pci_host);
+int action_delete_region(const char *root_decoder, const char *region);
+/* Release the NIC's driver; its name is saved in @driver. */
+int action_unbind_nic(const char *pci_addr, char *driver, size_t len);
+int action_bind_nic(const char *pci_addr, const char *driver);
+
+#endif

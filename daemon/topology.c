@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cxl/libcxl.h>
+#include <uuid/uuid.h>
+
+#include "topology.h"
+
+#define REGION_ALIGN	(256ULL << 20)
+
+static void copy_name(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+static struct cxl_memdev *find_memdev(struct cxl_ctx *ctx, uint64_t serial)
+{
+	struct cxl_memdev *memdev;
+
+	cxl_memdev_foreach(ctx, memdev)
+		if (cxl_memdev_get_serial(memdev) == serial)
+			return memdev;
+	return NULL;
+}
+
+static bool memdev_enabled(struct cxl_memdev *memdev)
+{
+	struct cxl_endpoint *ep;
+
+	if (!cxl_memdev_is_enabled(memdev))
+		return false;
+	ep = cxl_memdev_get_endpoint(memdev);
+	return ep && cxl_endpoint_is_enabled(ep);
+}
+
+static bool region_on_memdev(struct cxl_region *region,
+			     struct cxl_memdev *memdev)
+{
+	struct cxl_memdev_mapping *mapping;
+	struct cxl_decoder *decoder;
+
+	cxl_mapping_foreach(region, mapping) {
+		decoder = cxl_mapping_get_decoder(mapping);
+		if (decoder && cxl_decoder_get_memdev(decoder) == memdev)
+			return true;
+	}
+	return false;
+}
+
+static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
+			 const char *last_region, struct chain_view *view,
+			 struct chain_names *names)
+{
+	struct cxl_decoder *decoder;
+	struct cxl_region *region;
+	struct cxl_bus *bus;
+
+	cxl_bus_foreach(ctx, bus) {
+		cxl_decoder_foreach(cxl_bus_get_port(bus), decoder) {
+			view->root = true;
+			cxl_region_foreach(decoder, region) {
+				const char *name = cxl_region_get_devname(region);
+
+				if (!cxl_region_decode_is_committed(region)) {
+					if (last_region && !strcmp(name, last_region)) {
+						view->stale_region = true;
+						copy_name(names->stale_root_decoder,
+							  sizeof(names->stale_root_decoder),
+							  cxl_decoder_get_devname(decoder));
+					}
+					continue;
+				}
+				if (!memdev || view->region ||
+				    !region_on_memdev(region, memdev))
+					continue;
+				view->region = true;
+				view->region_enabled = cxl_region_is_enabled(region);
+				copy_name(names->region, sizeof(names->region), name);
+			}
+		}
+	}
+}
+
+int topology_scan(uint64_t serial, const char *last_region,
+		  struct chain_view *view, struct chain_names *names)
+{
+	struct cxl_memdev *memdev;
+	struct cxl_ctx *ctx;
+	int rc = cxl_new(&ctx);
+
+	memset(view, 0, sizeof(*view));
+	memset(names, 0, sizeof(*names));
+	if (rc)
+		return rc;
+	memdev = find_memdev(ctx, serial);
+	if (memdev) {
+		view->memdev = true;
+		view->memdev_enabled = memdev_enabled(memdev);
+		copy_name(names->memdev, sizeof(names->memdev),
+			  cxl_memdev_get_devname(memdev));
+		copy_name(names->memdev_host, sizeof(names->memdev_host),
+			  cxl_memdev_get_host(memdev));
+	}
+	scan_regions(ctx, view->memdev_enabled ? memdev : NULL, last_region,
+		     view, names);
+	cxl_unref(ctx);
+	return 0;
+}
+
+static struct cxl_memdev *memdev_by_name(struct cxl_ctx *ctx, const char *name)
+{
+	struct cxl_memdev *memdev;
+
+	cxl_memdev_foreach(ctx, memdev)
+		if (!strcmp(cxl_memdev_get_devname(memdev), name))
+			return memdev;
+	return NULL;
+}
+
+/* The memdev's first endpoint decoder with no DPA allocated. */
+static struct cxl_decoder *free_endpoint_decoder(struct cxl_memdev *memdev)
+{
+	struct cxl_endpoint *ep = cxl_memdev_get_endpoint(memdev);
+	struct cxl_decoder *decoder;
+
+	if (!ep)
+		return NULL;
+	cxl_decoder_foreach(cxl_endpoint_get_port(ep), decoder)
+		if (!cxl_decoder_get_dpa_size(decoder))
+			return decoder;
+	return NULL;
+}
+
+/* The steps of cxl-cli's create-region, for one target. */
+static int build_region(struct cxl_region *region, struct cxl_decoder *root,
+			struct cxl_decoder *target, uint64_t size)
+{
+	uuid_t uuid;
+	int rc;
+
+	uuid_generate(uuid);
+	rc = cxl_region_set_interleave_granularity(region,
+		cxl_decoder_get_interleave_granularity(root));
+	if (!rc)
+		rc = cxl_region_set_interleave_ways(region, 1);
+	if (!rc)
+		rc = cxl_region_set_uuid(region, uuid);
+	if (!rc)
+		rc = cxl_decoder_set_mode(target, CXL_DECODER_MODE_PMEM);
+	if (!rc)
+		rc = cxl_decoder_set_dpa_size(target, size);
+	if (!rc)
+		rc = cxl_region_set_size(region, size);
+	if (!rc)
+		rc = cxl_region_set_target(region, 0, target);
+	if (!rc)
+		rc = cxl_region_decode_commit(region);
+	if (!rc)
+		rc = cxl_region_enable(region);
+	return rc;
+}
+
+static void undo_region(struct cxl_region *region, struct cxl_decoder *target)
+{
+	cxl_region_decode_reset(region);
+	cxl_region_clear_all_targets(region);
+	cxl_decoder_set_dpa_size(target, 0);
+	cxl_region_delete(region);
+}
+
+/* Try each pmem-capable root decoder: only one reaches the memdev. */
+static int create_in_some_window(struct cxl_ctx *ctx,
+				 struct cxl_memdev *memdev, uint64_t size,
+				 char *out, size_t len)
+{
+	struct cxl_decoder *root, *target;
+	struct cxl_region *region;
+	struct cxl_bus *bus;
+	int rc = -ENXIO;
+
+	cxl_bus_foreach(ctx, bus) {
+		cxl_decoder_foreach(cxl_bus_get_port(bus), root) {
+			if (!cxl_decoder_is_pmem_capable(root))
+				continue;
+			target = free_endpoint_decoder(memdev);
+			if (!target)
+				return -ENOSPC;
+			region = cxl_decoder_create_pmem_region(root);
+			if (!region)
+				continue;
+			rc = build_region(region, root, target, size);
+			if (!rc) {
+				copy_name(out, len, cxl_region_get_devname(region));
+				return 0;
+			}
+			undo_region(region, target);
+		}
+	}
+	return rc;
+}
+
+int topology_create_region(const char *memdev_name, uint64_t size,
+			   char *out, size_t len)
+{
+	struct cxl_memdev *memdev;
+	struct cxl_ctx *ctx;
+	int rc = cxl_new(&ctx);
+
+	if (rc)
+		return rc;
+	memdev = memdev_by_name(ctx, memdev_name);
+	if (!memdev) {
+		rc = -ENODEV;
+	} else {
+		if (!size)
+			size = cxl_memdev_get_pmem_size(memdev);
+		size -= size % REGION_ALIGN;
+		rc = size ? create_in_some_window(ctx, memdev, size, out, len) :
+			    -ENOSPC;
+	}
+	cxl_unref(ctx);
+	return rc;
+}
+
+int topology_enable_region(const char *name)
+{
+	struct cxl_decoder *decoder;
+	struct cxl_region *region;
+	struct cxl_bus *bus;
+	struct cxl_ctx *ctx;
+	int rc = cxl_new(&ctx);
+
+	if (rc)
+		return rc;
+	rc = -ENODEV;
+	cxl_bus_foreach(ctx, bus)
+		cxl_decoder_foreach(cxl_bus_get_port(bus), decoder)
+			cxl_region_foreach(decoder, region)
+				if (!strcmp(cxl_region_get_devname(region), name))
+					rc = cxl_region_enable(region);
+	cxl_unref(ctx);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A NIC's CXL chain as libcxl sees it, and the libcxl work of rebuilding
+ * it.  Every call makes a fresh libcxl context: libcxl caches what it
+ * enumerates and has no invalidate, and the chain is exactly what changes.
+ */
+#ifndef CXLNICD_TOPOLOGY_H
+#define CXLNICD_TOPOLOGY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy.h"
+
+struct chain_names {
+	char memdev[32];		/* memN */
+	char memdev_host[32];		/* its PCI function */
+	char region[32];		/* committed region on the memdev */
+	char stale_root_decoder[32];	/* where the stale region lives */
+};
+
+/*
+ * Scan for the memdev with @serial; @last_region is the region the NIC was
+ * attached to (it is stale if it still exists decommitted).
+ */
+int topology_scan(uint64_t serial, const char *last_region,
+		  struct chain_view *view, struct chain_names *names);
+/* A committed, enabled x1 pmem region on @memdev; its name in @region. */
+int topology_create_region(const char *memdev, uint64_t size, char *region,
+			   size_t len);
+int topology_enable_region(const char *region);
+
+#endif

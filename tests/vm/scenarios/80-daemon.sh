@@ -1,0 +1,66 @@
+#!/bin/bash
+# cxlnicd really running: it puts both NICs on CXL by itself, and after a
+# memdev unbind and a region disable brings each back with no command typed.
+# A broken configuration is refused with its line number.
+. "$(dirname "$0")/../lib/cxlnic.sh"
+
+DAEMON=$B/daemon/cxlnicd
+conf=/tmp/cxlnicd.conf
+
+rc=0
+printf '[defaults]\ngrace_ms = 100\n\non_loss = sometimes\n' >/tmp/bad.conf
+"$DAEMON" --check-config -c /tmp/bad.conf 2>/tmp/err || rc=$?
+cat /tmp/err
+[ $rc -eq 3 ] || fail "bad config: exit $rc, expected 3"
+grep -q '^cxlnicd: /tmp/bad.conf:4: on_loss' /tmp/err || fail "no file:line in the error"
+ok "a broken configuration is refused with file and line"
+
+load_cxl
+load_cxlnic
+cat >$conf <<CONF
+[defaults]
+grace_ms = 100
+backoff_ms = 200
+
+[nic $(nic_pci 0)]
+memdev_serial = ${MEMDEV_SERIALS[0]}
+
+[nic $(nic_pci 1)]
+memdev_serial = ${MEMDEV_SERIALS[1]}
+CONF
+"$DAEMON" -c $conf >/tmp/cxlnicd.log 2>&1 &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
+
+on_cxl() { [ "$(nic_mode "$1")" = cxl ]; }
+for nic in 0 1; do
+	wait_until 90 on_cxl $nic || fail "cxlnicd did not put NIC $nic on CXL"
+	tx_start $nic
+done
+ok "cxlnicd created regions and attached both NICs by itself"
+
+md=$(memdev_of_nic 0)
+echo "$md" >/sys/bus/cxl/drivers/cxl_mem/unbind
+# cxlnicd may be faster than this script: judge by the counters.
+fell_back() { [ "$(nic_field "$1" .stats.fallbacks)" -ge "$2" ]; }
+wait_until 10 fell_back 0 1 || fail "NIC 0 did not fall back"
+wait_until 120 on_cxl 0 || fail "NIC 0 not back on CXL after the memdev returned"
+counter_grows 0 cxl_packets || fail "NIC 0 does not send on CXL"
+[ "$(nic_field 0 .stats.reattaches)" -eq 1 ] || fail "reattaches != 1"
+[ "$(nic_field 0 .loss_piece.kind)" = memdev ] || fail "loss piece"
+ok "memdev unbind: cxlnicd rebuilt the chain and NIC 0 is back on CXL"
+
+cxl disable-region "$(nic_field 1 .region.name)" >/dev/null 2>&1
+wait_until 10 fell_back 1 1 || fail "NIC 1 did not fall back"
+wait_until 60 on_cxl 1 || fail "NIC 1 not back on CXL after region disable"
+[ "$(nic_field 1 .stats.reattaches)" -eq 1 ] || fail "reattaches != 1"
+ok "region disable: cxlnicd re-enabled it and NIC 1 is back on CXL"
+
+"$CTL" mode "$(nic_pci 1)" pci
+sleep 2
+expect_mode 1 pci
+ok "a NIC put on PCI by hand stays there"
+kill -TERM $daemon
+wait $daemon || fail "cxlnicd exit $? on SIGTERM"
+trap - EXIT
+cat /tmp/cxlnicd.log
