@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <libudev.h>
 #include <systemd/sd-daemon.h>
@@ -28,9 +29,11 @@
 #include "cxlnic_nl.h"
 #include "log.h"
 #include "policy.h"
+#include "state.h"
 #include "topology.h"
 
 #define DEFAULT_CONFIG	"/etc/cxlnic/cxlnicd.conf"
+#define DEFAULT_STATE	"/run/cxlnicd/state.json"
 #define MAX_STEPS	12
 #define UDEV_RCVBUF	(8 << 20)
 
@@ -49,6 +52,9 @@ struct nic {
 	bool unbound_by_us;
 	bool unpaired_logged;
 	char driver[64];
+	char pending[32];		/* step under way, as recorded */
+	char pending_memdev[32];
+	char last_region[32];		/* stale once decommitted */
 	unsigned int memdev_bind_failures;
 	unsigned int attach_failures;
 	unsigned int failures;		/* consecutive failed steps */
@@ -58,6 +64,8 @@ struct nic {
 struct daemon {
 	sd_event *event;
 	const char *config_path;
+	const char *state_path;
+	const char *crash_after;	/* fault injection, from the environment */
 	struct config cfg;
 	struct cxlnic_client *nl;
 	struct cxlnic_monitor *mon;
@@ -98,6 +106,68 @@ static struct nic *nic_lookup(struct daemon *d, const char *pci_addr,
 	return &nics[d->n_nics++];
 }
 
+/* Record what a crash must not lose: unbound NICs and the step under way. */
+static void save_state(struct daemon *d)
+{
+	struct nic_state *st = calloc(d->n_nics ? d->n_nics : 1, sizeof(*st));
+	size_t i, n = 0;
+	int rc;
+
+	if (!st)
+		return;
+	for (i = 0; i < d->n_nics; i++) {
+		const struct nic *nic = &d->nics[i];
+
+		if (!nic->unbound_by_us && !nic->pending[0])
+			continue;
+		snprintf(st[n].pci_addr, sizeof(st[n].pci_addr), "%s", nic->pci_addr);
+		st[n].unbound_by_us = nic->unbound_by_us;
+		snprintf(st[n].driver, sizeof(st[n].driver), "%s", nic->driver);
+		snprintf(st[n].pending, sizeof(st[n].pending), "%s", nic->pending);
+		snprintf(st[n].memdev, sizeof(st[n].memdev), "%s",
+			 nic->pending_memdev);
+		snprintf(st[n].region, sizeof(st[n].region), "%s",
+			 nic->last_region);
+		n++;
+	}
+	rc = state_save(d->state_path, st, n);
+	if (rc)
+		log_err("cannot write %s: %s", d->state_path, strerror(-rc));
+	free(st);
+}
+
+static void load_state(struct daemon *d)
+{
+	struct nic_state *st;
+	struct nic *nic;
+	size_t i, n;
+	int rc = state_load(d->state_path, &st, &n);
+
+	if (rc) {
+		log_err("ignoring unreadable %s: %s", d->state_path, strerror(-rc));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		nic = nic_lookup(d, st[i].pci_addr, true);
+		if (!nic)
+			break;
+		/* An unbind under way may have happened: assume it did. */
+		nic->unbound_by_us = st[i].unbound_by_us ||
+				     !strcmp(st[i].pending, "unbind-nic");
+		snprintf(nic->driver, sizeof(nic->driver), "%s", st[i].driver);
+		snprintf(nic->pending, sizeof(nic->pending), "%s", st[i].pending);
+		snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
+			 st[i].memdev);
+		snprintf(nic->last_region, sizeof(nic->last_region), "%s",
+			 st[i].region);
+		log_nic(LOG_INFO, nic->pci_addr, NULL, -1,
+			"from the last run: %s%s%s", nic->unbound_by_us ?
+			"unbound by cxlnicd" : "bound",
+			nic->pending[0] ? ", interrupted in " : "", nic->pending);
+	}
+	free(st);
+}
+
 /* Run the reconcile at most @delay_ms from now (sooner if already due). */
 static void schedule_reconcile(struct daemon *d, uint64_t delay_ms)
 {
@@ -126,6 +196,10 @@ static struct nic_view nic_view_of(const struct nic *nic)
 	return (struct nic_view) {
 		.registered = nic->present,
 		.on_cxl = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL,
+		.lost = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_PCI &&
+			(nic->info.reason == CXLNIC_REASON_PIECE_UNBOUND ||
+			 nic->info.reason == CXLNIC_REASON_PIECE_REMOVED ||
+			 nic->info.reason == CXLNIC_REASON_DRIVER),
 		.unbound_by_us = nic->unbound_by_us,
 		.user_chose_pci = nic->present &&
 				  nic->info.mode == CXLNIC_CTPIO_MODE_PCI &&
@@ -183,7 +257,7 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		return rc;
 	case STEP_DELETE_STALE_REGION:
 		return action_delete_region(n->stale_root_decoder,
-					    nic->info.region);
+					    n->stale_region);
 	case STEP_BIND_MEMDEV:
 		rc = action_bind_memdev(n->memdev);
 		if (rc)
@@ -221,6 +295,15 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 	return 0;
 }
 
+/* Fault injection for the tests: die like kill -9 right after a step. */
+static void crash_point(struct daemon *d, enum step step)
+{
+	if (d->crash_after && !strcmp(d->crash_after, step_name(step))) {
+		log_err("CXLNICD_CRASH_AFTER=%s: killing myself", d->crash_after);
+		raise(SIGKILL);
+	}
+}
+
 /* Take steps for one NIC until it is done, must wait, or a step fails. */
 static void recover_nic(struct daemon *d, struct nic *nic)
 {
@@ -245,8 +328,12 @@ static void recover_nic(struct daemon *d, struct nic *nic)
 	if (nic->retry_at > now_usec())
 		return;
 	for (i = 0; i < MAX_STEPS; i++) {
+		if (nic->present && nic->info.has_region)
+			snprintf(nic->last_region, sizeof(nic->last_region),
+				 "%s", nic->info.region);
 		rc = topology_scan(p.memdev_serial,
-				   nic->info.has_region ? nic->info.region : NULL,
+				   nic->last_region[0] ? nic->last_region : NULL,
+				   !strcmp(nic->pending, "create-region"),
 				   &view, &names);
 		if (rc)
 			break;
@@ -254,8 +341,17 @@ static void recover_nic(struct daemon *d, struct nic *nic)
 		step = policy_next_step(&p, &nv, &view);
 		if (step == STEP_DONE || step == STEP_WAIT)
 			break;
+		/* Written down before it is done, for a restart to finish. */
+		snprintf(nic->pending, sizeof(nic->pending), "%s",
+			 step_name(step));
+		snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
+			 names.memdev);
+		save_state(d);
 		t0 = now_usec();
 		rc = take_step(d, nic, step, &p, &names);
+		crash_point(d, step);
+		nic->pending[0] = '\0';
+		save_state(d);
 		log_nic(rc ? LOG_WARNING : LOG_INFO, nic->pci_addr,
 			step_name(step), (long)((now_usec() - t0) / 1000),
 			"%s%s%s (%ld ms)", step_name(step), rc ? ": " : "",
@@ -302,6 +398,7 @@ static void reconcile(struct daemon *d)
 			continue;
 		nic->info = list.devs[i];
 		nic->present = true;
+		nic->unbound_by_us = false;
 		snprintf(nic->driver, sizeof(nic->driver), "%s",
 			 list.devs[i].driver);
 	}
@@ -439,11 +536,33 @@ static int setup_udev(struct daemon *d)
 	return udev_monitor_enable_receiving(d->umon);
 }
 
+static int make_state_dir(const char *path)
+{
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 static int setup(struct daemon *d)
 {
 	sigset_t mask;
 	int rc;
 
+	rc = make_state_dir(d->state_path);
+	if (rc) {
+		log_err("cannot create the directory of %s: %s", d->state_path,
+			strerror(-rc));
+		return EXIT_FAILURE_;
+	}
+	load_state(d);
 	rc = cxlnic_client_open(&d->nl);
 	if (!rc)
 		rc = cxlnic_monitor_open(&d->mon, 0);
@@ -490,8 +609,9 @@ static void teardown(struct daemon *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cxlnicd [-c FILE] [--check-config] [-v]\n"
+	fprintf(f, "usage: cxlnicd [-c FILE] [-s FILE] [--check-config] [-v]\n"
 		   "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
+		   "  -s, --state FILE    crash-safe state (default " DEFAULT_STATE ")\n"
 		   "      --check-config  check the configuration and exit\n"
 		   "  -v, --verbose       log debug messages too\n");
 }
@@ -500,19 +620,25 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "state", required_argument, NULL, 's' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = { .config_path = DEFAULT_CONFIG };
+	struct daemon d = {
+		.config_path = DEFAULT_CONFIG,
+		.state_path = DEFAULT_STATE,
+		.crash_after = getenv("CXLNICD_CRASH_AFTER"),
+	};
 	bool check_only = false;
 	int c, rc;
 
 	config_init(&d.cfg);
-	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': d.config_path = optarg; break;
+		case 's': d.state_path = optarg; break;
 		case 'C': check_only = true; break;
 		case 'v': log_max_priority = LOG_DEBUG; break;
 		case 'h': usage(stdout); return EXIT_OK;

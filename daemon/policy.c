@@ -54,7 +54,8 @@ enum step policy_next_step(const struct nic_policy *p,
 	if (p->on_loss == ON_LOSS_NONE || n->user_chose_pci ||
 	    (n->on_cxl && chain_complete(c)))
 		return STEP_DONE;
-	if (p->on_loss == ON_LOSS_UNBIND && n->registered && !n->on_cxl &&
+	/* Only a loss unbinds: a NIC that never had its region just gets one. */
+	if (p->on_loss == ON_LOSS_UNBIND && n->registered && n->lost &&
 	    !chain_complete(c))
 		return STEP_UNBIND_NIC;
 	if (!p->recovery_auto)

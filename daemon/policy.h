@@ -24,6 +24,7 @@ struct chain_view {
 struct nic_view {
 	bool registered;	/* in the family: its driver is bound */
 	bool on_cxl;		/* CTPIO on that region's window */
+	bool lost;		/* on PCI because a CXL piece went away */
 	bool unbound_by_us;	/* cxlnicd released its driver */
 	bool user_chose_pci;	/* someone set mode pci by hand: respect it */
 	unsigned int memdev_bind_failures;

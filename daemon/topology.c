@@ -50,9 +50,18 @@ static bool region_on_memdev(struct cxl_region *region,
 	return false;
 }
 
+static void mark_stale(struct chain_view *view, struct chain_names *names,
+		       struct cxl_decoder *root, const char *region)
+{
+	view->stale_region = true;
+	copy_name(names->stale_region, sizeof(names->stale_region), region);
+	copy_name(names->stale_root_decoder, sizeof(names->stale_root_decoder),
+		  cxl_decoder_get_devname(root));
+}
+
 static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
-			 const char *last_region, struct chain_view *view,
-			 struct chain_names *names)
+			 const char *last_region, bool reclaim_unfinished,
+			 struct chain_view *view, struct chain_names *names)
 {
 	struct cxl_decoder *decoder;
 	struct cxl_region *region;
@@ -65,12 +74,10 @@ static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
 				const char *name = cxl_region_get_devname(region);
 
 				if (!cxl_region_decode_is_committed(region)) {
-					if (last_region && !strcmp(name, last_region)) {
-						view->stale_region = true;
-						copy_name(names->stale_root_decoder,
-							  sizeof(names->stale_root_decoder),
-							  cxl_decoder_get_devname(decoder));
-					}
+					if ((last_region && !strcmp(name, last_region)) ||
+					    (reclaim_unfinished && memdev &&
+					     region_on_memdev(region, memdev)))
+						mark_stale(view, names, decoder, name);
 					continue;
 				}
 				if (!memdev || view->region ||
@@ -85,7 +92,8 @@ static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
 }
 
 int topology_scan(uint64_t serial, const char *last_region,
-		  struct chain_view *view, struct chain_names *names)
+		  bool reclaim_unfinished, struct chain_view *view,
+		  struct chain_names *names)
 {
 	struct cxl_memdev *memdev;
 	struct cxl_ctx *ctx;
@@ -105,7 +113,7 @@ int topology_scan(uint64_t serial, const char *last_region,
 			  cxl_memdev_get_host(memdev));
 	}
 	scan_regions(ctx, view->memdev_enabled ? memdev : NULL, last_region,
-		     view, names);
+		     reclaim_unfinished, view, names);
 	cxl_unref(ctx);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef CXLNICD_TOPOLOGY_H
 #define CXLNICD_TOPOLOGY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,15 +17,19 @@ struct chain_names {
 	char memdev[32];		/* memN */
 	char memdev_host[32];		/* its PCI function */
 	char region[32];		/* committed region on the memdev */
+	char stale_region[32];		/* decommitted, to delete */
 	char stale_root_decoder[32];	/* where the stale region lives */
 };
 
 /*
- * Scan for the memdev with @serial; @last_region is the region the NIC was
- * attached to (it is stale if it still exists decommitted).
+ * Scan for the memdev with @serial.  Stale, to be deleted: @last_region
+ * (the region the NIC was attached to) if it is still there decommitted,
+ * and with @reclaim_unfinished any uncommitted region on the memdev (one
+ * cxlnicd was building when it died).
  */
 int topology_scan(uint64_t serial, const char *last_region,
-		  struct chain_view *view, struct chain_names *names);
+		  bool reclaim_unfinished, struct chain_view *view,
+		  struct chain_names *names);
 /* A committed, enabled x1 pmem region on @memdev; its name in @region. */
 int topology_create_region(const char *memdev, uint64_t size, char *region,
 			   size_t len);

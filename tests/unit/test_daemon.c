@@ -152,8 +152,11 @@ static void test_policies(void **state)
 	p.on_loss = ON_LOSS_NONE;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
 
-	/* unbind: release the driver while the chain is broken ... */
+	/* unbind: a NIC that never had CXL just gets its region ... */
 	p.on_loss = ON_LOSS_UNBIND;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
+	/* ... one that lost it has its driver released ... */
+	nic.lost = true;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_UNBIND_NIC);
 	/* ... rebuild the chain with the NIC unbound, then bind it */
 	nic = (struct nic_view) { .unbound_by_us = true };

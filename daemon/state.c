@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "state.h"
+
+static struct json_object *nic_to_json(const struct nic_state *s)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pci_addr", json_object_new_string(s->pci_addr));
+	json_object_object_add(o, "unbound_by_us",
+			       json_object_new_boolean(s->unbound_by_us));
+	json_object_object_add(o, "driver", json_object_new_string(s->driver));
+	json_object_object_add(o, "pending", json_object_new_string(s->pending));
+	json_object_object_add(o, "memdev", json_object_new_string(s->memdev));
+	json_object_object_add(o, "region", json_object_new_string(s->region));
+	return o;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int state_save(const char *path, const struct nic_state *nics, size_t n)
+{
+	struct json_object *root = json_object_new_object();
+	struct json_object *arr = json_object_new_array();
+	char tmp[PATH_MAX];
+	const char *text;
+	size_t i;
+	int fd, rc;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, nic_to_json(&nics[i]));
+	json_object_object_add(root, "version", json_object_new_int(1));
+	json_object_object_add(root, "nics", arr);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		json_object_put(root);
+		return -errno;
+	}
+	rc = write_all(fd, text, strlen(text));
+	if (!rc && fsync(fd))
+		rc = -errno;
+	close(fd);
+	json_object_put(root);
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static void copy_str(char *dst, size_t len, struct json_object *o,
+		     const char *key)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string))
+		snprintf(dst, len, "%s", json_object_get_string(v));
+}
+
+static int nic_from_json(struct json_object *o, struct nic_state *s)
+{
+	struct json_object *v;
+
+	memset(s, 0, sizeof(*s));
+	if (!json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	copy_str(s->pci_addr, sizeof(s->pci_addr), o, "pci_addr");
+	copy_str(s->driver, sizeof(s->driver), o, "driver");
+	copy_str(s->pending, sizeof(s->pending), o, "pending");
+	copy_str(s->memdev, sizeof(s->memdev), o, "memdev");
+	copy_str(s->region, sizeof(s->region), o, "region");
+	if (json_object_object_get_ex(o, "unbound_by_us", &v))
+		s->unbound_by_us = json_object_get_boolean(v);
+	return s->pci_addr[0] ? 0 : -EINVAL;
+}
+
+int state_load(const char *path, struct nic_state **out, size_t *n)
+{
+	struct json_object *root, *arr;
+	struct nic_state *nics;
+	size_t i, len;
+
+	*out = NULL;
+	*n = 0;
+	if (access(path, F_OK))
+		return errno == ENOENT ? 0 : -errno;
+	root = json_object_from_file(path);
+	if (!root || !json_object_object_get_ex(root, "nics", &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		json_object_put(root);
+		return -EINVAL;
+	}
+	len = json_object_array_length(arr);
+	nics = calloc(len ? len : 1, sizeof(*nics));
+	if (!nics) {
+		json_object_put(root);
+		return -ENOMEM;
+	}
+	for (i = 0; i < len; i++) {
+		if (nic_from_json(json_object_array_get_idx(arr, i), &nics[i])) {
+			free(nics);
+			json_object_put(root);
+			return -EINVAL;
+		}
+	}
+	json_object_put(root);
+	*out = nics;
+	*n = len;
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What cxlnicd must not forget across a crash, written before each action
+ * that changes the system: which NICs it unbound (and from which driver),
+ * and the step it was taking.  /run/cxlnicd/state.json, replaced
+ * atomically (temporary file, fsync, rename).
+ */
+#ifndef CXLNICD_STATE_H
+#define CXLNICD_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct nic_state {
+	char pci_addr[32];
+	bool unbound_by_us;
+	char driver[64];
+	char pending[32];	/* step being taken, "" when none */
+	char memdev[32];	/* for a pending create-region */
+	char region[32];	/* last region the NIC was attached to */
+};
+
+int state_save(const char *path, const struct nic_state *nics, size_t n);
+/* Loads into a malloc'ed array; a missing file is an empty state. */
+int state_load(const char *path, struct nic_state **nics, size_t *n);
+
+#endif
