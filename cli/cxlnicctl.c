@@ -239,28 +239,21 @@ static int cmd_show(int argc, char **argv)
 	return rc;
 }
 
-static int cmd_mode(int argc, char **argv)
+/* A change to one NIC: @op gets its handle and returns a kernel errno. */
+typedef int (*nic_change_fn)(struct cxlnic_client *c, uint32_t handle,
+			     const void *arg);
+
+static int change_nic(const char *name, nic_change_fn op, const void *arg)
 {
-	static const int allowed[] = { 0 };
 	struct cxlnic_dev_info dev;
 	struct cxlnic_client *c;
-	struct opts o = { 0 };
-	int rc, n, mode;
+	int rc = open_client(&c);
 
-	n = parse_opts(argc, argv, allowed, &o);
-	if (n < 0 || argc - n != 2)
-		return usage_error("mode NIC cxl|pci");
-	mode = cxlnic_mode_from_name(argv[n + 1]);
-	if (mode != CXLNIC_CTPIO_MODE_CXL && mode != CXLNIC_CTPIO_MODE_PCI) {
-		errorf("mode '%s' is not one of: cxl, pci", argv[n + 1]);
-		return EXIT_USAGE;
-	}
-	rc = open_client(&c);
 	if (rc)
 		return rc;
-	rc = lookup(c, argv[n], &dev);
+	rc = lookup(c, name, &dev);
 	if (!rc) {
-		int err = cxlnic_dev_set_mode(c, dev.handle, (uint8_t)mode);
+		int err = op(c, dev.handle, arg);
 
 		rc = err ? report(c, err) : EXIT_OK;
 	}
@@ -268,14 +261,50 @@ static int cmd_mode(int argc, char **argv)
 	return rc;
 }
 
+static int set_mode_op(struct cxlnic_client *c, uint32_t handle,
+		       const void *arg)
+{
+	return cxlnic_dev_set_mode(c, handle, *(const uint8_t *)arg);
+}
+
+static int attach_op(struct cxlnic_client *c, uint32_t handle,
+		     const void *arg)
+{
+	return cxlnic_region_attach(c, handle, arg);
+}
+
+static int detach_op(struct cxlnic_client *c, uint32_t handle,
+		     const void *arg)
+{
+	(void)arg;
+	return cxlnic_region_detach(c, handle);
+}
+
+static int cmd_mode(int argc, char **argv)
+{
+	static const int allowed[] = { 0 };
+	struct opts o = { 0 };
+	uint8_t mode;
+	int n, m;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0 || argc - n != 2)
+		return usage_error("mode NIC cxl|pci");
+	m = cxlnic_mode_from_name(argv[n + 1]);
+	if (m != CXLNIC_CTPIO_MODE_CXL && m != CXLNIC_CTPIO_MODE_PCI) {
+		errorf("mode '%s' is not one of: cxl, pci", argv[n + 1]);
+		return EXIT_USAGE;
+	}
+	mode = (uint8_t)m;
+	return change_nic(argv[n], set_mode_op, &mode);
+}
+
 static int cmd_attach(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_MEMDEV, OPT_ENDPOINT, OPT_DECODER, 0 };
 	struct cxlnic_attach_args args;
-	struct cxlnic_dev_info dev;
-	struct cxlnic_client *c;
 	struct opts o = { 0 };
-	int rc, n;
+	int n;
 
 	n = parse_opts(argc, argv, allowed, &o);
 	if (n < 0 || argc - n != 2)
@@ -284,41 +313,19 @@ static int cmd_attach(int argc, char **argv)
 		.region = argv[n + 1], .memdev = o.memdev,
 		.endpoint = o.endpoint, .decoder = o.decoder,
 	};
-	rc = open_client(&c);
-	if (rc)
-		return rc;
-	rc = lookup(c, argv[n], &dev);
-	if (!rc) {
-		int err = cxlnic_region_attach(c, dev.handle, &args);
-
-		rc = err ? report(c, err) : EXIT_OK;
-	}
-	cxlnic_client_close(c);
-	return rc;
+	return change_nic(argv[n], attach_op, &args);
 }
 
 static int cmd_detach(int argc, char **argv)
 {
 	static const int allowed[] = { 0 };
-	struct cxlnic_dev_info dev;
-	struct cxlnic_client *c;
 	struct opts o = { 0 };
-	int rc, n;
+	int n;
 
 	n = parse_opts(argc, argv, allowed, &o);
 	if (n < 0 || argc - n != 1)
 		return usage_error("detach NIC");
-	rc = open_client(&c);
-	if (rc)
-		return rc;
-	rc = lookup(c, argv[n], &dev);
-	if (!rc) {
-		int err = cxlnic_region_detach(c, dev.handle);
-
-		rc = err ? report(c, err) : EXIT_OK;
-	}
-	cxlnic_client_close(c);
-	return rc;
+	return change_nic(argv[n], detach_op, NULL);
 }
 
 struct monitor_state {

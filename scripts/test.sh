@@ -3,13 +3,7 @@
 # vm suites.  Safe to run again.  Extra arguments go to `meson test`.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/build.sh"
 cd "$top"
-"$top/scripts/setup.sh"
-if [ -d build ]; then
-	meson setup --reconfigure build >/dev/null
-else
-	meson setup build
-fi
-ninja -C build
 exec meson test -C build --print-errorlogs --suite unit --suite lint \
 	--suite vm "$@"
