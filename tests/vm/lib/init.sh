@@ -30,6 +30,10 @@ mkdir -p $R/dev/pts $R/dev/shm
 mount -t devpts devpts $R/dev/pts
 mount -t tmpfs tmpfs $R/dev/shm
 mount -t debugfs debugfs $R/sys/kernel/debug 2>/dev/null
+work=$(arg work)
+mkdir -p $R$work 2>/dev/null
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose work $R$work ||
+	{ echo "init: cannot mount the work tree"; poweroff -f; }
 mkdir -p $R$scratch 2>/dev/null
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 scratch $R$scratch ||
 	{ echo "init: cannot mount scratch"; poweroff -f; }
