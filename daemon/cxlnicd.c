@@ -443,12 +443,16 @@ static void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 		cxlnic_event_name(ev->cmd), cxlnic_mode_name(ev->mode),
 		cxlnic_reason_name(ev->reason), ev->has_piece ? ", piece " : "",
 		ev->has_piece ? ev->piece.name : "");
-	/* A NIC we do not know, or a gap in its generations: resync. */
-	if (!nic || (nic->present && ev->generation != nic->info.generation + 1)) {
+	/*
+	 * A NIC we do not know, or a gap in its generations: resync.  An
+	 * event older than what our own requests already showed is no gap.
+	 */
+	if (!nic || (nic->present && ev->generation > nic->info.generation + 1)) {
 		schedule_reconcile(d, 0);
 		return;
 	}
-	nic->info.generation = ev->generation;
+	if (ev->generation > nic->info.generation)
+		nic->info.generation = ev->generation;
 	config_policy_for(&d->cfg, nic->pci_addr, ev->driver, &p);
 	schedule_reconcile(d, p.grace_ms);
 }
