@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Unit tests of cxlnicd's pure logic: configuration and recovery order. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "config.h"
 #include "policy.h"
+#include "state.h"
 
 static const char good_conf[] =
 	"# cxlnicd.conf\n"
@@ -182,6 +187,53 @@ static void test_escalation(void **state)
 	assert_int_equal(policy_next_step(&p, &nic, &whole), STEP_ATTACH);
 }
 
+static void test_state_round_trip(void **state)
+{
+	struct nic_state in[2] = {
+		{ .pci_addr = "0000:00:05.0", .unbound_by_us = true,
+		  .driver = "cxlnic_sim", .region = "region0" },
+		{ .pci_addr = "0000:00:06.0", .pending = "create-region",
+		  .memdev = "mem2" },
+	};
+	char path[] = "/tmp/cxlnicd-state-XXXXXX";
+	struct nic_state *out;
+	size_t n;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(state_save(path, in, 2), 0);
+	assert_int_equal(state_load(path, &out, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(&out[0], &in[0], sizeof(in[0]));
+	assert_memory_equal(&out[1], &in[1], sizeof(in[1]));
+	free(out);
+	/* no temporary file left behind */
+	strcat(path, ".tmp");
+	assert_int_equal(access(path, F_OK), -1);
+	path[strlen(path) - 4] = '\0';
+	unlink(path);
+	assert_int_equal(state_load(path, &out, &n), 0);
+	assert_int_equal(n, 0);
+	free(out);
+}
+
+static void test_state_refuses_garbage(void **state)
+{
+	char path[] = "/tmp/cxlnicd-state-XXXXXX";
+	struct nic_state *out;
+	size_t n;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "{\"nics\": [ {\"driver\": 1} ]}", 27), 27);
+	close(fd);
+	assert_int_equal(state_load(path, &out, &n), -EINVAL);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +242,8 @@ int main(void)
 		cmocka_unit_test(test_recovery_order),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_escalation),
+		cmocka_unit_test(test_state_round_trip),
+		cmocka_unit_test(test_state_refuses_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
