@@ -368,7 +368,7 @@ static void recover_nic(struct daemon *d, struct nic *nic)
 	nic->failures++;
 	if (p.max_attempts && nic->failures >= p.max_attempts) {
 		log_nic(LOG_ERR, nic->pci_addr, NULL, -1,
-			"giving up after %u failed attempts; cxlnicctl recover to retry",
+			"giving up after %u failed attempts; SIGHUP (systemctl reload) retries",
 			nic->failures);
 		nic->retry_at = UINT64_MAX;
 		return;
@@ -521,6 +521,11 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 		log_err("configuration refused; the previous one stays in force");
 	else
 		log_info("configuration reloaded from %s", d->config_path);
+	/* A reload is also the way to retry NICs given up on. */
+	for (size_t i = 0; i < d->n_nics; i++) {
+		d->nics[i].failures = 0;
+		d->nics[i].retry_at = 0;
+	}
 	sd_notify(0, "READY=1");
 	schedule_reconcile(d, 0);
 	return 0;
