@@ -1,0 +1,52 @@
+#!/bin/bash
+# cxlnicd benchmark; prints figures, asserts nothing.
+#  1. Recovery latency: from the CXL root returning (modprobe cxl_acpi after
+#     an unload) to the NIC sending on CXL again, with cxlnicd doing the
+#     work.  (The issue's peer, a udev rule running a cxl-cli script, is
+#     not written yet.)
+#  2. Footprint: the daemon's RSS, and its wake-ups per minute when idle
+#     with both NICs attached.
+. "$(dirname "$0")/../lib/cxlnic.sh"
+set +e
+
+ROUNDS=${ROUNDS:-3}
+now_ms() { local t=$EPOCHREALTIME; echo $((${t/./} / 1000)); }
+on_cxl() { [ "$(nic_mode "$1" 2>/dev/null)" = cxl ]; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+load_cxl
+load_cxlnic
+cat >/tmp/cxlnicd.conf <<CONF
+[defaults]
+grace_ms = 100
+[nic $(nic_pci 0)]
+memdev_serial = ${MEMDEV_SERIALS[0]}
+[nic $(nic_pci 1)]
+memdev_serial = ${MEMDEV_SERIALS[1]}
+CONF
+"$B/daemon/cxlnicd" -c /tmp/cxlnicd.conf >/tmp/cxlnicd.log 2>&1 &
+daemon=$!
+wait_until 120 on_cxl 0 && wait_until 120 on_cxl 1
+tx_start 0 1000
+
+: >/tmp/lat
+for i in $(seq 1 "$ROUNDS"); do
+	rmmod cxl_acpi
+	sleep 2
+	t0=$(now_ms)
+	modprobe cxl_acpi
+	wait_until 300 on_cxl 0
+	counter_grows 0 cxl_packets
+	echo $(($(now_ms) - t0)) >>/tmp/lat
+	wait_until 300 on_cxl 1
+done
+echo "recovery: cxl_acpi back -> NIC on CXL, cxlnicd: median $(median </tmp/lat) ms (of $ROUNDS: $(tr '\n' ' ' </tmp/lat))"
+
+tx_stop 0
+sleep 5
+ctx() { awk '/ctxt_switches/ {n += $2} END {print n}' /proc/$daemon/status; }
+a=$(ctx)
+sleep 60
+b=$(ctx)
+echo "footprint: cxlnicd RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$daemon/status), idle wake-ups $((b - a)) per minute (no watchdog configured)"
+kill $daemon
