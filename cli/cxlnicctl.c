@@ -389,6 +389,7 @@ static int cmd_monitor(int argc, char **argv)
 		rc = cxlnic_monitor_recv(m, on_event, &st);
 		if (rc == -ENOBUFS) {
 			fprintf(stderr, "cxlnicctl: monitor: events were lost (receive buffer overrun)\n");
+			rc = 0;
 			continue;
 		}
 		if (rc) {
