@@ -3,7 +3,6 @@
 . "$(dirname "$0")/lib/cxlnic.sh"
 
 step() { printf '\n=== %s\n' "$*"; }
-on_cxl() { [ "$(nic_mode "$1")" = cxl ]; }
 
 step "CXL topology (cxl list -M)"
 load_cxl
@@ -13,17 +12,7 @@ load_cxlnic
 "$CTL" list
 
 step "starting cxlnicd: each NIC paired with its memdev by serial"
-cat >/tmp/cxlnicd.conf <<CONF
-[defaults]
-on_loss = fallback
-grace_ms = 100
-
-[nic $(nic_pci 0)]
-memdev_serial = ${MEMDEV_SERIALS[0]}
-
-[nic $(nic_pci 1)]
-memdev_serial = ${MEMDEV_SERIALS[1]}
-CONF
+write_daemon_conf /tmp/cxlnicd.conf 'on_loss = fallback'
 cat /tmp/cxlnicd.conf
 "$B/daemon/cxlnicd" -c /tmp/cxlnicd.conf >/tmp/cxlnicd.log 2>&1 &
 daemon=$!

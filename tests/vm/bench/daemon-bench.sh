@@ -11,19 +11,11 @@ set +e
 
 ROUNDS=${ROUNDS:-3}
 now_ms() { local t=$EPOCHREALTIME; echo $((${t/./} / 1000)); }
-on_cxl() { [ "$(nic_mode "$1" 2>/dev/null)" = cxl ]; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 load_cxl
 load_cxlnic
-cat >/tmp/cxlnicd.conf <<CONF
-[defaults]
-grace_ms = 100
-[nic $(nic_pci 0)]
-memdev_serial = ${MEMDEV_SERIALS[0]}
-[nic $(nic_pci 1)]
-memdev_serial = ${MEMDEV_SERIALS[1]}
-CONF
+write_daemon_conf /tmp/cxlnicd.conf
 "$B/daemon/cxlnicd" -c /tmp/cxlnicd.conf >/tmp/cxlnicd.log 2>&1 &
 daemon=$!
 wait_until 120 on_cxl 0 && wait_until 120 on_cxl 1

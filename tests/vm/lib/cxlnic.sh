@@ -249,3 +249,20 @@ counter_still() {
 	b=$(nic_field "$1" ".stats.$2")
 	[ "$a" = "$b" ]
 }
+
+on_cxl() { [ "$(nic_mode "$1" 2>/dev/null)" = cxl ]; }
+
+# A cxlnicd.conf at $1 pairing each NIC with its memdev by serial; further
+# arguments are extra lines for [defaults].
+write_daemon_conf() {
+	local file=$1 nic
+	shift
+	{
+		printf '[defaults]\ngrace_ms = 100\nbackoff_ms = 200\n'
+		[ $# -eq 0 ] || printf '%s\n' "$@"
+		for nic in 0 1; do
+			printf '\n[nic %s]\nmemdev_serial = %s\n' \
+				"$(nic_pci $nic)" "${MEMDEV_SERIALS[$nic]}"
+		done
+	} >"$file"
+}

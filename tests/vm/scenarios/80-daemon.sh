@@ -17,22 +17,11 @@ ok "a broken configuration is refused with file and line"
 
 load_cxl
 load_cxlnic
-cat >$conf <<CONF
-[defaults]
-grace_ms = 100
-backoff_ms = 200
-
-[nic $(nic_pci 0)]
-memdev_serial = ${MEMDEV_SERIALS[0]}
-
-[nic $(nic_pci 1)]
-memdev_serial = ${MEMDEV_SERIALS[1]}
-CONF
+write_daemon_conf $conf
 "$DAEMON" -c $conf >/tmp/cxlnicd.log 2>&1 &
 daemon=$!
 trap 'kill $daemon 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
 
-on_cxl() { [ "$(nic_mode "$1")" = cxl ]; }
 for nic in 0 1; do
 	wait_until 90 on_cxl $nic || fail "cxlnicd did not put NIC $nic on CXL"
 	tx_start $nic

@@ -23,12 +23,11 @@ memdev_serial = ${MEMDEV_SERIALS[0]}
 on_loss = unbind
 CONF
 
-on_cxl() { [ "$(nic_mode 0 2>/dev/null)" = cxl ]; }
 nic_gone() { ! "$CTL" show "$pci" >/dev/null 2>&1; }
 
 CXLNICD_CRASH_AFTER=unbind-nic "$DAEMON" -c $conf >/tmp/run1.log 2>&1 &
 daemon=$!
-wait_until 90 on_cxl || { cat /tmp/run1.log; fail "NIC 0 never on CXL"; }
+wait_until 90 on_cxl 0 || { cat /tmp/run1.log; fail "NIC 0 never on CXL"; }
 ok "cxlnicd put NIC 0 on CXL"
 
 echo "$(memdev_of_nic 0)" >/sys/bus/cxl/drivers/cxl_mem/unbind
@@ -46,7 +45,7 @@ ok "cxlnicd unbound NIC 0 and died; $state remembers"
 "$DAEMON" -c $conf >/tmp/run2.log 2>&1 &
 daemon=$!
 trap 'kill $daemon 2>/dev/null' EXIT
-wait_until 180 on_cxl || { cat /tmp/run2.log; fail "NIC 0 not back on CXL after the restart"; }
+wait_until 180 on_cxl 0 || { cat /tmp/run2.log; fail "NIC 0 not back on CXL after the restart"; }
 cat /tmp/run2.log
 md=$(memdev_of_nic 0)
 n=$(regions_of_memdev "$md" | wc -l)
