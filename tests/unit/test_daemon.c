@@ -196,6 +196,7 @@ static void test_state_round_trip(void **state)
 		  .memdev = "mem2" },
 	};
 	char path[] = "/tmp/cxlnicd-state-XXXXXX";
+	char tmp[sizeof(path) + 4];
 	struct nic_state *out;
 	size_t n;
 	int fd = mkstemp(path);
@@ -210,9 +211,8 @@ static void test_state_round_trip(void **state)
 	assert_memory_equal(&out[1], &in[1], sizeof(in[1]));
 	free(out);
 	/* no temporary file left behind */
-	strcat(path, ".tmp");
-	assert_int_equal(access(path, F_OK), -1);
-	path[strlen(path) - 4] = '\0';
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_int_equal(access(tmp, F_OK), -1);
 	unlink(path);
 	assert_int_equal(state_load(path, &out, &n), 0);
 	assert_int_equal(n, 0);
