@@ -100,13 +100,6 @@ static int lookup(struct cxlnic_client *c, const char *name,
 	return EXIT_OK;
 }
 
-static void print_json(struct json_object *o)
-{
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-					       JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
 enum { OPT_JSON = 256, OPT_MEMDEV, OPT_ENDPOINT, OPT_DECODER, OPT_COUNT,
        OPT_TIMEOUT };
 
@@ -140,22 +133,81 @@ static bool parse_long(const char *s, long *out)
 	return !errno && *s && !*end && *out >= 0;
 }
 
+static const struct option *find_option(int val)
+{
+	size_t i;
+
+	for (i = 0; long_opts[i].name; i++)
+		if (long_opts[i].val == val)
+			return &long_opts[i];
+	return NULL;
+}
+
+/* One line: the option that was wrong and what this command takes. */
+static void option_error(const char *what, const char *arg, const int *allowed)
+{
+	int i;
+
+	fprintf(stderr, "cxlnicctl: %s: %s '%s'; valid options:", cmd_name,
+		what, arg);
+	if (!allowed[0])
+		fputs(" none", stderr);
+	for (i = 0; allowed[i]; i++) {
+		const struct option *opt = find_option(allowed[i]);
+
+		fprintf(stderr, " %s--%s%s", allowed[i] == 'v' ? "-v/" : "",
+			opt->name, opt->has_arg ? " ARG" : "");
+	}
+	fputc('\n', stderr);
+}
+
+/*
+ * The option refused (@c as getopt returned it): an unknown short one may
+ * sit in a group ("-vx"), so name it from optopt, not from argv.
+ */
+static const char *bad_option(char **argv, int c)
+{
+	static char buf[3];
+
+	if (c == '?' && optopt > 0 && optopt < 128) {
+		snprintf(buf, sizeof(buf), "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
+static bool is_allowed(const int *allowed, int c)
+{
+	int i;
+
+	for (i = 0; allowed[i]; i++)
+		if (allowed[i] == c)
+			return true;
+	return false;
+}
+
 /*
  * Parse options; @allowed lists the option values this command takes.
- * Returns the number of arguments consumed or -1 after a usage error.
+ * Returns the index of the first operand, or -1 after a usage error (the
+ * message is printed).
  */
 static int parse_opts(int argc, char **argv, const int *allowed,
 		      struct opts *o)
 {
-	int c, i;
+	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "v", long_opts, NULL)) != -1) {
-		for (i = 0; allowed[i] && allowed[i] != c; i++)
-			;
-		if (c == '?' || !allowed[i]) {
-			errorf("unknown option '%s'", argv[optind - 1]);
+	/* ':' first: a missing option argument is told apart from a typo. */
+	while ((c = getopt_long(argc, argv, ":v", long_opts, NULL)) != -1) {
+		if (c == ':') {
+			option_error("missing argument for", argv[optind - 1],
+				     allowed);
+			return -1;
+		}
+		if (c == '?' || !is_allowed(allowed, c)) {
+			option_error("unknown option", bad_option(argv, c),
+				     allowed);
 			return -1;
 		}
 		switch (c) {
@@ -193,7 +245,9 @@ static int cmd_list(int argc, char **argv)
 	size_t i;
 
 	n = parse_opts(argc, argv, allowed, &o);
-	if (n < 0 || n != argc)
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n != argc)
 		return usage_error("list [-v] [--json]");
 	rc = open_client(&c);
 	if (rc)
@@ -205,7 +259,7 @@ static int cmd_list(int argc, char **argv)
 		for (i = 0; i < list.n; i++)
 			json_object_array_add(arr,
 					      cxlnic_dev_to_json(&list.devs[i]));
-		print_json(arr);
+		print_json_pretty(arr);
 	} else if (!rc) {
 		print_dev_table_header(stdout);
 		for (i = 0; i < list.n; i++)
@@ -225,14 +279,16 @@ static int cmd_show(int argc, char **argv)
 	int rc, n;
 
 	n = parse_opts(argc, argv, allowed, &o);
-	if (n < 0 || argc - n != 1)
+	if (n < 0)
+		return EXIT_USAGE;
+	if (argc - n != 1)
 		return usage_error("show NIC [--json]");
 	rc = open_client(&c);
 	if (rc)
 		return rc;
 	rc = lookup(c, argv[n], &dev);
 	if (!rc && o.json)
-		print_json(cxlnic_dev_to_json(&dev));
+		print_json_pretty(cxlnic_dev_to_json(&dev));
 	else if (!rc)
 		print_dev_details(stdout, &dev);
 	cxlnic_client_close(c);
@@ -288,7 +344,9 @@ static int cmd_mode(int argc, char **argv)
 	int n, m;
 
 	n = parse_opts(argc, argv, allowed, &o);
-	if (n < 0 || argc - n != 2)
+	if (n < 0)
+		return EXIT_USAGE;
+	if (argc - n != 2)
 		return usage_error("mode NIC cxl|pci");
 	m = cxlnic_mode_from_name(argv[n + 1]);
 	if (m != CXLNIC_CTPIO_MODE_CXL && m != CXLNIC_CTPIO_MODE_PCI) {
@@ -307,7 +365,9 @@ static int cmd_attach(int argc, char **argv)
 	int n;
 
 	n = parse_opts(argc, argv, allowed, &o);
-	if (n < 0 || argc - n != 2)
+	if (n < 0)
+		return EXIT_USAGE;
+	if (argc - n != 2)
 		return usage_error("attach NIC REGION [--memdev MEMDEV] [--endpoint ENDPOINT] [--decoder DECODER]");
 	args = (struct cxlnic_attach_args) {
 		.region = argv[n + 1], .memdev = o.memdev,
@@ -323,13 +383,16 @@ static int cmd_detach(int argc, char **argv)
 	int n;
 
 	n = parse_opts(argc, argv, allowed, &o);
-	if (n < 0 || argc - n != 1)
+	if (n < 0)
+		return EXIT_USAGE;
+	if (argc - n != 1)
 		return usage_error("detach NIC");
 	return change_nic(argv[n], detach_op, NULL);
 }
 
 struct monitor_state {
 	bool json;
+	long limit;	/* --count, 0 for none */
 	long seen;
 };
 
@@ -337,18 +400,25 @@ static void on_event(const struct cxlnic_dev_info *ev, void *arg)
 {
 	struct monitor_state *st = arg;
 
-	st->seen++;
-	if (!st->json) {
-		print_event_line(stdout, ev);
+	/* One read can bring several events: print no more than asked for. */
+	if (st->limit && st->seen >= st->limit)
 		return;
-	}
-	{
-		struct json_object *o = cxlnic_event_to_json(ev);
+	st->seen++;
+	if (st->json)
+		print_json_line(cxlnic_event_to_json(ev));
+	else
+		print_event_line(stdout, ev);
+}
 
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		fflush(stdout);
-		json_object_put(o);
-	}
+/*
+ * The kernel dropped events: say so on the event stream too, so a script
+ * reading --json knows its picture is stale, and keep going.
+ */
+static void on_overrun(const struct monitor_state *st)
+{
+	errorf("events were lost (receive buffer overrun); read the current state with 'cxlnicctl list'");
+	if (st->json)
+		print_json_line(cxlnic_overrun_to_json());
 }
 
 static long ms_left(const struct timespec *deadline)
@@ -370,9 +440,12 @@ static int cmd_monitor(int argc, char **argv)
 	int rc, n;
 
 	n = parse_opts(argc, argv, allowed, &o);
-	if (n < 0 || n != argc)
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n != argc)
 		return usage_error("monitor [--json] [--count N] [--timeout SECONDS]");
 	st.json = o.json;
+	st.limit = o.count;
 	rc = cxlnic_monitor_open(&m, 0);
 	if (rc)
 		return report(NULL, rc);
@@ -384,11 +457,14 @@ static int cmd_monitor(int argc, char **argv)
 
 		if (o.timeout && wait <= 0)
 			break;
-		if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR) {
+			rc = -errno;
+			report(NULL, rc);
 			break;
+		}
 		rc = cxlnic_monitor_recv(m, on_event, &st);
 		if (rc == -ENOBUFS) {
-			fprintf(stderr, "cxlnicctl: monitor: events were lost (receive buffer overrun)\n");
+			on_overrun(&st);
 			rc = 0;
 			continue;
 		}

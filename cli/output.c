@@ -106,6 +106,8 @@ void print_dev_details(FILE *f, const struct cxlnic_dev_info *dev)
 			cxlnic_piece_kind_name(dev->pieces[i].kind),
 			dev->pieces[i].name,
 			cxlnic_piece_state_name(dev->pieces[i].state));
+	if (dev->pieces_truncated)
+		fprintf(f, "  (more pieces than cxlnicctl can show)\n");
 	fprintf(f, "  cxl:          %" PRIu64 " packets, %" PRIu64 " bytes\n",
 		dev->stats.cxl_packets, dev->stats.cxl_bytes);
 	fprintf(f, "  pci:          %" PRIu64 " packets, %" PRIu64 " bytes\n",
@@ -133,4 +135,19 @@ void print_event_line(FILE *f, const struct cxlnic_dev_info *ev)
 			cxlnic_piece_event_name(ev->piece_event));
 	fputc('\n', f);
 	fflush(f);
+}
+
+void print_json_pretty(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+void print_json_line(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					       JSON_C_TO_STRING_NOSLASHESCAPE));
+	fflush(stdout);
+	json_object_put(o);
 }

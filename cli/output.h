@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Human-readable output of cxlnicctl: tables that fit 80 columns. */
+/*
+ * cxlnicctl's output: human tables that fit 80 columns, and JSON (the shape
+ * is lib/cxlnic_json.c's, documented in docs/json.md).
+ */
 #ifndef CXLNICCTL_OUTPUT_H
 #define CXLNICCTL_OUTPUT_H
 
 #include <stdbool.h>
 #include <stdio.h>
+
+#include <json-c/json.h>
 
 #include "cxlnic_dev.h"
 
@@ -13,6 +18,11 @@ void print_dev_table_row(FILE *f, const struct cxlnic_dev_info *dev,
 			 bool verbose);
 void print_dev_details(FILE *f, const struct cxlnic_dev_info *dev);
 void print_event_line(FILE *f, const struct cxlnic_dev_info *ev);
+/* Both print @o to stdout and drop the reference. */
+void print_json_pretty(struct json_object *o);
+/* One object per line, flushed: for streams read while they grow. */
+void print_json_line(struct json_object *o);
+
 /* "256M", "1.5G": human units, for tables only. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 

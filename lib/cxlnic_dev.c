@@ -7,46 +7,57 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <netlink/attr.h>
 
 #include "cxlnic_dev.h"
 
+/*
+ * libnl checks only a minimum length for integers: pin the maximum too, so
+ * a u64 where a u32 belongs is refused rather than read in part.
+ */
+#define POLICY_U8	{ .type = NLA_U8, .maxlen = sizeof(uint8_t) }
+#define POLICY_U32	{ .type = NLA_U32, .maxlen = sizeof(uint32_t) }
+#define POLICY_U64	{ .type = NLA_U64, .maxlen = sizeof(uint64_t) }
+#define POLICY_STRING	{ .type = NLA_STRING }
+#define POLICY_NESTED	{ .type = NLA_NESTED }
+
 static struct nla_policy dev_policy[CXLNIC_A_MAX + 1] = {
-	[CXLNIC_A_DEV_HANDLE] = { .type = NLA_U32 },
-	[CXLNIC_A_DEV_PCI_ADDR] = { .type = NLA_STRING },
-	[CXLNIC_A_DEV_DRIVER] = { .type = NLA_STRING },
-	[CXLNIC_A_DEV_IFINDEX] = { .type = NLA_U32 },
-	[CXLNIC_A_DEV_IFNAME] = { .type = NLA_STRING },
-	[CXLNIC_A_DEV_MODE] = { .type = NLA_U8 },
-	[CXLNIC_A_DEV_GENERATION] = { .type = NLA_U32 },
-	[CXLNIC_A_DEV_REGION] = { .type = NLA_STRING },
-	[CXLNIC_A_DEV_REGION_BASE] = { .type = NLA_U64 },
-	[CXLNIC_A_DEV_REGION_SIZE] = { .type = NLA_U64 },
-	[CXLNIC_A_DEV_DECODER_MODE] = { .type = NLA_U8 },
-	[CXLNIC_A_DEV_REASON] = { .type = NLA_U8 },
-	[CXLNIC_A_DEV_LOSS_REASON] = { .type = NLA_U8 },
-	[CXLNIC_A_DEV_LOSS_PIECE] = { .type = NLA_NESTED },
-	[CXLNIC_A_DEV_PIECES] = { .type = NLA_NESTED },
-	[CXLNIC_A_DEV_STATS] = { .type = NLA_NESTED },
-	[CXLNIC_A_DEV_PREV_MODE] = { .type = NLA_U8 },
-	[CXLNIC_A_DEV_PIECE] = { .type = NLA_NESTED },
-	[CXLNIC_A_DEV_PIECE_EVENT] = { .type = NLA_U8 },
+	[CXLNIC_A_DEV_HANDLE] = POLICY_U32,
+	[CXLNIC_A_DEV_PCI_ADDR] = POLICY_STRING,
+	[CXLNIC_A_DEV_DRIVER] = POLICY_STRING,
+	[CXLNIC_A_DEV_IFINDEX] = POLICY_U32,
+	[CXLNIC_A_DEV_IFNAME] = POLICY_STRING,
+	[CXLNIC_A_DEV_MODE] = POLICY_U8,
+	[CXLNIC_A_DEV_GENERATION] = POLICY_U32,
+	[CXLNIC_A_DEV_REGION] = POLICY_STRING,
+	[CXLNIC_A_DEV_REGION_BASE] = POLICY_U64,
+	[CXLNIC_A_DEV_REGION_SIZE] = POLICY_U64,
+	[CXLNIC_A_DEV_DECODER_MODE] = POLICY_U8,
+	[CXLNIC_A_DEV_REASON] = POLICY_U8,
+	[CXLNIC_A_DEV_LOSS_REASON] = POLICY_U8,
+	[CXLNIC_A_DEV_LOSS_PIECE] = POLICY_NESTED,
+	[CXLNIC_A_DEV_PIECES] = POLICY_NESTED,
+	[CXLNIC_A_DEV_STATS] = POLICY_NESTED,
+	[CXLNIC_A_DEV_PREV_MODE] = POLICY_U8,
+	[CXLNIC_A_DEV_PIECE] = POLICY_NESTED,
+	[CXLNIC_A_DEV_PIECE_EVENT] = POLICY_U8,
 };
 
 static struct nla_policy piece_policy[CXLNIC_A_PIECE_MAX + 1] = {
-	[CXLNIC_A_PIECE_KIND] = { .type = NLA_U8 },
-	[CXLNIC_A_PIECE_NAME] = { .type = NLA_STRING },
-	[CXLNIC_A_PIECE_STATE] = { .type = NLA_U8 },
+	[CXLNIC_A_PIECE_KIND] = POLICY_U8,
+	[CXLNIC_A_PIECE_NAME] = POLICY_STRING,
+	[CXLNIC_A_PIECE_STATE] = POLICY_U8,
 };
 
 static struct nla_policy stats_policy[CXLNIC_A_STATS_MAX + 1] = {
-	[CXLNIC_A_STATS_CXL_BYTES] = { .type = NLA_U64 },
-	[CXLNIC_A_STATS_CXL_PACKETS] = { .type = NLA_U64 },
-	[CXLNIC_A_STATS_PCI_BYTES] = { .type = NLA_U64 },
-	[CXLNIC_A_STATS_PCI_PACKETS] = { .type = NLA_U64 },
-	[CXLNIC_A_STATS_FALLBACKS] = { .type = NLA_U64 },
-	[CXLNIC_A_STATS_REATTACHES] = { .type = NLA_U64 },
+	[CXLNIC_A_STATS_CXL_BYTES] = POLICY_U64,
+	[CXLNIC_A_STATS_CXL_PACKETS] = POLICY_U64,
+	[CXLNIC_A_STATS_PCI_BYTES] = POLICY_U64,
+	[CXLNIC_A_STATS_PCI_PACKETS] = POLICY_U64,
+	[CXLNIC_A_STATS_FALLBACKS] = POLICY_U64,
+	[CXLNIC_A_STATS_REATTACHES] = POLICY_U64,
 };
 
 static void copy_string(char *dst, size_t size, const struct nlattr *attr)
@@ -93,19 +104,28 @@ static int parse_stats(struct nlattr *nest, struct cxlnic_stats_info *stats)
 	return 0;
 }
 
-/* DEV_PIECES repeats, so it is collected by walking the attributes. */
+/*
+ * DEV_PIECES repeats, so it is collected by walking the attributes.  A chain
+ * longer than this build holds is kept in part and flagged, not refused: the
+ * NIC itself is still worth showing.
+ */
 static int parse_pieces(struct nlattr *attrs, int len,
 			struct cxlnic_dev_info *dev)
 {
+	struct cxlnic_piece_info spare;
 	struct nlattr *attr;
 	int rem;
 
 	nla_for_each_attr(attr, attrs, len, rem) {
+		struct cxlnic_piece_info *piece = &spare;
+
 		if (nla_type(attr) != CXLNIC_A_DEV_PIECES)
 			continue;
-		if (dev->n_pieces == CXLNIC_MAX_PIECES)
-			return -E2BIG;
-		if (parse_piece(attr, &dev->pieces[dev->n_pieces++]))
+		if (dev->n_pieces < CXLNIC_MAX_PIECES)
+			piece = &dev->pieces[dev->n_pieces++];
+		else
+			dev->pieces_truncated = true;
+		if (parse_piece(attr, piece))
 			return -EINVAL;
 	}
 	return 0;
@@ -198,33 +218,47 @@ static bool is_handle(const char *name, uint32_t handle)
 	char *end;
 	unsigned long v;
 
+	/* Digits only: strtoul would take "-1" or " 1" as well. */
+	if (*name < '0' || *name > '9')
+		return false;
 	errno = 0;
 	v = strtoul(name, &end, 10);
-	return !errno && *name && !*end && v == handle;
+	return !errno && !*end && v == handle;
+}
+
+/* "00:04.0" is 0000:00:04.0: the domain is usually 0 and left out. */
+static bool is_pci_addr(const char *pci_addr, const char *name)
+{
+	if (!pci_addr[0])
+		return false;
+	if (!strcasecmp(pci_addr, name))
+		return true;
+	return !strncmp(pci_addr, "0000:", 5) &&
+	       !strcasecmp(pci_addr + 5, name);
+}
+
+static bool is_name(const struct cxlnic_dev_info *dev, const char *name)
+{
+	return is_pci_addr(dev->pci_addr, name) ||
+	       (dev->ifname[0] && !strcmp(dev->ifname, name));
 }
 
 bool cxlnic_dev_matches(const struct cxlnic_dev_info *dev, const char *name)
 {
-	const char *colon = strchr(dev->pci_addr, ':');
-
-	if (!strcmp(dev->pci_addr, name))
-		return true;
-	/* "00:04.0" is 0000:00:04.0: the domain is usually 0 and left out. */
-	if (colon && !strncmp(dev->pci_addr, "0000:", 5) &&
-	    !strcmp(colon + 1, name))
-		return true;
-	if (dev->ifname[0] && !strcmp(dev->ifname, name))
-		return true;
-	return is_handle(name, dev->handle);
+	return is_name(dev, name) || is_handle(name, dev->handle);
 }
 
+/* Names first: a netdev called "2" is meant before the NIC with handle 2. */
 const struct cxlnic_dev_info *
 cxlnic_dev_find(const struct cxlnic_dev_list *list, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < list->n; i++)
-		if (cxlnic_dev_matches(&list->devs[i], name))
+		if (is_name(&list->devs[i], name))
+			return &list->devs[i];
+	for (i = 0; i < list->n; i++)
+		if (is_handle(name, list->devs[i].handle))
 			return &list->devs[i];
 	return NULL;
 }

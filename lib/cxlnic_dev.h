@@ -48,6 +48,7 @@ struct cxlnic_dev_info {
 	uint8_t decoder_mode;
 	unsigned int n_pieces;
 	struct cxlnic_piece_info pieces[CXLNIC_MAX_PIECES];
+	bool pieces_truncated;		/* more pieces came than fit */
 	struct cxlnic_stats_info stats;
 
 	/* notifications only */
@@ -63,7 +64,11 @@ struct cxlnic_dev_list {
 	struct cxlnic_dev_info *devs;
 };
 
-/* Parse the attributes of one family message; -EINVAL when malformed. */
+/*
+ * Parse the attributes of one family message; -EINVAL when malformed (an
+ * attribute of the wrong length, no handle).  Attributes this build does not
+ * know are skipped.
+ */
 int cxlnic_dev_parse(struct nlattr *attrs, int len, uint8_t cmd,
 		     struct cxlnic_dev_info *dev);
 
@@ -72,8 +77,9 @@ int cxlnic_dev_list_add(struct cxlnic_dev_list *list,
 void cxlnic_dev_list_free(struct cxlnic_dev_list *list);
 
 /*
- * A NIC named by the user: its PCI address ("0000:00:04.0" or "00:04.0"),
- * its netdev name, or its handle number.
+ * A NIC named by the user: its PCI address ("0000:00:04.0", or "00:04.0" in
+ * domain 0; hex digits in either case), its netdev name, or its handle
+ * number.  cxlnic_dev_find() prefers a name to a handle.
  */
 bool cxlnic_dev_matches(const struct cxlnic_dev_info *dev, const char *name);
 const struct cxlnic_dev_info *

@@ -7,18 +7,26 @@ static void add_str(struct json_object *o, const char *key, const char *val)
 	json_object_object_add(o, key, json_object_new_string(val));
 }
 
+/* Unsigned, so an HPA or counter past 2^63 is not printed negative. */
 static void add_u64(struct json_object *o, const char *key, uint64_t val)
 {
-	/* json-c has no unsigned 64-bit type; counters stay far below 2^63. */
-	json_object_object_add(o, key, json_object_new_int64((int64_t)val));
+	json_object_object_add(o, key, json_object_new_uint64(val));
 }
 
-static struct json_object *piece_to_json(const struct cxlnic_piece_info *p)
+/* A piece as named by the kernel: what it is and its sysfs name. */
+static struct json_object *piece_name_to_json(const struct cxlnic_piece_info *p)
 {
 	struct json_object *o = json_object_new_object();
 
 	add_str(o, "kind", cxlnic_piece_kind_name(p->kind));
 	add_str(o, "name", p->name);
+	return o;
+}
+
+static struct json_object *piece_to_json(const struct cxlnic_piece_info *p)
+{
+	struct json_object *o = piece_name_to_json(p);
+
 	add_str(o, "state", cxlnic_piece_state_name(p->state));
 	return o;
 }
@@ -61,11 +69,12 @@ struct json_object *cxlnic_dev_to_json(const struct cxlnic_dev_info *dev)
 	}
 	add_str(o, "mode", cxlnic_mode_name(dev->mode));
 	add_u64(o, "generation", dev->generation);
-	add_str(o, "reason", cxlnic_reason_name(dev->reason));
+	add_str(o, "last_reason", cxlnic_reason_name(dev->reason));
 	add_str(o, "loss_reason", cxlnic_reason_name(dev->loss_reason));
+	/* What was lost is gone by definition: no state to show. */
 	if (dev->has_loss_piece)
 		json_object_object_add(o, "loss_piece",
-				       piece_to_json(&dev->loss_piece));
+				       piece_name_to_json(&dev->loss_piece));
 	if (dev->has_region) {
 		json_object_object_add(o, "region", region_to_json(dev));
 		add_str(o, "decoder_mode",
@@ -74,6 +83,9 @@ struct json_object *cxlnic_dev_to_json(const struct cxlnic_dev_info *dev)
 	for (i = 0; i < dev->n_pieces; i++)
 		json_object_array_add(pieces, piece_to_json(&dev->pieces[i]));
 	json_object_object_add(o, "pieces", pieces);
+	if (dev->pieces_truncated)
+		json_object_object_add(o, "pieces_truncated",
+				       json_object_new_boolean(1));
 	json_object_object_add(o, "stats", stats_to_json(&dev->stats));
 	return o;
 }
@@ -83,12 +95,23 @@ struct json_object *cxlnic_event_to_json(const struct cxlnic_dev_info *ev)
 	struct json_object *o = cxlnic_dev_to_json(ev);
 
 	add_str(o, "event", cxlnic_event_name(ev->cmd));
-	if (ev->has_prev_mode)
+	/* A mode change carries why it happened: "reason", the event's own. */
+	if (ev->has_prev_mode) {
 		add_str(o, "prev_mode", cxlnic_mode_name(ev->prev_mode));
+		add_str(o, "reason", cxlnic_reason_name(ev->reason));
+	}
 	if (ev->has_piece) {
 		json_object_object_add(o, "piece", piece_to_json(&ev->piece));
 		add_str(o, "piece_event",
 			cxlnic_piece_event_name(ev->piece_event));
 	}
+	return o;
+}
+
+struct json_object *cxlnic_overrun_to_json(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "event", "overrun");
 	return o;
 }

@@ -14,5 +14,10 @@
 struct json_object *cxlnic_dev_to_json(const struct cxlnic_dev_info *dev);
 /* A notification: the NIC's fields plus "event" and the event's own. */
 struct json_object *cxlnic_event_to_json(const struct cxlnic_dev_info *ev);
+/*
+ * {"event":"overrun"}: the kernel dropped events for this reader, whose view
+ * is now stale until it reads the NICs again.
+ */
+struct json_object *cxlnic_overrun_to_json(void);
 
 #endif

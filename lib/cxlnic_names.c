@@ -3,8 +3,14 @@
 
 #include "cxlnic_names.h"
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A value this build has no name for (a newer kernel's) prints as such. */
 #define NAME_OR_UNKNOWN(table, v) \
-	((v) < sizeof(table) / sizeof((table)[0]) && (table)[v] ? (table)[v] : "unknown")
+	((v) < ARRAY_LEN(table) && (table)[v] ? (table)[v] : "unknown")
+
+/* The reverse lookup; the tables are small, a scan is enough. */
+#define VALUE_OF(table, name) value_of(table, ARRAY_LEN(table), name)
 
 static const char *const mode_names[] = {
 	[CXLNIC_CTPIO_MODE_OFF] = "off",
@@ -57,6 +63,16 @@ static const char *const event_names[] = {
 	[CXLNIC_CMD_PIECE_NTF] = "piece",
 };
 
+static int value_of(const char *const *table, size_t len, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (table[i] && !strcmp(table[i], name))
+			return (int)i;
+	return -1;
+}
+
 const char *cxlnic_mode_name(unsigned int v)
 {
 	return NAME_OR_UNKNOWN(mode_names, v);
@@ -94,10 +110,30 @@ const char *cxlnic_event_name(unsigned int v)
 
 int cxlnic_mode_from_name(const char *name)
 {
-	unsigned int i;
+	return VALUE_OF(mode_names, name);
+}
 
-	for (i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
-		if (mode_names[i] && !strcmp(mode_names[i], name))
-			return (int)i;
-	return -1;
+int cxlnic_piece_kind_from_name(const char *name)
+{
+	return VALUE_OF(kind_names, name);
+}
+
+int cxlnic_piece_state_from_name(const char *name)
+{
+	return VALUE_OF(state_names, name);
+}
+
+int cxlnic_reason_from_name(const char *name)
+{
+	return VALUE_OF(reason_names, name);
+}
+
+int cxlnic_decoder_mode_from_name(const char *name)
+{
+	return VALUE_OF(decoder_mode_names, name);
+}
+
+int cxlnic_piece_event_from_name(const char *name)
+{
+	return VALUE_OF(piece_event_names, name);
 }

@@ -5,6 +5,7 @@
 
 #include <linux/cxlnic.h>
 
+/* A value this build has no name for (a newer kernel's) is "unknown". */
 const char *cxlnic_mode_name(unsigned int mode);
 const char *cxlnic_piece_kind_name(unsigned int kind);
 const char *cxlnic_piece_state_name(unsigned int state);
@@ -13,7 +14,12 @@ const char *cxlnic_decoder_mode_name(unsigned int mode);
 const char *cxlnic_piece_event_name(unsigned int event);
 const char *cxlnic_event_name(unsigned int cmd);
 
-/* Returns the enum value, or -1 when @name is not one. */
+/* Each returns the enum value, or -1 when @name is not one of its names. */
 int cxlnic_mode_from_name(const char *name);
+int cxlnic_piece_kind_from_name(const char *name);
+int cxlnic_piece_state_from_name(const char *name);
+int cxlnic_reason_from_name(const char *name);
+int cxlnic_decoder_mode_from_name(const char *name);
+int cxlnic_piece_event_from_name(const char *name);
 
 #endif

@@ -118,17 +118,20 @@ const char *cxlnic_client_extack(const struct cxlnic_client *c)
 	return c->extack[0] ? c->extack : NULL;
 }
 
-/* With NETLINK_CAP_ACK the extack TLVs follow struct nlmsgerr directly. */
-static void save_extack(struct cxlnic_client *c, struct nlmsgerr *err)
+/*
+ * The extack TLVs of an error or a dump's end, @off bytes into its payload:
+ * keep the message text so the caller can print the kernel's reason.
+ */
+static void save_extack(struct cxlnic_client *c, struct nlmsghdr *nlh,
+			size_t off)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	struct nlattr *tlvs = (struct nlattr *)((char *)NLMSG_DATA(nlh) + off);
+	int len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off;
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	int len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)sizeof(*err);
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || len <= 0)
 		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
-		      (struct nlattr *)((char *)err + sizeof(*err)), len, NULL))
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, tlvs, len, NULL))
 		return;
 	if (tb[NLMSGERR_ATTR_MSG])
 		nla_strlcpy(c->extack, tb[NLMSGERR_ATTR_MSG],
@@ -137,21 +140,42 @@ static void save_extack(struct cxlnic_client *c, struct nlmsgerr *err)
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 {
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
 	struct request *req = arg;
+	size_t off = sizeof(*err);
 
 	(void)nla;
+	/*
+	 * We ask for NETLINK_CAP_ACK; should it be refused, the request is
+	 * echoed in full and the TLVs come after it.
+	 */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off = NLMSG_ALIGN(sizeof(err->error) + err->msg.nlmsg_len);
 	req->error = err->error;
 	req->done = true;
-	save_extack(req->client, err);
+	save_extack(req->client, nlh, off);
 	return NL_STOP;
 }
 
+/*
+ * An ack, or the end of a dump.  A dump that failed half way says so in its
+ * NLMSG_DONE: an int error, then extack TLVs.
+ */
 static int on_finish(struct nl_msg *msg, void *arg)
 {
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct request *req = arg;
+	int error;
 
-	(void)msg;
 	req->done = true;
+	if (nlh->nlmsg_type != NLMSG_DONE ||
+	    nlmsg_datalen(nlh) < (int)sizeof(error))
+		return NL_STOP;
+	memcpy(&error, nlmsg_data(nlh), sizeof(error));
+	if (error < 0) {
+		req->error = error;
+		save_extack(req->client, nlh, NLMSG_ALIGN(sizeof(error)));
+	}
 	return NL_STOP;
 }
 
@@ -325,6 +349,18 @@ int cxlnic_region_detach(struct cxlnic_client *c, uint32_t handle)
 	return transact(c, msg, &req);
 }
 
+/*
+ * SO_RCVBUF is capped at net.core.rmem_max (about 200 KiB by default); with
+ * CAP_NET_ADMIN the forced variant is not, so try that first.
+ */
+static int set_rcvbuf(struct nl_sock *sk, int size)
+{
+	if (!setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUFFORCE,
+			&size, sizeof(size)))
+		return 0;
+	return nl_socket_set_buffer_size(sk, size, 0);
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct cxlnic_monitor *m = arg;
@@ -361,9 +397,7 @@ int cxlnic_monitor_open(struct cxlnic_monitor **out, int rcvbuf)
 	nl_socket_modify_cb(m->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, m);
 	rc = nl_socket_add_membership(m->sk, group);
 	if (!rc)
-		rc = nl_socket_set_buffer_size(m->sk,
-					       rcvbuf ? rcvbuf : MONITOR_RCVBUF,
-					       0);
+		rc = set_rcvbuf(m->sk, rcvbuf ? rcvbuf : MONITOR_RCVBUF);
 	if (!rc)
 		rc = nl_socket_set_nonblocking(m->sk);
 	if (rc) {

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -24,6 +25,43 @@ static void test_mode_names_round_trip(void **state)
 		assert_int_equal(cxlnic_mode_from_name(cxlnic_mode_name(m)), m);
 	assert_int_equal(cxlnic_mode_from_name("fast"), -1);
 	assert_string_equal(cxlnic_mode_name(42), "unknown");
+}
+
+/* Every value of a table prints as a name that reads back as the value. */
+static void check_table(const char *(*name)(unsigned int),
+			int (*value)(const char *), unsigned int first,
+			unsigned int last)
+{
+	unsigned int v;
+
+	for (v = first; v <= last; v++) {
+		assert_string_not_equal(name(v), "unknown");
+		assert_int_equal(value(name(v)), v);
+	}
+	assert_string_equal(name(last + 1), "unknown");
+	assert_int_equal(value("nonsense"), -1);
+	assert_int_equal(value(""), -1);
+}
+
+static void test_all_names_round_trip(void **state)
+{
+	(void)state;
+	check_table(cxlnic_piece_kind_name, cxlnic_piece_kind_from_name,
+		    CXLNIC_PIECE_ROOT, CXLNIC_PIECE_REGION);
+	check_table(cxlnic_piece_state_name, cxlnic_piece_state_from_name,
+		    CXLNIC_PIECE_STATE_ABSENT, CXLNIC_PIECE_STATE_BOUND);
+	check_table(cxlnic_reason_name, cxlnic_reason_from_name,
+		    CXLNIC_REASON_NONE, CXLNIC_REASON_UNREGISTER);
+	check_table(cxlnic_piece_event_name, cxlnic_piece_event_from_name,
+		    CXLNIC_PIECE_EVENT_LOST, CXLNIC_PIECE_EVENT_RETURNED);
+	/* "unknown" is a real decoder mode, value 0: check it by hand. */
+	assert_int_equal(cxlnic_decoder_mode_from_name("unknown"),
+			 CXLNIC_DECODER_MODE_UNKNOWN);
+	assert_int_equal(cxlnic_decoder_mode_from_name("host-only"),
+			 CXLNIC_DECODER_MODE_HOSTONLY);
+	assert_int_equal(cxlnic_decoder_mode_from_name("device-coherent"),
+			 CXLNIC_DECODER_MODE_DEVMEM);
+	assert_int_equal(cxlnic_piece_kind_from_name("unknown"), -1);
 }
 
 static void test_enum_names(void **state)
@@ -52,9 +90,47 @@ static void test_dev_matches(void **state)
 	assert_false(cxlnic_dev_matches(&dev, "7x"));
 	assert_false(cxlnic_dev_matches(&dev, "00:05.0"));
 	assert_false(cxlnic_dev_matches(&dev, ""));
+	assert_false(cxlnic_dev_matches(&dev, "-7"));
+	assert_false(cxlnic_dev_matches(&dev, " 7"));
+	assert_true(cxlnic_dev_matches(&dev, "007"));
 	strcpy(dev.ifname, "eth1");
 	dev.ifindex = 3;
 	assert_true(cxlnic_dev_matches(&dev, "eth1"));
+	assert_false(cxlnic_dev_matches(&dev, "eth"));
+}
+
+static void test_dev_matches_pci_forms(void **state)
+{
+	struct cxlnic_dev_info dev = { .handle = 1 };
+
+	(void)state;
+	strcpy(dev.pci_addr, "0000:0a:1f.3");
+	assert_true(cxlnic_dev_matches(&dev, "0000:0A:1F.3"));
+	assert_true(cxlnic_dev_matches(&dev, "0a:1f.3"));
+	assert_false(cxlnic_dev_matches(&dev, "0000:0a:1f"));
+	/* The short form means domain 0 only. */
+	strcpy(dev.pci_addr, "0001:00:04.0");
+	assert_true(cxlnic_dev_matches(&dev, "0001:00:04.0"));
+	assert_false(cxlnic_dev_matches(&dev, "00:04.0"));
+}
+
+static void test_dev_find_prefers_names(void **state)
+{
+	struct cxlnic_dev_info devs[3] = {
+		{ .handle = 1 }, { .handle = 2 }, { .handle = 3 },
+	};
+	struct cxlnic_dev_list list = { .n = 3, .devs = devs };
+
+	(void)state;
+	strcpy(devs[0].pci_addr, "0000:00:03.0");
+	strcpy(devs[1].pci_addr, "0000:00:04.0");
+	strcpy(devs[2].pci_addr, "0000:00:05.0");
+	strcpy(devs[2].ifname, "2");
+	assert_ptr_equal(cxlnic_dev_find(&list, "2"), &devs[2]);
+	assert_ptr_equal(cxlnic_dev_find(&list, "1"), &devs[0]);
+	assert_ptr_equal(cxlnic_dev_find(&list, "00:04.0"), &devs[1]);
+	assert_null(cxlnic_dev_find(&list, "00:06.0"));
+	assert_null(cxlnic_dev_find(&list, "4"));
 }
 
 static void put_piece(struct nl_msg *msg, int type, uint8_t kind,
@@ -137,6 +213,200 @@ static void test_dev_parse_rejects_bad_length(void **state)
 	nlmsg_free(msg);
 }
 
+static int parse_msg(struct nl_msg *msg, struct cxlnic_dev_info *dev)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int rc = cxlnic_dev_parse(nlmsg_attrdata(nlh, 0), nlmsg_attrlen(nlh, 0),
+				  CXLNIC_CMD_DEV_GET, dev);
+
+	nlmsg_free(msg);
+	return rc;
+}
+
+/* Longer than the type is as wrong as shorter: libnl alone lets it by. */
+static void test_dev_parse_rejects_long_attrs(void **state)
+{
+	struct cxlnic_dev_info dev;
+	struct nl_msg *msg;
+	struct nlattr *nest;
+
+	(void)state;
+	msg = nlmsg_alloc();
+	nla_put_u64(msg, CXLNIC_A_DEV_HANDLE, 3);
+	assert_int_equal(parse_msg(msg, &dev), -EINVAL);
+
+	msg = nlmsg_alloc();
+	nla_put_u32(msg, CXLNIC_A_DEV_HANDLE, 3);
+	nla_put_u32(msg, CXLNIC_A_DEV_MODE, CXLNIC_CTPIO_MODE_CXL);
+	assert_int_equal(parse_msg(msg, &dev), -EINVAL);
+
+	msg = nlmsg_alloc();
+	nla_put_u32(msg, CXLNIC_A_DEV_HANDLE, 3);
+	nest = nla_nest_start(msg, CXLNIC_A_DEV_STATS);
+	nla_put_u32(msg, CXLNIC_A_STATS_CXL_BYTES, 5);	/* u64 expected */
+	nla_nest_end(msg, nest);
+	assert_int_equal(parse_msg(msg, &dev), -EINVAL);
+
+	msg = nlmsg_alloc();
+	nla_put_u32(msg, CXLNIC_A_DEV_HANDLE, 3);
+	put_piece(msg, CXLNIC_A_DEV_PIECES, CXLNIC_PIECE_MEMDEV, "mem0", 2);
+	nest = nla_nest_start(msg, CXLNIC_A_DEV_PIECES);
+	nla_put_u16(msg, CXLNIC_A_PIECE_KIND, CXLNIC_PIECE_PORT);
+	nla_nest_end(msg, nest);
+	assert_int_equal(parse_msg(msg, &dev), -EINVAL);
+
+	msg = nlmsg_alloc();		/* no handle at all */
+	nla_put_string(msg, CXLNIC_A_DEV_PCI_ADDR, "0000:00:03.0");
+	assert_int_equal(parse_msg(msg, &dev), -EINVAL);
+}
+
+/* A longer chain than this build holds is kept in part, not refused. */
+static void test_dev_parse_truncates_pieces(void **state)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	struct cxlnic_dev_info dev;
+	struct json_object *o, *v;
+	char name[16];
+	int i;
+
+	(void)state;
+	nla_put_u32(msg, CXLNIC_A_DEV_HANDLE, 4);
+	for (i = 0; i < CXLNIC_MAX_PIECES + 3; i++) {
+		snprintf(name, sizeof(name), "port%d", i);
+		put_piece(msg, CXLNIC_A_DEV_PIECES, CXLNIC_PIECE_PORT, name, 2);
+	}
+	assert_int_equal(parse_msg(msg, &dev), 0);
+	assert_int_equal(dev.n_pieces, CXLNIC_MAX_PIECES);
+	assert_true(dev.pieces_truncated);
+	assert_string_equal(dev.pieces[CXLNIC_MAX_PIECES - 1].name, "port15");
+	o = cxlnic_dev_to_json(&dev);
+	assert_true(json_object_object_get_ex(o, "pieces_truncated", &v));
+	assert_true(json_object_get_boolean(v));
+	json_object_put(o);
+}
+
+/* The keys of @o, in order, as "a,b,c". */
+static void keys_of(struct json_object *o, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		if (buf[0])
+			strncat(buf, ",", len - strlen(buf) - 1);
+		strncat(buf, key, len - strlen(buf) - 1);
+	}
+}
+
+static const char *json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	return json_object_get_string(v);
+}
+
+static int64_t json_int(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	assert_true(json_object_is_type(v, json_type_int));
+	return json_object_get_int64(v);
+}
+
+/* The documented shape (docs/json.md), from a dev_info built by hand. */
+static void test_dev_json_shape(void **state)
+{
+	struct cxlnic_dev_info dev = {
+		.handle = 1, .mode = CXLNIC_CTPIO_MODE_CXL, .generation = 7,
+		.reason = CXLNIC_REASON_ATTACH,
+		.loss_reason = CXLNIC_REASON_PIECE_UNBOUND,
+		.has_loss_piece = true,
+		.loss_piece = { .kind = CXLNIC_PIECE_MEMDEV, .name = "mem0" },
+		.has_region = true, .region = "region0",
+		.region_base = 0x4a0000000ULL, .region_size = 256ULL << 20,
+		.decoder_mode = CXLNIC_DECODER_MODE_HOSTONLY,
+		.n_pieces = 1,
+		.pieces = { { CXLNIC_PIECE_MEMDEV, CXLNIC_PIECE_STATE_BOUND,
+			      "mem0" } },
+		.stats = { 1, 2, 3, 4, 5, 6 },
+	};
+	struct json_object *o, *v, *p;
+	char keys[512];
+
+	(void)state;
+	strcpy(dev.pci_addr, "0000:00:03.0");
+	strcpy(dev.driver, "cxlnic_sim");
+	o = cxlnic_dev_to_json(&dev);
+	keys_of(o, keys, sizeof(keys));
+	assert_string_equal(keys, "handle,pci_addr,driver,mode,generation,"
+			    "last_reason,loss_reason,loss_piece,region,"
+			    "decoder_mode,pieces,stats");
+	assert_int_equal(json_int(o, "handle"), 1);
+	assert_string_equal(json_str(o, "pci_addr"), "0000:00:03.0");
+	assert_string_equal(json_str(o, "driver"), "cxlnic_sim");
+	assert_string_equal(json_str(o, "mode"), "cxl");
+	assert_int_equal(json_int(o, "generation"), 7);
+	assert_string_equal(json_str(o, "last_reason"), "attach");
+	assert_string_equal(json_str(o, "loss_reason"), "piece-unbound");
+	assert_string_equal(json_str(o, "decoder_mode"), "host-only");
+
+	assert_true(json_object_object_get_ex(o, "loss_piece", &p));
+	keys_of(p, keys, sizeof(keys));
+	assert_string_equal(keys, "kind,name");
+	assert_string_equal(json_str(p, "kind"), "memdev");
+
+	assert_true(json_object_object_get_ex(o, "region", &p));
+	keys_of(p, keys, sizeof(keys));
+	assert_string_equal(keys, "name,base,size");
+	assert_string_equal(json_str(p, "name"), "region0");
+	assert_int_equal(json_int(p, "base"), 0x4a0000000LL);
+	assert_int_equal(json_int(p, "size"), 256LL << 20);
+
+	assert_true(json_object_object_get_ex(o, "pieces", &v));
+	assert_int_equal(json_object_array_length(v), 1);
+	p = json_object_array_get_idx(v, 0);
+	keys_of(p, keys, sizeof(keys));
+	assert_string_equal(keys, "kind,name,state");
+	assert_string_equal(json_str(p, "state"), "bound");
+
+	assert_true(json_object_object_get_ex(o, "stats", &p));
+	keys_of(p, keys, sizeof(keys));
+	assert_string_equal(keys, "cxl_bytes,cxl_packets,pci_bytes,"
+			    "pci_packets,fallbacks,reattaches");
+	assert_int_equal(json_int(p, "cxl_bytes"), 1);
+	assert_int_equal(json_int(p, "reattaches"), 6);
+	json_object_put(o);
+}
+
+/* Keys without a value are left out; a netdev shows when there is one. */
+static void test_dev_json_optional_keys(void **state)
+{
+	struct cxlnic_dev_info dev = { .handle = 2, .ifindex = 5 };
+	struct json_object *o;
+	char keys[512];
+
+	(void)state;
+	strcpy(dev.ifname, "eth0");
+	o = cxlnic_dev_to_json(&dev);
+	keys_of(o, keys, sizeof(keys));
+	assert_string_equal(keys, "handle,pci_addr,driver,ifindex,ifname,mode,"
+			    "generation,last_reason,loss_reason,pieces,stats");
+	assert_string_equal(json_str(o, "mode"), "off");
+	json_object_put(o);
+}
+
+static void test_overrun_json(void **state)
+{
+	struct json_object *o = cxlnic_overrun_to_json();
+
+	(void)state;
+	assert_string_equal(json_object_to_json_string_ext(o,
+				JSON_C_TO_STRING_PLAIN),
+			    "{\"event\":\"overrun\"}");
+	json_object_put(o);
+}
+
 static void test_event_json_shape(void **state)
 {
 	struct nl_msg *msg = sample_msg();
@@ -154,6 +424,8 @@ static void test_event_json_shape(void **state)
 	assert_string_equal(json_object_get_string(v), "cxl");
 	assert_true(json_object_object_get_ex(o, "reason", &v));
 	assert_string_equal(json_object_get_string(v), "piece-unbound");
+	assert_true(json_object_object_get_ex(o, "last_reason", &v));
+	assert_string_equal(json_object_get_string(v), "piece-unbound");
 	assert_true(json_object_object_get_ex(o, "region", &region));
 	assert_true(json_object_object_get_ex(region, "size", &v));
 	assert_int_equal(json_object_get_int64(v), 256LL << 20);
@@ -170,10 +442,18 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mode_names_round_trip),
+		cmocka_unit_test(test_all_names_round_trip),
 		cmocka_unit_test(test_enum_names),
 		cmocka_unit_test(test_dev_matches),
+		cmocka_unit_test(test_dev_matches_pci_forms),
+		cmocka_unit_test(test_dev_find_prefers_names),
 		cmocka_unit_test(test_dev_parse),
 		cmocka_unit_test(test_dev_parse_rejects_bad_length),
+		cmocka_unit_test(test_dev_parse_rejects_long_attrs),
+		cmocka_unit_test(test_dev_parse_truncates_pieces),
+		cmocka_unit_test(test_dev_json_shape),
+		cmocka_unit_test(test_dev_json_optional_keys),
+		cmocka_unit_test(test_overrun_json),
 		cmocka_unit_test(test_event_json_shape),
 	};
 

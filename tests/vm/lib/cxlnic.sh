@@ -217,7 +217,7 @@ ensure_region() {
 # attached NIC $1.
 monitor_start() {
 	MON_LOG=$(mktemp /tmp/monitor.XXXXXX)
-	"$CTL" monitor --json >"$MON_LOG" 2>&1 &
+	"$CTL" monitor --json >"$MON_LOG" 2>"$MON_LOG.err" &
 	MON_PID=$!
 	wait_until 20 monitor_live "$(nic_pci "$1")" ||
 		fail "monitor never saw an event"
