@@ -2,7 +2,8 @@
 /*
  * cxlnicctl: look at and steer NICs whose CTPIO lives in a CXL region.
  * Reading commands talk straight to the kernel family, so they work without
- * cxlnicd.
+ * cxlnicd; status, policy, recover, unbind, bind and history are cxlnicd's
+ * (daemon_cmds.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +18,8 @@
 #include "cxlnic_json.h"
 #include "cxlnic_names.h"
 #include "cxlnic_nl.h"
+#include "cli.h"
+#include "cxlnic_ctl.h"
 #include "exit_codes.h"
 #include "output.h"
 
@@ -30,10 +33,9 @@ struct cmd {
 	const char *usage;
 };
 
-static const char *cmd_name = "cxlnicctl";
+const char *cmd_name = "cxlnicctl";
 
-static void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void errorf(const char *fmt, ...)
+void errorf(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -99,19 +101,6 @@ static int lookup(struct cxlnic_client *c, const char *name,
 	}
 	return EXIT_OK;
 }
-
-enum { OPT_JSON = 256, OPT_MEMDEV, OPT_ENDPOINT, OPT_DECODER, OPT_COUNT,
-       OPT_TIMEOUT };
-
-struct opts {
-	bool json;
-	bool verbose;
-	const char *memdev;
-	const char *endpoint;
-	const char *decoder;
-	long count;
-	long timeout;
-};
 
 static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -191,7 +180,7 @@ static bool is_allowed(const int *allowed, int c)
  * Returns the index of the first operand, or -1 after a usage error (the
  * message is printed).
  */
-static int parse_opts(int argc, char **argv, const int *allowed,
+int parse_opts(int argc, char **argv, const int *allowed,
 		      struct opts *o)
 {
 	int c;
@@ -229,7 +218,7 @@ static int parse_opts(int argc, char **argv, const int *allowed,
 	return optind;
 }
 
-static int usage_error(const char *usage)
+int usage_error(const char *usage)
 {
 	fprintf(stderr, "usage: cxlnicctl %s\n", usage);
 	return EXIT_USAGE;
@@ -430,12 +419,33 @@ static long ms_left(const struct timespec *deadline)
 	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
+/* Wait for either feed; false when the deadline passed. */
+static bool wait_feeds(struct cxlnic_monitor *m, struct cxlnic_ctl *ctl,
+		       const struct timespec *deadline, long timeout,
+		       struct pollfd *pfd)
+{
+	long wait = timeout ? ms_left(deadline) : -1;
+
+	pfd[0] = (struct pollfd) { .fd = m ? cxlnic_monitor_fd(m) : -1,
+				   .events = POLLIN };
+	pfd[1] = (struct pollfd) { .fd = ctl ? cxlnic_ctl_fd(ctl) : -1,
+				   .events = POLLIN };
+	if (timeout && wait <= 0)
+		return false;
+	if (poll(pfd, 2, (int)wait) < 0 && errno != EINTR)
+		return false;
+	return true;
+}
+
+/* The kernel's notifications and, when cxlnicd runs, its actions. */
 static int cmd_monitor(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_JSON, OPT_COUNT, OPT_TIMEOUT, 0 };
 	struct monitor_state st = { 0 };
-	struct cxlnic_monitor *m;
+	struct cxlnic_monitor *m = NULL;
+	struct cxlnic_ctl *ctl;
 	struct timespec deadline;
+	struct pollfd pfd[2];
 	struct opts o = { 0 };
 	int rc, n;
 
@@ -449,30 +459,29 @@ static int cmd_monitor(int argc, char **argv)
 	rc = cxlnic_monitor_open(&m, 0);
 	if (rc)
 		return report(NULL, rc);
+	ctl = daemon_monitor_open();
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += o.timeout;
-	while (!o.count || st.seen < o.count) {
-		struct pollfd pfd = { .fd = cxlnic_monitor_fd(m), .events = POLLIN };
-		long wait = o.timeout ? ms_left(&deadline) : -1;
-
-		if (o.timeout && wait <= 0)
-			break;
-		if (poll(&pfd, 1, (int)wait) < 0 && errno != EINTR) {
-			rc = -errno;
-			report(NULL, rc);
-			break;
+	while ((!o.count || st.seen < o.count) &&
+	       wait_feeds(m, ctl, &deadline, o.timeout, pfd)) {
+		if (ctl && (pfd[1].revents & (POLLIN | POLLHUP)) &&
+		    !daemon_monitor_read(ctl, o.json, &st.seen, st.limit)) {
+			errorf("cxlnicd went away; showing the kernel's events only");
+			cxlnic_ctl_close(ctl);
+			ctl = NULL;
 		}
+		if (!(pfd[0].revents & POLLIN))
+			continue;
 		rc = cxlnic_monitor_recv(m, on_event, &st);
 		if (rc == -ENOBUFS) {
 			on_overrun(&st);
 			rc = 0;
-			continue;
-		}
-		if (rc) {
+		} else if (rc) {
 			report(NULL, rc);
 			break;
 		}
 	}
+	cxlnic_ctl_close(ctl);
 	cxlnic_monitor_close(m);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
@@ -495,6 +504,12 @@ static const struct cmd commands[] = {
 	{ "attach", cmd_attach, "attach NIC REGION [--memdev M] [--endpoint E] [--decoder D]" },
 	{ "detach", cmd_detach, "detach NIC" },
 	{ "monitor", cmd_monitor, "monitor [--json] [--count N] [--timeout S]" },
+	{ "status", cmd_status, "status [--json]" },
+	{ "policy", cmd_policy, "policy NIC [KEY VALUE] [--json]" },
+	{ "recover", cmd_recover, "recover NIC [--json]" },
+	{ "unbind", cmd_unbind, "unbind NIC [--json]" },
+	{ "bind", cmd_bind, "bind NIC [--json]" },
+	{ "history", cmd_history, "history [NIC] [--count N] [--json]" },
 	{ "version", cmd_version, "version" },
 	{ "help", cmd_help, "help" },
 };

@@ -23,6 +23,13 @@ void print_json_pretty(struct json_object *o);
 /* One object per line, flushed: for streams read while they grow. */
 void print_json_line(struct json_object *o);
 
+/* cxlnicd's replies, for people. */
+void print_daemon_status(FILE *f, struct json_object *status);
+void print_daemon_nic(FILE *f, struct json_object *nic);
+void print_policy(FILE *f, struct json_object *policy,
+		  struct json_object *changes);
+void print_history_entry(FILE *f, struct json_object *entry);
+
 /* "256M", "1.5G": human units, for tables only. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 

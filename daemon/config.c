@@ -186,7 +186,7 @@ static int set_policy_key(struct nic_policy *p, const char *key,
 }
 
 /* Copy into @dst the keys @src's section set. */
-static void policy_overlay(struct nic_policy *dst, const struct nic_policy *src)
+void config_policy_overlay(struct nic_policy *dst, const struct nic_policy *src)
 {
 	size_t i;
 
@@ -356,9 +356,44 @@ void config_policy_for(const struct config *cfg, const char *pci_addr,
 	for (i = 0; i < cfg->n_sections; i++)
 		if (cfg->sections[i].kind == SECTION_DRIVER &&
 		    !strcmp(cfg->sections[i].match, driver))
-			policy_overlay(out, &cfg->sections[i].policy);
+			config_policy_overlay(out, &cfg->sections[i].policy);
 	for (i = 0; i < cfg->n_sections; i++)
 		if (cfg->sections[i].kind == SECTION_NIC &&
 		    !strcmp(cfg->sections[i].match, pci_addr))
-			policy_overlay(out, &cfg->sections[i].policy);
+			config_policy_overlay(out, &cfg->sections[i].policy);
+}
+
+int config_set_key(struct nic_policy *p, const char *key, const char *value,
+		   char *err, size_t len)
+{
+	struct config_error e;
+
+	if (set_policy_key(p, key, value, 0, &e)) {
+		snprintf(err, len, "%s", e.reason);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const char *const key_names[] = {
+	"on_loss", "region", "recovery", "grace_ms", "backoff_ms",
+	"backoff_max_ms", "max_attempts", "escalate_after", "region_size",
+	"memdev_serial",
+};
+
+const char *config_key_name(unsigned int i)
+{
+	return i < sizeof(key_names) / sizeof(key_names[0]) ? key_names[i] :
+							      NULL;
+}
+
+bool config_key_known(const char *key)
+{
+	const char *k;
+	unsigned int i;
+
+	for (i = 0; (k = config_key_name(i)); i++)
+		if (!strcmp(k, key))
+			return true;
+	return false;
 }

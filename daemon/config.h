@@ -62,5 +62,13 @@ int config_parse(const char *name, const char *text, struct config *cfg,
 void config_policy_for(const struct config *cfg, const char *pci_addr,
 		       const char *driver, struct nic_policy *out);
 const char *on_loss_name(enum on_loss on_loss);
+/* Copy into @dst the keys @src has set. */
+void config_policy_overlay(struct nic_policy *dst, const struct nic_policy *src);
+/* Set one key as a config line would; -EINVAL with the reason in @err. */
+int config_set_key(struct nic_policy *p, const char *key, const char *value,
+		   char *err, size_t len);
+/* The policy keys, for listings and completion; NULL past the last. */
+const char *config_key_name(unsigned int i);
+bool config_key_known(const char *key);
 
 #endif

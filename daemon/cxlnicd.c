@@ -6,9 +6,8 @@
  * One sd-event loop: the cxlnic family's monitor socket, a udev monitor on
  * the cxl and pci subsystems, one reconcile timer, signals and the systemd
  * watchdog.  Nothing polls: every wake-up is an event, a backoff or the
- * watchdog.  A reconcile dumps the NICs, scans each one's chain with a
- * fresh libcxl context and takes policy_next_step() until the NIC is where
- * its policy wants it or must wait for a piece to return.
+ * watchdog, and the control socket.  The recovery itself is recovery.c,
+ * the control commands commands.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,18 +22,13 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
-#include "actions.h"
-#include "config.h"
 #include "cxlnic_names.h"
-#include "cxlnic_nl.h"
+#include "daemon.h"
 #include "log.h"
-#include "policy.h"
-#include "state.h"
-#include "topology.h"
 
 #define DEFAULT_CONFIG	"/etc/cxlnic/cxlnicd.conf"
 #define DEFAULT_STATE	"/run/cxlnicd/state.json"
-#define MAX_STEPS	12
+#define DEFAULT_CONTROL	"/run/cxlnicd/control"
 #define UDEV_RCVBUF	(8 << 20)
 
 enum exit_code {
@@ -44,368 +38,6 @@ enum exit_code {
 	EXIT_CONFIG = 3,
 	EXIT_NO_MODULE = 4,
 };
-
-struct nic {
-	char pci_addr[32];
-	struct cxlnic_dev_info info;
-	bool present;
-	bool unbound_by_us;
-	bool unpaired_logged;
-	char driver[64];
-	char pending[32];		/* step under way, as recorded */
-	char pending_memdev[32];
-	char last_region[32];		/* stale once decommitted */
-	unsigned int memdev_bind_failures;
-	unsigned int attach_failures;
-	unsigned int failures;		/* consecutive failed steps */
-	uint64_t retry_at;		/* CLOCK_MONOTONIC usec, 0: none */
-};
-
-struct daemon {
-	sd_event *event;
-	const char *config_path;
-	const char *state_path;
-	const char *crash_after;	/* fault injection, from the environment */
-	struct config cfg;
-	struct cxlnic_client *nl;
-	struct cxlnic_monitor *mon;
-	struct udev *udev;
-	struct udev_monitor *umon;
-	sd_event_source *timer;
-	struct nic *nics;
-	size_t n_nics;
-	bool ready;
-};
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static struct nic *nic_lookup(struct daemon *d, const char *pci_addr,
-			      bool create)
-{
-	struct nic *nics;
-	size_t i;
-
-	for (i = 0; i < d->n_nics; i++)
-		if (!strcmp(d->nics[i].pci_addr, pci_addr))
-			return &d->nics[i];
-	if (!create)
-		return NULL;
-	nics = realloc(d->nics, (d->n_nics + 1) * sizeof(*nics));
-	if (!nics)
-		return NULL;
-	d->nics = nics;
-	memset(&nics[d->n_nics], 0, sizeof(*nics));
-	snprintf(nics[d->n_nics].pci_addr, sizeof(nics->pci_addr), "%s",
-		 pci_addr);
-	return &nics[d->n_nics++];
-}
-
-/* Record what a crash must not lose: unbound NICs and the step under way. */
-static void save_state(struct daemon *d)
-{
-	struct nic_state *st = calloc(d->n_nics ? d->n_nics : 1, sizeof(*st));
-	size_t i, n = 0;
-	int rc;
-
-	if (!st)
-		return;
-	for (i = 0; i < d->n_nics; i++) {
-		const struct nic *nic = &d->nics[i];
-
-		if (!nic->unbound_by_us && !nic->pending[0])
-			continue;
-		snprintf(st[n].pci_addr, sizeof(st[n].pci_addr), "%s", nic->pci_addr);
-		st[n].unbound_by_us = nic->unbound_by_us;
-		snprintf(st[n].driver, sizeof(st[n].driver), "%s", nic->driver);
-		snprintf(st[n].pending, sizeof(st[n].pending), "%s", nic->pending);
-		snprintf(st[n].memdev, sizeof(st[n].memdev), "%s",
-			 nic->pending_memdev);
-		snprintf(st[n].region, sizeof(st[n].region), "%s",
-			 nic->last_region);
-		n++;
-	}
-	rc = state_save(d->state_path, st, n);
-	if (rc)
-		log_err("cannot write %s: %s", d->state_path, strerror(-rc));
-	free(st);
-}
-
-static void load_state(struct daemon *d)
-{
-	struct nic_state *st;
-	struct nic *nic;
-	size_t i, n;
-	int rc = state_load(d->state_path, &st, &n);
-
-	if (rc) {
-		log_err("ignoring unreadable %s: %s", d->state_path, strerror(-rc));
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		nic = nic_lookup(d, st[i].pci_addr, true);
-		if (!nic)
-			break;
-		/* An unbind under way may have happened: assume it did. */
-		nic->unbound_by_us = st[i].unbound_by_us ||
-				     !strcmp(st[i].pending, "unbind-nic");
-		snprintf(nic->driver, sizeof(nic->driver), "%s", st[i].driver);
-		snprintf(nic->pending, sizeof(nic->pending), "%s", st[i].pending);
-		snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
-			 st[i].memdev);
-		snprintf(nic->last_region, sizeof(nic->last_region), "%s",
-			 st[i].region);
-		log_nic(LOG_INFO, nic->pci_addr, NULL, -1,
-			"from the last run: %s%s%s", nic->unbound_by_us ?
-			"unbound by cxlnicd" : "bound",
-			nic->pending[0] ? ", interrupted in " : "", nic->pending);
-	}
-	free(st);
-}
-
-/* Run the reconcile at most @delay_ms from now (sooner if already due). */
-static void schedule_reconcile(struct daemon *d, uint64_t delay_ms)
-{
-	uint64_t when = now_usec() + delay_ms * 1000, cur;
-	int enabled;
-
-	sd_event_source_get_enabled(d->timer, &enabled);
-	sd_event_source_get_time(d->timer, &cur);
-	if (enabled != SD_EVENT_OFF && cur <= when)
-		return;
-	sd_event_source_set_time(d->timer, when);
-	sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
-}
-
-static uint64_t backoff_ms(const struct nic_policy *p, unsigned int failures)
-{
-	uint64_t ms = p->backoff_ms;
-
-	while (failures-- > 1 && ms < p->backoff_max_ms)
-		ms *= 2;
-	return ms < p->backoff_max_ms ? ms : p->backoff_max_ms;
-}
-
-static struct nic_view nic_view_of(const struct nic *nic)
-{
-	return (struct nic_view) {
-		.registered = nic->present,
-		.on_cxl = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL,
-		.lost = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_PCI &&
-			(nic->info.reason == CXLNIC_REASON_PIECE_UNBOUND ||
-			 nic->info.reason == CXLNIC_REASON_PIECE_REMOVED ||
-			 nic->info.reason == CXLNIC_REASON_DRIVER),
-		.unbound_by_us = nic->unbound_by_us,
-		.user_chose_pci = nic->present &&
-				  nic->info.mode == CXLNIC_CTPIO_MODE_PCI &&
-				  nic->info.reason == CXLNIC_REASON_USER,
-		.memdev_bind_failures = nic->memdev_bind_failures,
-		.attach_failures = nic->attach_failures,
-	};
-}
-
-static int do_attach(struct daemon *d, struct nic *nic,
-		     const struct chain_names *names)
-{
-	struct cxlnic_attach_args args = {
-		.region = names->region, .memdev = names->memdev,
-	};
-	int rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
-
-	if (rc) {
-		nic->attach_failures++;
-		log_nic(LOG_WARNING, nic->pci_addr, "attach", -1,
-			"region-attach %s failed: %s", names->region,
-			cxlnic_client_extack(d->nl) ? cxlnic_client_extack(d->nl) :
-			cxlnic_strerror(rc));
-		return rc;
-	}
-	nic->attach_failures = 0;
-	return cxlnic_dev_get(d->nl, nic->info.handle, &nic->info);
-}
-
-static int do_rebind_nic(struct nic *nic)
-{
-	int rc = action_unbind_nic(nic->pci_addr, nic->driver,
-				   sizeof(nic->driver));
-
-	if (!rc)
-		rc = action_bind_nic(nic->pci_addr, nic->driver);
-	nic->attach_failures = 0;
-	return rc;
-}
-
-static int take_step(struct daemon *d, struct nic *nic, enum step step,
-		     const struct nic_policy *p, const struct chain_names *n)
-{
-	char region[32];
-	int rc;
-
-	switch (step) {
-	case STEP_UNBIND_NIC:
-		rc = action_unbind_nic(nic->pci_addr, nic->driver,
-				       sizeof(nic->driver));
-		if (!rc) {
-			nic->unbound_by_us = true;
-			nic->present = false;
-		}
-		return rc;
-	case STEP_DELETE_STALE_REGION:
-		return action_delete_region(n->stale_root_decoder,
-					    n->stale_region);
-	case STEP_BIND_MEMDEV:
-		rc = action_bind_memdev(n->memdev);
-		if (rc)
-			nic->memdev_bind_failures++;
-		/* The next scan takes the next step down: no backoff. */
-		return 0;
-	case STEP_RESET_MEMDEV:
-		nic->memdev_bind_failures = 0;
-		return action_reset_memdev(n->memdev_host);
-	case STEP_CREATE_REGION:
-		rc = topology_create_region(n->memdev, p->region_size, region,
-					    sizeof(region));
-		if (!rc)
-			log_nic(LOG_INFO, nic->pci_addr, "create-region", -1,
-				"created %s on %s", region, n->memdev);
-		return rc;
-	case STEP_ENABLE_REGION:
-		return topology_enable_region(n->region);
-	case STEP_BIND_NIC:
-		rc = action_bind_nic(nic->pci_addr, nic->driver);
-		if (!rc)
-			nic->unbound_by_us = false;
-		return rc;
-	case STEP_REBIND_NIC:
-		log_nic(LOG_WARNING, nic->pci_addr, "rebind-nic", -1,
-			"re-attach failed %u times: escalating to an unbind and bind of %s",
-			nic->attach_failures, nic->driver[0] ? nic->driver : "its driver");
-		return do_rebind_nic(nic);
-	case STEP_ATTACH:
-		return do_attach(d, nic, n);
-	case STEP_DONE:
-	case STEP_WAIT:
-		break;
-	}
-	return 0;
-}
-
-/* Fault injection for the tests: die like kill -9 right after a step. */
-static void crash_point(struct daemon *d, enum step step)
-{
-	if (d->crash_after && !strcmp(d->crash_after, step_name(step))) {
-		log_err("CXLNICD_CRASH_AFTER=%s: killing myself", d->crash_after);
-		raise(SIGKILL);
-	}
-}
-
-/* Take steps for one NIC until it is done, must wait, or a step fails. */
-static void recover_nic(struct daemon *d, struct nic *nic)
-{
-	struct chain_names names;
-	struct chain_view view;
-	struct nic_view nv;
-	struct nic_policy p;
-	enum step step;
-	uint64_t t0;
-	int i, rc = 0;
-
-	config_policy_for(&d->cfg, nic->pci_addr,
-			  nic->present ? nic->info.driver : nic->driver, &p);
-	if (!p.has_memdev_serial) {
-		if (!nic->unpaired_logged)
-			log_nic(LOG_NOTICE, nic->pci_addr, NULL, -1,
-				"no memdev_serial paired in %s: not managed",
-				d->config_path);
-		nic->unpaired_logged = true;
-		return;
-	}
-	if (nic->retry_at > now_usec())
-		return;
-	for (i = 0; i < MAX_STEPS; i++) {
-		if (nic->present && nic->info.has_region)
-			snprintf(nic->last_region, sizeof(nic->last_region),
-				 "%s", nic->info.region);
-		rc = topology_scan(p.memdev_serial,
-				   nic->last_region[0] ? nic->last_region : NULL,
-				   !strcmp(nic->pending, "create-region"),
-				   &view, &names);
-		if (rc)
-			break;
-		nv = nic_view_of(nic);
-		step = policy_next_step(&p, &nv, &view);
-		if (step == STEP_DONE || step == STEP_WAIT)
-			break;
-		/* Written down before it is done, for a restart to finish. */
-		snprintf(nic->pending, sizeof(nic->pending), "%s",
-			 step_name(step));
-		snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
-			 names.memdev);
-		save_state(d);
-		t0 = now_usec();
-		rc = take_step(d, nic, step, &p, &names);
-		crash_point(d, step);
-		nic->pending[0] = '\0';
-		save_state(d);
-		log_nic(rc ? LOG_WARNING : LOG_INFO, nic->pci_addr,
-			step_name(step), (long)((now_usec() - t0) / 1000),
-			"%s%s%s (%ld ms)", step_name(step), rc ? ": " : "",
-			rc ? strerror(-rc) : "",
-			(long)((now_usec() - t0) / 1000));
-		if (rc)
-			break;
-	}
-	if (!rc) {
-		nic->failures = 0;
-		nic->retry_at = 0;
-		return;
-	}
-	nic->failures++;
-	if (p.max_attempts && nic->failures >= p.max_attempts) {
-		log_nic(LOG_ERR, nic->pci_addr, NULL, -1,
-			"giving up after %u failed attempts; SIGHUP (systemctl reload) retries",
-			nic->failures);
-		nic->retry_at = UINT64_MAX;
-		return;
-	}
-	nic->retry_at = now_usec() + backoff_ms(&p, nic->failures) * 1000;
-	schedule_reconcile(d, backoff_ms(&p, nic->failures));
-}
-
-/* Full resync: dump every NIC, then recover each. */
-static void reconcile(struct daemon *d)
-{
-	struct cxlnic_dev_list list = { 0 };
-	struct nic *nic;
-	size_t i;
-	int rc = cxlnic_dev_dump(d->nl, &list);
-
-	if (rc) {
-		log_err("dump failed: %s", cxlnic_strerror(rc));
-		schedule_reconcile(d, 1000);
-		return;
-	}
-	for (i = 0; i < d->n_nics; i++)
-		d->nics[i].present = false;
-	for (i = 0; i < list.n; i++) {
-		nic = nic_lookup(d, list.devs[i].pci_addr, true);
-		if (!nic)
-			continue;
-		nic->info = list.devs[i];
-		nic->present = true;
-		nic->unbound_by_us = false;
-		snprintf(nic->driver, sizeof(nic->driver), "%s",
-			 list.devs[i].driver);
-	}
-	cxlnic_dev_list_free(&list);
-	for (i = 0; i < d->n_nics; i++)
-		recover_nic(d, &d->nics[i]);
-}
 
 static void notify_status(struct daemon *d)
 {
@@ -433,30 +65,6 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *arg)
 	return 0;
 }
 
-static void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
-{
-	struct daemon *d = arg;
-	struct nic *nic = nic_lookup(d, ev->pci_addr, false);
-	struct nic_policy p;
-
-	log_nic(LOG_INFO, ev->pci_addr, NULL, -1, "%s: mode %s, reason %s%s%s",
-		cxlnic_event_name(ev->cmd), cxlnic_mode_name(ev->mode),
-		cxlnic_reason_name(ev->reason), ev->has_piece ? ", piece " : "",
-		ev->has_piece ? ev->piece.name : "");
-	/*
-	 * A NIC we do not know, or a gap in its generations: resync.  An
-	 * event older than what our own requests already showed is no gap.
-	 */
-	if (!nic || (nic->present && ev->generation > nic->info.generation + 1)) {
-		schedule_reconcile(d, 0);
-		return;
-	}
-	if (ev->generation > nic->info.generation)
-		nic->info.generation = ev->generation;
-	config_policy_for(&d->cfg, nic->pci_addr, ev->driver, &p);
-	schedule_reconcile(d, p.grace_ms);
-}
-
 static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *arg)
 {
 	struct daemon *d = arg;
@@ -467,8 +75,9 @@ static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	(void)revents;
 	rc = cxlnic_monitor_recv(d->mon, on_family_event, d);
 	if (rc == -ENOBUFS) {
-		log_nic(LOG_WARNING, NULL, "resync", -1,
-			"lost family events (receive buffer overrun): resync");
+		d->resyncs++;
+		daemon_note(d, LOG_WARNING, HISTORY_DAEMON, NULL, "resync", 0, -1,
+			    "lost family events (receive buffer overrun): resync");
 		schedule_reconcile(d, 0);
 	} else if (rc) {
 		log_err("monitor: %s", cxlnic_strerror(rc));
@@ -517,17 +126,8 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si,
 	(void)s;
 	(void)si;
 	sd_notify(0, "RELOADING=1");
-	if (load_config(d))
-		log_err("configuration refused; the previous one stays in force");
-	else
-		log_info("configuration reloaded from %s", d->config_path);
-	/* A reload is also the way to retry NICs given up on. */
-	for (size_t i = 0; i < d->n_nics; i++) {
-		d->nics[i].failures = 0;
-		d->nics[i].retry_at = 0;
-	}
+	reload_config(d);
 	sd_notify(0, "READY=1");
-	schedule_reconcile(d, 0);
 	return 0;
 }
 
@@ -560,21 +160,42 @@ static int make_state_dir(const char *path)
 	return 0;
 }
 
+static int setup_control(struct daemon *d)
+{
+	int rc = control_open(&d->ctl, d->event, d->control_path,
+			      control_dispatch, d);
+
+	if (rc) {
+		log_err("control socket %s: %s", d->control_path, strerror(-rc));
+		return EXIT_FAILURE_;
+	}
+	if (control_set_read_group(d->ctl, d->cfg.read_group)) {
+		log_err("%s: read_group '%s' is not a group", d->config_path,
+			d->cfg.read_group);
+		return EXIT_CONFIG;
+	}
+	return EXIT_OK;
+}
+
 static int setup(struct daemon *d)
 {
 	sigset_t mask;
 	int rc;
 
 	rc = make_state_dir(d->state_path);
+	if (!rc)
+		rc = make_state_dir(d->control_path);
 	if (rc) {
-		log_err("cannot create the directory of %s: %s", d->state_path,
-			strerror(-rc));
+		log_err("cannot create the directory of %s or %s: %s",
+			d->state_path, d->control_path, strerror(-rc));
 		return EXIT_FAILURE_;
 	}
+	if (history_init(&d->history, HISTORY_DEFAULT_SIZE))
+		return EXIT_FAILURE_;
 	load_state(d);
 	rc = cxlnic_client_open(&d->nl);
 	if (!rc)
-		rc = cxlnic_monitor_open(&d->mon, 0);
+		rc = cxlnic_monitor_open(&d->mon, d->monitor_rcvbuf);
 	if (rc) {
 		log_err("%s", cxlnic_strerror(rc));
 		return rc == -CXLNIC_ENOMODULE ? EXIT_NO_MODULE : EXIT_FAILURE_;
@@ -601,11 +222,13 @@ static int setup(struct daemon *d)
 			      on_timer, d) < 0 ||
 	    sd_event_set_watchdog(d->event, true) < 0)
 		return EXIT_FAILURE_;
-	return EXIT_OK;
+	return setup_control(d);
 }
 
 static void teardown(struct daemon *d)
 {
+	control_close(d->ctl);
+	history_free(&d->history);
 	sd_event_source_unref(d->timer);
 	sd_event_unref(d->event);
 	udev_monitor_unref(d->umon);
@@ -618,9 +241,12 @@ static void teardown(struct daemon *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cxlnicd [-c FILE] [-s FILE] [--check-config] [-v]\n"
+	fprintf(f, "usage: cxlnicd [-c FILE] [-s FILE] [-S SOCKET] [--check-config] [-v]\n"
 		   "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
 		   "  -s, --state FILE    crash-safe state (default " DEFAULT_STATE ")\n"
+		   "  -S, --control PATH  control socket (default " DEFAULT_CONTROL ")\n"
+		   "      --monitor-rcvbuf BYTES\n"
+		   "                      receive buffer of the family socket (tests)\n"
 		   "      --check-config  check the configuration and exit\n"
 		   "  -v, --verbose       log debug messages too\n");
 }
@@ -630,6 +256,8 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "state", required_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'S' },
+		{ "monitor-rcvbuf", required_argument, NULL, 'R' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -638,16 +266,25 @@ int main(int argc, char **argv)
 	struct daemon d = {
 		.config_path = DEFAULT_CONFIG,
 		.state_path = DEFAULT_STATE,
+		.control_path = DEFAULT_CONTROL,
 		.crash_after = getenv("CXLNICD_CRASH_AFTER"),
 	};
 	bool check_only = false;
 	int c, rc;
 
 	config_init(&d.cfg);
-	while ((c = getopt_long(argc, argv, "c:s:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:s:S:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': d.config_path = optarg; break;
 		case 's': d.state_path = optarg; break;
+		case 'S': d.control_path = optarg; break;
+		case 'R':
+			d.monitor_rcvbuf = atoi(optarg);
+			if (d.monitor_rcvbuf <= 0) {
+				fprintf(stderr, "cxlnicd: --monitor-rcvbuf needs a positive size\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'C': check_only = true; break;
 		case 'v': log_max_priority = LOG_DEBUG; break;
 		case 'h': usage(stdout); return EXIT_OK;
@@ -666,7 +303,10 @@ int main(int argc, char **argv)
 	}
 	rc = setup(&d);
 	if (rc == EXIT_OK) {
-		log_info("started, configuration %s", d.config_path);
+		d.started_usec = now_usec();
+		daemon_note(&d, LOG_INFO, HISTORY_DAEMON, NULL, "start", 0, -1,
+			    "started, configuration %s, control %s",
+			    d.config_path, d.control_path);
 		rc = sd_event_loop(d.event);
 		sd_notify(0, "STOPPING=1");
 		log_info("stopping");

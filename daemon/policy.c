@@ -51,14 +51,16 @@ enum step policy_next_step(const struct nic_policy *p,
 {
 	enum step step;
 
-	if (p->on_loss == ON_LOSS_NONE || n->user_chose_pci ||
-	    (n->on_cxl && chain_complete(c)))
+	if (n->held || (n->on_cxl && chain_complete(c)))
+		return STEP_DONE;
+	if (!n->recover_requested &&
+	    (p->on_loss == ON_LOSS_NONE || n->user_chose_pci))
 		return STEP_DONE;
 	/* Only a loss unbinds: a NIC that never had its region just gets one. */
 	if (p->on_loss == ON_LOSS_UNBIND && n->registered && n->lost &&
 	    !chain_complete(c))
 		return STEP_UNBIND_NIC;
-	if (!p->recovery_auto)
+	if (!p->recovery_auto && !n->recover_requested)
 		return STEP_DONE;
 	step = chain_step(p, n, c);
 	if (step != STEP_DONE)
@@ -68,4 +70,16 @@ enum step policy_next_step(const struct nic_policy *p,
 	if (p->escalate_after && n->attach_failures >= p->escalate_after)
 		return STEP_REBIND_NIC;
 	return STEP_ATTACH;
+}
+
+const char *policy_missing_piece(const struct nic_policy *p,
+				 const struct chain_view *c)
+{
+	if (!c->root)
+		return "root";
+	if (!c->memdev)
+		return "memdev";
+	if (!c->region && !p->region_auto)
+		return "region";
+	return NULL;
 }

@@ -27,6 +27,10 @@ struct nic_view {
 	bool lost;		/* on PCI because a CXL piece went away */
 	bool unbound_by_us;	/* cxlnicd released its driver */
 	bool user_chose_pci;	/* someone set mode pci by hand: respect it */
+	bool held;		/* unbound on an operator's request */
+	bool recover_requested;	/* an operator asked for CXL: overrides
+				 * recovery=manual, on_loss=none and a
+				 * hand-chosen PCI mode */
 	unsigned int memdev_bind_failures;
 	unsigned int attach_failures;
 };
@@ -49,5 +53,8 @@ enum step policy_next_step(const struct nic_policy *policy,
 			   const struct nic_view *nic,
 			   const struct chain_view *chain);
 const char *step_name(enum step step);
+/* Why a NIC waits: "root", "memdev", "region" (region=manual), or NULL. */
+const char *policy_missing_piece(const struct nic_policy *policy,
+				 const struct chain_view *chain);
 
 #endif

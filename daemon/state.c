@@ -11,6 +11,17 @@
 
 #include "state.h"
 
+static struct json_object *overrides_to_json(const struct nic_state *s)
+{
+	struct json_object *o = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < s->n_overrides; i++)
+		json_object_object_add(o, s->overrides[i].key,
+			json_object_new_string(s->overrides[i].value));
+	return o;
+}
+
 static struct json_object *nic_to_json(const struct nic_state *s)
 {
 	struct json_object *o = json_object_new_object();
@@ -22,6 +33,8 @@ static struct json_object *nic_to_json(const struct nic_state *s)
 	json_object_object_add(o, "pending", json_object_new_string(s->pending));
 	json_object_object_add(o, "memdev", json_object_new_string(s->memdev));
 	json_object_object_add(o, "region", json_object_new_string(s->region));
+	json_object_object_add(o, "held", json_object_new_boolean(s->held));
+	json_object_object_add(o, "policy", overrides_to_json(s));
 	return o;
 }
 
@@ -84,6 +97,25 @@ static void copy_str(char *dst, size_t len, struct json_object *o,
 		snprintf(dst, len, "%s", json_object_get_string(v));
 }
 
+static int overrides_from_json(struct json_object *o, struct nic_state *s)
+{
+	struct policy_override *ov;
+
+	if (!json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	json_object_object_foreach(o, key, v) {
+		if (s->n_overrides == STATE_MAX_OVERRIDES ||
+		    !json_object_is_type(v, json_type_string) ||
+		    strlen(key) >= sizeof(ov->key) ||
+		    strlen(json_object_get_string(v)) >= sizeof(ov->value))
+			return -EINVAL;
+		ov = &s->overrides[s->n_overrides++];
+		strcpy(ov->key, key);
+		strcpy(ov->value, json_object_get_string(v));
+	}
+	return 0;
+}
+
 static int nic_from_json(struct json_object *o, struct nic_state *s)
 {
 	struct json_object *v;
@@ -98,6 +130,11 @@ static int nic_from_json(struct json_object *o, struct nic_state *s)
 	copy_str(s->region, sizeof(s->region), o, "region");
 	if (json_object_object_get_ex(o, "unbound_by_us", &v))
 		s->unbound_by_us = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "held", &v))
+		s->held = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "policy", &v) &&
+	    overrides_from_json(v, s))
+		return -EINVAL;
 	return s->pci_addr[0] ? 0 : -EINVAL;
 }
 

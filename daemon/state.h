@@ -2,7 +2,8 @@
 /*
  * What cxlnicd must not forget across a crash, written before each action
  * that changes the system: which NICs it unbound (and from which driver),
- * and the step it was taking.  /run/cxlnicd/state.json, replaced
+ * which an operator unbound through it, the step it was taking, and the
+ * policy changes made at run time.  /run/cxlnicd/state.json, replaced
  * atomically (temporary file, fsync, rename).
  */
 #ifndef CXLNICD_STATE_H
@@ -11,6 +12,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define STATE_MAX_OVERRIDES 16
+
+/* One policy key changed at run time, as the request gave it. */
+struct policy_override {
+	char key[32];
+	char value[64];
+};
+
 struct nic_state {
 	char pci_addr[32];
 	bool unbound_by_us;
@@ -18,6 +27,9 @@ struct nic_state {
 	char pending[32];	/* step being taken, "" when none */
 	char memdev[32];	/* for a pending create-region */
 	char region[32];	/* last region the NIC was attached to */
+	bool held;		/* unbound on request: stays unbound */
+	size_t n_overrides;
+	struct policy_override overrides[STATE_MAX_OVERRIDES];
 };
 
 int state_save(const char *path, const struct nic_state *nics, size_t n);

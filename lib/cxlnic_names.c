@@ -137,3 +137,10 @@ int cxlnic_piece_event_from_name(const char *name)
 {
 	return VALUE_OF(piece_event_names, name);
 }
+
+bool cxlnic_reason_is_loss(unsigned int reason)
+{
+	return reason == CXLNIC_REASON_PIECE_UNBOUND ||
+	       reason == CXLNIC_REASON_PIECE_REMOVED ||
+	       reason == CXLNIC_REASON_DRIVER;
+}

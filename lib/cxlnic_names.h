@@ -3,6 +3,7 @@
 #ifndef CXLNIC_NAMES_H
 #define CXLNIC_NAMES_H
 
+#include <stdbool.h>
 #include <linux/cxlnic.h>
 
 /* A value this build has no name for (a newer kernel's) is "unknown". */
@@ -13,6 +14,12 @@ const char *cxlnic_reason_name(unsigned int reason);
 const char *cxlnic_decoder_mode_name(unsigned int mode);
 const char *cxlnic_piece_event_name(unsigned int event);
 const char *cxlnic_event_name(unsigned int cmd);
+
+/*
+ * Whether a NIC on PCI for @reason got there by losing a CXL piece (rather
+ * than by a request).  Mirrors cxlnic_reason_is_loss() in kernel/core.c.
+ */
+bool cxlnic_reason_is_loss(unsigned int reason);
 
 /* Each returns the enum value, or -1 when @name is not one of its names. */
 int cxlnic_mode_from_name(const char *name);

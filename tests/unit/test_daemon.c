@@ -187,13 +187,80 @@ static void test_escalation(void **state)
 	assert_int_equal(policy_next_step(&p, &nic, &whole), STEP_ATTACH);
 }
 
+/* An operator's requests: held stays put, recover goes past the policy. */
+static void test_operator_requests(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { .held = true, .unbound_by_us = false };
+	struct chain_view c = whole;
+
+	(void)state;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+	p.on_loss = ON_LOSS_UNBIND;
+	nic = (struct nic_view) { .registered = true, .lost = true, .held = true };
+	c.memdev = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+
+	/* recover overrides recovery=manual, on_loss=none and mode pci ... */
+	c = whole;
+	p = fallback();
+	p.recovery_auto = false;
+	nic = (struct nic_view) { .registered = true, .lost = true };
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+	nic.recover_requested = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
+	p = fallback();
+	p.on_loss = ON_LOSS_NONE;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
+	nic = (struct nic_view) { .registered = true, .user_chose_pci = true,
+				  .recover_requested = true };
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
+	/* ... but still waits for a piece that is missing, and says which */
+	c.memdev = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	assert_string_equal(policy_missing_piece(&p, &c), "memdev");
+	c.root = false;
+	assert_string_equal(policy_missing_piece(&p, &c), "root");
+	c = whole;
+	c.region = false;
+	assert_null(policy_missing_piece(&p, &c));
+	p.region_auto = false;
+	assert_string_equal(policy_missing_piece(&p, &c), "region");
+}
+
+static void test_runtime_keys(void **state)
+{
+	struct nic_policy base = fallback(), ovr = { 0 };
+	char err[160];
+
+	(void)state;
+	assert_int_equal(config_set_key(&ovr, "on_loss", "unbind", err,
+					sizeof(err)), 0);
+	assert_int_equal(config_set_key(&ovr, "grace_ms", "50", err,
+					sizeof(err)), 0);
+	config_policy_overlay(&base, &ovr);
+	assert_int_equal(base.on_loss, ON_LOSS_UNBIND);
+	assert_int_equal(base.grace_ms, 50);
+	assert_true(base.region_auto);	/* untouched keys stay */
+	assert_int_equal(config_set_key(&ovr, "on_loss", "sometimes", err,
+					sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not one of fallback, unbind, none"));
+	assert_int_equal(config_set_key(&ovr, "colour", "red", err,
+					sizeof(err)), -EINVAL);
+	assert_true(config_key_known("escalate_after"));
+	assert_false(config_key_known("colour"));
+	assert_string_equal(config_key_name(0), "on_loss");
+	assert_null(config_key_name(100));
+}
+
 static void test_state_round_trip(void **state)
 {
 	struct nic_state in[2] = {
 		{ .pci_addr = "0000:00:05.0", .unbound_by_us = true,
 		  .driver = "cxlnic_sim", .region = "region0" },
 		{ .pci_addr = "0000:00:06.0", .pending = "create-region",
-		  .memdev = "mem2" },
+		  .memdev = "mem2", .held = true, .n_overrides = 2,
+		  .overrides = { { "on_loss", "unbind" }, { "grace_ms", "50" } } },
 	};
 	char path[] = "/tmp/cxlnicd-state-XXXXXX";
 	char tmp[sizeof(path) + 4];
@@ -242,6 +309,8 @@ int main(void)
 		cmocka_unit_test(test_recovery_order),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_escalation),
+		cmocka_unit_test(test_operator_requests),
+		cmocka_unit_test(test_runtime_keys),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_refuses_garbage),
 	};

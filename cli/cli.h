@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What cxlnicctl's command files share: option parsing and error lines. */
+#ifndef CXLNICCTL_CLI_H
+#define CXLNICCTL_CLI_H
+
+#include <stdbool.h>
+
+enum { OPT_JSON = 256, OPT_MEMDEV, OPT_ENDPOINT, OPT_DECODER, OPT_COUNT,
+       OPT_TIMEOUT };
+
+struct opts {
+	bool json;
+	bool verbose;
+	const char *memdev;
+	const char *endpoint;
+	const char *decoder;
+	long count;
+	long timeout;
+};
+
+/* The command being run, for error lines. */
+extern const char *cmd_name;
+
+/* "cxlnicctl: COMMAND: message" on stderr. */
+void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Parse options; @allowed lists the option values this command takes.
+ * Returns the index of the first operand, or -1 after a usage error (the
+ * message is printed).
+ */
+int parse_opts(int argc, char **argv, const int *allowed, struct opts *o);
+/* Print the usage line; returns EXIT_USAGE. */
+int usage_error(const char *usage);
+
+/* Commands served by cxlnicd (daemon_cmds.c). */
+int cmd_status(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
+int cmd_bind(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+/* For monitor: cxlnicd's feed, or NULL when it does not run. */
+struct cxlnic_ctl *daemon_monitor_open(void);
+/* Print what the feed has; false once it ended. */
+bool daemon_monitor_read(struct cxlnic_ctl *ctl, bool json, long *seen,
+			 long limit);
+
+#endif

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cxlnicctl's commands that cxlnicd serves over its control socket: status,
+ * policy, recover, unbind, bind, history, and its half of monitor.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cxlnic_ctl.h"
+#include "exit_codes.h"
+#include "output.h"
+
+/* One line for a failed call, and the documented exit code. */
+static int daemon_report(struct cxlnic_ctl *c, int err)
+{
+	const char *msg = c ? cxlnic_ctl_error(c) : "";
+
+	switch (err) {
+	case -CXLNIC_ENODAEMON:
+		errorf("cxlnicd is not running (systemctl start cxlnicd); '%s' needs it",
+		       cmd_name);
+		return EXIT_NO_DAEMON;
+	case -EPERM:
+	case -EACCES:
+		errorf("%s", *msg ? msg : strerror(-err));
+		return EXIT_PERM;
+	case -ENODEV:
+		errorf("%s (see cxlnicctl list)", msg);
+		return EXIT_NOT_FOUND;
+	case -EINVAL:
+		errorf("%s", msg);
+		return EXIT_USAGE;
+	default:
+		errorf("%s", *msg ? msg : strerror(-err));
+		return EXIT_FAIL;
+	}
+}
+
+/* Send @req (consumed); 0 with @result, or the exit code after a report. */
+static int call(struct json_object *req, struct json_object **result)
+{
+	struct cxlnic_ctl *c;
+	int rc = cxlnic_ctl_open(&c, NULL);
+
+	*result = NULL;
+	if (rc) {
+		json_object_put(req);
+		return daemon_report(NULL, rc);
+	}
+	rc = cxlnic_ctl_call(c, req, result);
+	if (rc)
+		rc = daemon_report(c, rc);
+	cxlnic_ctl_close(c);
+	return rc;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_JSON, 0 };
+	struct json_object *res;
+	struct opts o = { 0 };
+	int n, rc;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (n != argc)
+		return usage_error("status [--json]");
+	rc = call(cxlnic_ctl_request("status", NULL), &res);
+	if (rc)
+		return rc;
+	if (o.json)
+		print_json_pretty(res);
+	else
+		print_daemon_status(stdout, res);
+	if (!o.json)
+		json_object_put(res);
+	return EXIT_OK;
+}
+
+int cmd_policy(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_JSON, 0 };
+	struct json_object *req, *res, *policy, *changes;
+	struct opts o = { 0 };
+	int n, rc;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (argc - n != 1 && argc - n != 3)
+		return usage_error("policy NIC [KEY VALUE] [--json]");
+	req = cxlnic_ctl_request(argc - n == 1 ? "show" : "set-policy", argv[n]);
+	if (argc - n == 3) {
+		json_object_object_add(req, "key", json_object_new_string(argv[n + 1]));
+		json_object_object_add(req, "value",
+				       json_object_new_string(argv[n + 2]));
+	}
+	rc = call(req, &res);
+	if (rc)
+		return rc;
+	policy = json_object_object_get(res, "policy");
+	changes = json_object_object_get(res, "policy_changes");
+	if (o.json) {
+		struct json_object *out = json_object_new_object();
+
+		json_object_object_add(out, "pci_addr",
+			json_object_get(json_object_object_get(res, "pci_addr")));
+		json_object_object_add(out, "policy", json_object_get(policy));
+		json_object_object_add(out, "policy_changes",
+				       json_object_get(changes));
+		print_json_pretty(out);
+	} else {
+		printf("%s:\n", json_object_get_string(
+		       json_object_object_get(res, "pci_addr")));
+		print_policy(stdout, policy, changes);
+	}
+	json_object_put(res);
+	return EXIT_OK;
+}
+
+/* recover, unbind, bind: a request on one NIC, then where it ended. */
+static int nic_action(int argc, char **argv, const char *cmd)
+{
+	static const int allowed[] = { OPT_JSON, 0 };
+	struct json_object *res;
+	struct opts o = { 0 };
+	char usage[64];
+	const char *state;
+	int n, rc;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (argc - n != 1) {
+		snprintf(usage, sizeof(usage), "%s NIC [--json]", cmd);
+		return usage_error(usage);
+	}
+	rc = call(cxlnic_ctl_request(cmd, argv[n]), &res);
+	if (rc)
+		return rc;
+	state = json_object_get_string(json_object_object_get(res, "state"));
+	/* A recovery that has to wait for a piece has not succeeded yet. */
+	rc = strcmp(cmd, "recover") || !strcmp(state, "on-cxl") ?
+	     EXIT_OK : EXIT_FAIL;
+	if (o.json) {
+		print_json_pretty(res);
+		return rc;
+	}
+	print_daemon_nic(stdout, res);
+	json_object_put(res);
+	if (rc)
+		errorf("not back on CXL yet; cxlnicd goes on when the missing piece returns");
+	return rc;
+}
+
+int cmd_recover(int argc, char **argv)
+{
+	return nic_action(argc, argv, "recover");
+}
+
+int cmd_unbind(int argc, char **argv)
+{
+	return nic_action(argc, argv, "unbind");
+}
+
+int cmd_bind(int argc, char **argv)
+{
+	return nic_action(argc, argv, "bind");
+}
+
+int cmd_history(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_JSON, OPT_COUNT, 0 };
+	struct json_object *req, *res;
+	struct opts o = { 0 };
+	size_t i;
+	int n, rc;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0)
+		return EXIT_USAGE;
+	if (argc - n > 1)
+		return usage_error("history [NIC] [--count N] [--json]");
+	req = cxlnic_ctl_request("history", argc - n ? argv[n] : NULL);
+	if (o.count)
+		json_object_object_add(req, "limit", json_object_new_int64(o.count));
+	rc = call(req, &res);
+	if (rc)
+		return rc;
+	if (o.json) {
+		print_json_pretty(res);
+		return EXIT_OK;
+	}
+	for (i = 0; i < json_object_array_length(res); i++)
+		print_history_entry(stdout, json_object_array_get_idx(res, i));
+	json_object_put(res);
+	return EXIT_OK;
+}
+
+struct cxlnic_ctl *daemon_monitor_open(void)
+{
+	struct json_object *res;
+	struct cxlnic_ctl *c;
+
+	if (cxlnic_ctl_open(&c, NULL))
+		return NULL;
+	if (cxlnic_ctl_call(c, cxlnic_ctl_request("monitor", NULL), &res)) {
+		errorf("cxlnicd's actions are not shown: %s", cxlnic_ctl_error(c));
+		cxlnic_ctl_close(c);
+		return NULL;
+	}
+	json_object_put(res);
+	return c;
+}
+
+bool daemon_monitor_read(struct cxlnic_ctl *c, bool json, long *seen,
+			 long limit)
+{
+	struct json_object *e;
+	int rc = cxlnic_ctl_fill(c);
+
+	if (rc)
+		return false;
+	while ((rc = cxlnic_ctl_next(c, &e)) == 0) {
+		if (limit && *seen >= limit) {
+			json_object_put(e);
+			continue;
+		}
+		(*seen)++;
+		if (json) {
+			json_object_object_add(e, "source",
+					       json_object_new_string("cxlnicd"));
+			print_json_line(e);
+		} else {
+			print_history_entry(stdout, e);
+			json_object_put(e);
+		}
+	}
+	return rc == -EAGAIN;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cxlnicd's control socket: a stream socket, one JSON request per line and
+ * one reply line each (see control_proto.h).  Callers are told apart by
+ * SO_PEERCRED: root may do everything, members of the configured read group
+ * may read, everybody else is refused with a reply that says so.  A "monitor"
+ * request turns the connection into a feed of history entries.
+ */
+#ifndef CXLNICD_CONTROL_H
+#define CXLNICD_CONTROL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <systemd/sd-event.h>
+
+#include "control_proto.h"
+
+struct control;
+
+/* Handle an allowed request; returns the reply line (malloc'ed). */
+typedef char *(*control_handler_fn)(const struct control_request *req,
+				    uid_t uid, void *arg);
+
+/*
+ * Listen on @path (replacing a stale socket), or on the socket systemd
+ * passed (socket activation) when there is one.
+ */
+int control_open(struct control **out, sd_event *event, const char *path,
+		 control_handler_fn handler, void *arg);
+void control_close(struct control *ctl);
+/* Who may read besides root: members of @group ("" for nobody else). */
+int control_set_read_group(struct control *ctl, const char *group);
+/* Send @line (newline included) to every monitor connection. */
+void control_broadcast(struct control *ctl, const char *line);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cxlnicd's own state, shared by its parts: the event loop (cxlnicd.c), the
+ * recovery engine (recovery.c) and the control commands (commands.c).
+ * Everything runs on the one sd-event loop thread: no locks.
+ */
+#ifndef CXLNICD_DAEMON_H
+#define CXLNICD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "control.h"
+#include "cxlnic_nl.h"
+#include "history.h"
+#include "state.h"
+
+struct nic {
+	char pci_addr[32];
+	struct cxlnic_dev_info info;
+	bool present;			/* registered in the family */
+	bool unbound_by_us;		/* by a policy; bound again by it */
+	bool held;			/* unbound on request: left alone */
+	bool recover_requested;		/* a manual recover is armed */
+	bool unpaired_logged;
+	char driver[64];
+	char pending[32];		/* step under way, as recorded */
+	char pending_memdev[32];
+	char last_region[32];		/* stale once decommitted */
+	char waiting_for[32];		/* the missing piece, when waiting */
+	char last_step[32];
+	int last_error;			/* of last_step, positive errno */
+	unsigned int memdev_bind_failures;
+	unsigned int attach_failures;
+	unsigned int failures;		/* consecutive failed steps */
+	uint64_t retry_at;		/* CLOCK_MONOTONIC usec, 0: none */
+	size_t n_overrides;		/* policy changed at run time */
+	struct policy_override overrides[STATE_MAX_OVERRIDES];
+};
+
+struct daemon {
+	sd_event *event;
+	const char *config_path;
+	const char *state_path;
+	const char *control_path;
+	const char *crash_after;	/* fault injection, from the environment */
+	int monitor_rcvbuf;		/* 0: the library's default */
+	struct config cfg;
+	struct cxlnic_client *nl;
+	struct cxlnic_monitor *mon;
+	struct udev *udev;
+	struct udev_monitor *umon;
+	struct control *ctl;
+	struct history history;
+	sd_event_source *timer;
+	struct nic *nics;
+	size_t n_nics;
+	uint64_t started_usec;		/* CLOCK_MONOTONIC */
+	unsigned int resyncs;
+	bool ready;
+};
+
+uint64_t now_usec(void);
+struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create);
+/* A NIC named by PCI address, handle or netdev name; NULL if unknown. */
+struct nic *nic_find(struct daemon *d, const char *name);
+/* The configuration's policy with the run-time changes on top. */
+void nic_policy(const struct daemon *d, const struct nic *nic,
+		struct nic_policy *p);
+
+/* Log it, keep it in the history and tell the monitors. */
+void daemon_note(struct daemon *d, int priority, enum history_kind kind,
+		 const char *nic, const char *what, int error, long ms,
+		 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+void save_state(struct daemon *d);
+void load_state(struct daemon *d);
+void schedule_reconcile(struct daemon *d, uint64_t delay_ms);
+void reconcile(struct daemon *d);
+void recover_nic(struct daemon *d, struct nic *nic);
+void on_family_event(const struct cxlnic_dev_info *ev, void *arg);
+int reload_config(struct daemon *d);
+
+/* Operator requests, from the control socket. */
+int nic_request_unbind(struct daemon *d, struct nic *nic);
+int nic_request_bind(struct daemon *d, struct nic *nic);
+void nic_request_recover(struct daemon *d, struct nic *nic);
+
+char *control_dispatch(const struct control_request *req, uid_t uid,
+		       void *arg);
+
+#endif

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The recovery engine: a reconcile dumps the NICs, scans each one's chain
+ * with a fresh libcxl context and takes policy_next_step() until the NIC is
+ * where its policy wants it or must wait for a piece to return.  Every step
+ * that changes the system is recorded in the state file before it is taken.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "actions.h"
+#include "cxlnic_names.h"
+#include "daemon.h"
+#include "log.h"
+#include "policy.h"
+#include "topology.h"
+
+#define MAX_STEPS	12
+
+uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create)
+{
+	struct nic *nics;
+	size_t i;
+
+	for (i = 0; i < d->n_nics; i++)
+		if (!strcmp(d->nics[i].pci_addr, pci_addr))
+			return &d->nics[i];
+	if (!create)
+		return NULL;
+	nics = realloc(d->nics, (d->n_nics + 1) * sizeof(*nics));
+	if (!nics)
+		return NULL;
+	d->nics = nics;
+	memset(&nics[d->n_nics], 0, sizeof(*nics));
+	snprintf(nics[d->n_nics].pci_addr, sizeof(nics->pci_addr), "%s",
+		 pci_addr);
+	return &nics[d->n_nics++];
+}
+
+struct nic *nic_find(struct daemon *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_nics; i++) {
+		struct nic *nic = &d->nics[i];
+		struct cxlnic_dev_info absent = { 0 };
+
+		if (nic->present && cxlnic_dev_matches(&nic->info, name))
+			return nic;
+		/* Unbound, it has only its PCI address for a name. */
+		snprintf(absent.pci_addr, sizeof(absent.pci_addr), "%s",
+			 nic->pci_addr);
+		if (!nic->present && cxlnic_dev_matches(&absent, name))
+			return nic;
+	}
+	return NULL;
+}
+
+void nic_policy(const struct daemon *d, const struct nic *nic,
+		struct nic_policy *p)
+{
+	struct nic_policy ovr = { 0 };
+	char err[160];
+	size_t i;
+
+	config_policy_for(&d->cfg, nic->pci_addr,
+			  nic->present ? nic->info.driver : nic->driver, p);
+	/* Checked when they were set; a bad one here is skipped. */
+	for (i = 0; i < nic->n_overrides; i++)
+		config_set_key(&ovr, nic->overrides[i].key,
+			       nic->overrides[i].value, err, sizeof(err));
+	config_policy_overlay(p, &ovr);
+}
+
+void daemon_note(struct daemon *d, int priority, enum history_kind kind,
+		 const char *nic, const char *what, int error, long ms,
+		 const char *fmt, ...)
+{
+	const struct history_entry *e;
+	struct json_object *o;
+	char msg[200];
+	char *line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_nic(priority, nic, what, ms, "%s", msg);
+	e = history_add(&d->history, kind, nic, what, error, ms, "%s", msg);
+	if (!d->ctl)
+		return;
+	o = history_entry_to_json(e);
+	if (asprintf(&line, "%s\n", json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN)) > 0) {
+		control_broadcast(d->ctl, line);
+		free(line);
+	}
+	json_object_put(o);
+}
+
+static bool nic_worth_saving(const struct nic *nic)
+{
+	return nic->unbound_by_us || nic->held || nic->pending[0] ||
+	       nic->n_overrides;
+}
+
+static void nic_to_state(const struct nic *nic, struct nic_state *st)
+{
+	snprintf(st->pci_addr, sizeof(st->pci_addr), "%s", nic->pci_addr);
+	st->unbound_by_us = nic->unbound_by_us;
+	st->held = nic->held;
+	snprintf(st->driver, sizeof(st->driver), "%s", nic->driver);
+	snprintf(st->pending, sizeof(st->pending), "%s", nic->pending);
+	snprintf(st->memdev, sizeof(st->memdev), "%s", nic->pending_memdev);
+	snprintf(st->region, sizeof(st->region), "%s", nic->last_region);
+	st->n_overrides = nic->n_overrides;
+	memcpy(st->overrides, nic->overrides, sizeof(st->overrides));
+}
+
+/* Record what a crash must not lose. */
+void save_state(struct daemon *d)
+{
+	struct nic_state *st = calloc(d->n_nics ? d->n_nics : 1, sizeof(*st));
+	size_t i, n = 0;
+	int rc;
+
+	if (!st) {
+		log_err("cannot write %s: out of memory", d->state_path);
+		return;
+	}
+	for (i = 0; i < d->n_nics; i++)
+		if (nic_worth_saving(&d->nics[i]))
+			nic_to_state(&d->nics[i], &st[n++]);
+	rc = state_save(d->state_path, st, n);
+	if (rc)
+		log_err("cannot write %s: %s", d->state_path, strerror(-rc));
+	free(st);
+}
+
+static void nic_from_state(struct nic *nic, const struct nic_state *st)
+{
+	/* An unbind under way may have happened: assume it did. */
+	nic->unbound_by_us = st->unbound_by_us ||
+			     (!strcmp(st->pending, "unbind-nic") && !st->held);
+	nic->held = st->held;
+	snprintf(nic->driver, sizeof(nic->driver), "%s", st->driver);
+	snprintf(nic->pending, sizeof(nic->pending), "%s", st->pending);
+	snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
+		 st->memdev);
+	snprintf(nic->last_region, sizeof(nic->last_region), "%s", st->region);
+	nic->n_overrides = st->n_overrides;
+	memcpy(nic->overrides, st->overrides, sizeof(nic->overrides));
+}
+
+void load_state(struct daemon *d)
+{
+	struct nic_state *st;
+	struct nic *nic;
+	size_t i, n;
+	int rc = state_load(d->state_path, &st, &n);
+
+	if (rc) {
+		log_err("ignoring unreadable %s: %s", d->state_path, strerror(-rc));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		nic = nic_lookup(d, st[i].pci_addr, true);
+		if (!nic)
+			break;
+		nic_from_state(nic, &st[i]);
+		daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr,
+			    "restored", 0, -1,
+			    "from the last run: %s%s%s%s",
+			    nic->held ? "unbound on request" :
+			    nic->unbound_by_us ? "unbound by cxlnicd" : "bound",
+			    nic->pending[0] ? ", interrupted in " : "",
+			    nic->pending,
+			    nic->n_overrides ? ", policy changed at run time" : "");
+	}
+	free(st);
+}
+
+/* Run the reconcile at most @delay_ms from now (sooner if already due). */
+void schedule_reconcile(struct daemon *d, uint64_t delay_ms)
+{
+	uint64_t when = now_usec() + delay_ms * 1000, cur;
+	int enabled;
+
+	sd_event_source_get_enabled(d->timer, &enabled);
+	sd_event_source_get_time(d->timer, &cur);
+	if (enabled != SD_EVENT_OFF && cur <= when)
+		return;
+	sd_event_source_set_time(d->timer, when);
+	sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+}
+
+static uint64_t backoff_ms(const struct nic_policy *p, unsigned int failures)
+{
+	uint64_t ms = p->backoff_ms;
+
+	while (failures-- > 1 && ms < p->backoff_max_ms)
+		ms *= 2;
+	return ms < p->backoff_max_ms ? ms : p->backoff_max_ms;
+}
+
+static struct nic_view nic_view_of(const struct nic *nic)
+{
+	bool on_pci = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_PCI;
+
+	return (struct nic_view) {
+		.registered = nic->present,
+		.on_cxl = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL,
+		.lost = on_pci && cxlnic_reason_is_loss(nic->info.reason),
+		.unbound_by_us = nic->unbound_by_us,
+		.user_chose_pci = on_pci &&
+				  nic->info.reason == CXLNIC_REASON_USER,
+		.held = nic->held,
+		.recover_requested = nic->recover_requested,
+		.memdev_bind_failures = nic->memdev_bind_failures,
+		.attach_failures = nic->attach_failures,
+	};
+}
+
+static int do_attach(struct daemon *d, struct nic *nic,
+		     const struct chain_names *names)
+{
+	struct cxlnic_attach_args args = {
+		.region = names->region, .memdev = names->memdev,
+	};
+	int rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
+
+	if (rc) {
+		nic->attach_failures++;
+		log_nic(LOG_WARNING, nic->pci_addr, "attach", -1,
+			"region-attach %s failed: %s", names->region,
+			cxlnic_client_extack(d->nl) ? cxlnic_client_extack(d->nl) :
+			cxlnic_strerror(rc));
+		return rc;
+	}
+	nic->attach_failures = 0;
+	return cxlnic_dev_get(d->nl, nic->info.handle, &nic->info);
+}
+
+static int do_rebind_nic(struct nic *nic)
+{
+	int rc = action_unbind_nic(nic->pci_addr, nic->driver,
+				   sizeof(nic->driver));
+
+	if (!rc)
+		rc = action_bind_nic(nic->pci_addr, nic->driver);
+	nic->attach_failures = 0;
+	return rc;
+}
+
+static int take_step(struct daemon *d, struct nic *nic, enum step step,
+		     const struct nic_policy *p, const struct chain_names *n)
+{
+	char region[32];
+	int rc;
+
+	switch (step) {
+	case STEP_UNBIND_NIC:
+		rc = action_unbind_nic(nic->pci_addr, nic->driver,
+				       sizeof(nic->driver));
+		if (!rc) {
+			nic->unbound_by_us = true;
+			nic->present = false;
+		}
+		return rc;
+	case STEP_DELETE_STALE_REGION:
+		return action_delete_region(n->stale_root_decoder,
+					    n->stale_region);
+	case STEP_BIND_MEMDEV:
+		rc = action_bind_memdev(n->memdev);
+		if (rc)
+			nic->memdev_bind_failures++;
+		/* The next scan takes the next step down: no backoff. */
+		return 0;
+	case STEP_RESET_MEMDEV:
+		nic->memdev_bind_failures = 0;
+		return action_reset_memdev(n->memdev_host);
+	case STEP_CREATE_REGION:
+		rc = topology_create_region(n->memdev, p->region_size, region,
+					    sizeof(region));
+		if (!rc)
+			log_nic(LOG_INFO, nic->pci_addr, "create-region", -1,
+				"created %s on %s", region, n->memdev);
+		return rc;
+	case STEP_ENABLE_REGION:
+		return topology_enable_region(n->region);
+	case STEP_BIND_NIC:
+		rc = action_bind_nic(nic->pci_addr, nic->driver);
+		if (!rc)
+			nic->unbound_by_us = false;
+		return rc;
+	case STEP_REBIND_NIC:
+		log_nic(LOG_WARNING, nic->pci_addr, "rebind-nic", -1,
+			"re-attach failed %u times: escalating to an unbind and bind of %s",
+			nic->attach_failures, nic->driver[0] ? nic->driver : "its driver");
+		return do_rebind_nic(nic);
+	case STEP_ATTACH:
+		return do_attach(d, nic, n);
+	case STEP_DONE:
+	case STEP_WAIT:
+		break;
+	}
+	return 0;
+}
+
+/* Fault injection for the tests: die like kill -9 right after a step. */
+static void crash_point(struct daemon *d, enum step step)
+{
+	if (d->crash_after && !strcmp(d->crash_after, step_name(step))) {
+		log_err("CXLNICD_CRASH_AFTER=%s: killing myself", d->crash_after);
+		raise(SIGKILL);
+	}
+}
+
+/* Record the step, take it, record that it is over.  0 or -errno. */
+static int run_step(struct daemon *d, struct nic *nic, enum step step,
+		    const struct nic_policy *p, const struct chain_names *names)
+{
+	uint64_t t0;
+	long ms;
+	int rc;
+
+	/* Written down before it is done, for a restart to finish. */
+	snprintf(nic->pending, sizeof(nic->pending), "%s", step_name(step));
+	snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
+		 names->memdev);
+	save_state(d);
+	t0 = now_usec();
+	rc = take_step(d, nic, step, p, names);
+	crash_point(d, step);
+	nic->pending[0] = '\0';
+	save_state(d);
+	ms = (long)((now_usec() - t0) / 1000);
+	snprintf(nic->last_step, sizeof(nic->last_step), "%s", step_name(step));
+	nic->last_error = -rc;
+	daemon_note(d, rc ? LOG_WARNING : LOG_INFO, HISTORY_ACTION,
+		    nic->pci_addr, step_name(step), rc, ms, "%s%s%s (%ld ms)",
+		    step_name(step), rc ? ": " : "", rc ? strerror(-rc) : "",
+		    ms);
+	return rc;
+}
+
+static void nic_failed(struct daemon *d, struct nic *nic,
+		       const struct nic_policy *p)
+{
+	nic->failures++;
+	if (p->max_attempts && nic->failures >= p->max_attempts) {
+		daemon_note(d, LOG_ERR, HISTORY_DAEMON, nic->pci_addr,
+			    "give-up", 0, -1,
+			    "giving up after %u failed attempts; 'cxlnicctl recover' or SIGHUP retries",
+			    nic->failures);
+		nic->retry_at = UINT64_MAX;
+		nic->recover_requested = false;
+		return;
+	}
+	nic->retry_at = now_usec() + backoff_ms(p, nic->failures) * 1000;
+	schedule_reconcile(d, backoff_ms(p, nic->failures));
+}
+
+static bool nic_paired(struct daemon *d, struct nic *nic,
+		       const struct nic_policy *p)
+{
+	if (p->has_memdev_serial)
+		return true;
+	if (!nic->unpaired_logged)
+		log_nic(LOG_NOTICE, nic->pci_addr, NULL, -1,
+			"no memdev_serial paired in %s: not managed",
+			d->config_path);
+	nic->unpaired_logged = true;
+	return false;
+}
+
+/* Take steps for one NIC until it is done, must wait, or a step fails. */
+void recover_nic(struct daemon *d, struct nic *nic)
+{
+	const char *missing = NULL;
+	struct chain_names names;
+	struct chain_view view;
+	struct nic_view nv;
+	struct nic_policy p;
+	enum step step;
+	int i, rc = 0;
+
+	nic_policy(d, nic, &p);
+	if (!nic_paired(d, nic, &p) || nic->retry_at > now_usec())
+		return;
+	for (i = 0; i < MAX_STEPS; i++) {
+		if (nic->present && nic->info.has_region)
+			snprintf(nic->last_region, sizeof(nic->last_region),
+				 "%s", nic->info.region);
+		rc = topology_scan(p.memdev_serial,
+				   nic->last_region[0] ? nic->last_region : NULL,
+				   !strcmp(nic->pending, "create-region"),
+				   &view, &names);
+		if (rc)
+			break;
+		nv = nic_view_of(nic);
+		step = policy_next_step(&p, &nv, &view);
+		missing = step == STEP_WAIT ? policy_missing_piece(&p, &view) :
+					      NULL;
+		if (step == STEP_DONE || step == STEP_WAIT)
+			break;
+		rc = run_step(d, nic, step, &p, &names);
+		if (rc)
+			break;
+	}
+	snprintf(nic->waiting_for, sizeof(nic->waiting_for), "%s",
+		 missing ? missing : "");
+	if (rc) {
+		nic_failed(d, nic, &p);
+		return;
+	}
+	nic->failures = 0;
+	nic->retry_at = 0;
+	if (nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL)
+		nic->recover_requested = false;
+}
+
+/* Full resync: dump every NIC, then recover each. */
+void reconcile(struct daemon *d)
+{
+	struct cxlnic_dev_list list = { 0 };
+	struct nic *nic;
+	size_t i;
+	int rc = cxlnic_dev_dump(d->nl, &list);
+
+	if (rc) {
+		log_err("dump failed: %s", cxlnic_strerror(rc));
+		schedule_reconcile(d, 1000);
+		return;
+	}
+	for (i = 0; i < d->n_nics; i++)
+		d->nics[i].present = false;
+	for (i = 0; i < list.n; i++) {
+		nic = nic_lookup(d, list.devs[i].pci_addr, true);
+		if (!nic)
+			continue;
+		nic->info = list.devs[i];
+		nic->present = true;
+		nic->unbound_by_us = false;
+		nic->held = false;
+		snprintf(nic->driver, sizeof(nic->driver), "%s",
+			 list.devs[i].driver);
+	}
+	cxlnic_dev_list_free(&list);
+	for (i = 0; i < d->n_nics; i++)
+		recover_nic(d, &d->nics[i]);
+}
+
+void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
+{
+	struct daemon *d = arg;
+	struct nic *nic = nic_lookup(d, ev->pci_addr, false);
+	struct nic_policy p;
+
+	daemon_note(d, LOG_INFO, HISTORY_EVENT, ev->pci_addr,
+		    cxlnic_event_name(ev->cmd), 0, -1,
+		    "%s: mode %s, reason %s%s%s", cxlnic_event_name(ev->cmd),
+		    cxlnic_mode_name(ev->mode), cxlnic_reason_name(ev->reason),
+		    ev->has_piece ? ", piece " : "",
+		    ev->has_piece ? ev->piece.name : "");
+	/*
+	 * A NIC we do not know, or a gap in its generations: resync.  An
+	 * event older than what our own requests already showed is no gap.
+	 */
+	if (!nic || (nic->present && ev->generation > nic->info.generation + 1)) {
+		d->resyncs++;
+		schedule_reconcile(d, 0);
+		return;
+	}
+	if (ev->generation > nic->info.generation)
+		nic->info.generation = ev->generation;
+	nic_policy(d, nic, &p);
+	schedule_reconcile(d, p.grace_ms);
+}
+
+int reload_config(struct daemon *d)
+{
+	struct config_error err;
+	struct config cfg;
+	int rc;
+
+	config_init(&cfg);
+	if (config_load(d->config_path, &cfg, &err)) {
+		daemon_note(d, LOG_ERR, HISTORY_DAEMON, NULL, "reload", EINVAL,
+			    -1, "%s:%u: %s; the previous configuration stays in force",
+			    err.file, err.line, err.reason);
+		return -EINVAL;
+	}
+	if (d->ctl && control_set_read_group(d->ctl, cfg.read_group)) {
+		daemon_note(d, LOG_ERR, HISTORY_DAEMON, NULL, "reload", ENOENT,
+			    -1, "%s: read_group '%s' does not exist; the previous configuration stays in force",
+			    d->config_path, cfg.read_group);
+		control_set_read_group(d->ctl, d->cfg.read_group);
+		config_free(&cfg);
+		return -ENOENT;
+	}
+	config_free(&d->cfg);
+	d->cfg = cfg;
+	/* A reload is also the way to retry NICs given up on. */
+	for (size_t i = 0; i < d->n_nics; i++) {
+		d->nics[i].failures = 0;
+		d->nics[i].retry_at = 0;
+		d->nics[i].unpaired_logged = false;
+	}
+	rc = 0;
+	daemon_note(d, LOG_INFO, HISTORY_DAEMON, NULL, "reload", 0, -1,
+		    "configuration loaded from %s", d->config_path);
+	schedule_reconcile(d, 0);
+	return rc;
+}
+
+int nic_request_unbind(struct daemon *d, struct nic *nic)
+{
+	int rc;
+
+	if (!nic->present)
+		return nic->held || nic->unbound_by_us ? 0 : -ENODEV;
+	nic->held = true;
+	snprintf(nic->pending, sizeof(nic->pending), "unbind-nic");
+	save_state(d);
+	rc = action_unbind_nic(nic->pci_addr, nic->driver, sizeof(nic->driver));
+	nic->pending[0] = '\0';
+	if (rc)
+		nic->held = false;
+	else
+		nic->present = false;
+	save_state(d);
+	return rc;
+}
+
+int nic_request_bind(struct daemon *d, struct nic *nic)
+{
+	int rc;
+
+	if (nic->present)
+		return 0;
+	if (!nic->driver[0])
+		return -ENODEV;
+	rc = action_bind_nic(nic->pci_addr, nic->driver);
+	if (rc)
+		return rc;
+	nic->held = false;
+	nic->unbound_by_us = false;
+	save_state(d);
+	/* Its probe registers it: the add notification brings the rest. */
+	schedule_reconcile(d, 0);
+	return 0;
+}
+
+void nic_request_recover(struct daemon *d, struct nic *nic)
+{
+	nic->recover_requested = true;
+	nic->failures = 0;
+	nic->retry_at = 0;
+	recover_nic(d, nic);
+}
