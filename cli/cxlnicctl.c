@@ -504,7 +504,7 @@ static const struct cmd commands[] = {
 	{ "attach", cmd_attach, "attach NIC REGION [--memdev M] [--endpoint E] [--decoder D]" },
 	{ "detach", cmd_detach, "detach NIC" },
 	{ "monitor", cmd_monitor, "monitor [--json] [--count N] [--timeout S]" },
-	{ "status", cmd_status, "status [--json]" },
+	{ "status", cmd_status, "status [NIC] [--json]" },
 	{ "policy", cmd_policy, "policy NIC [KEY VALUE] [--json]" },
 	{ "recover", cmd_recover, "recover NIC [--json]" },
 	{ "unbind", cmd_unbind, "unbind NIC [--json]" },

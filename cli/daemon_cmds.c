@@ -67,17 +67,22 @@ int cmd_status(int argc, char **argv)
 	n = parse_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
-	if (n != argc)
-		return usage_error("status [--json]");
-	rc = call(cxlnic_ctl_request("status", NULL), &res);
+	if (argc - n > 1)
+		return usage_error("status [NIC] [--json]");
+	/* With a NIC: cxlnicd's view of it; without: of itself. */
+	rc = call(argc - n ? cxlnic_ctl_request("show", argv[n]) :
+			     cxlnic_ctl_request("status", NULL), &res);
 	if (rc)
 		return rc;
-	if (o.json)
+	if (o.json) {
 		print_json_pretty(res);
+		return EXIT_OK;
+	}
+	if (argc - n)
+		print_daemon_nic(stdout, res);
 	else
 		print_daemon_status(stdout, res);
-	if (!o.json)
-		json_object_put(res);
+	json_object_put(res);
 	return EXIT_OK;
 }
 

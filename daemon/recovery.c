@@ -267,8 +267,10 @@ static int do_rebind_nic(struct nic *nic)
 	return rc;
 }
 
+/* Take @step; what it worked on goes in @detail for the log. */
 static int take_step(struct daemon *d, struct nic *nic, enum step step,
-		     const struct nic_policy *p, const struct chain_names *n)
+		     const struct nic_policy *p, const struct chain_names *n,
+		     char *detail, size_t len)
 {
 	char region[32];
 	int rc;
@@ -283,25 +285,28 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		}
 		return rc;
 	case STEP_DELETE_STALE_REGION:
+		snprintf(detail, len, "%s", n->stale_region);
 		return action_delete_region(n->stale_root_decoder,
 					    n->stale_region);
 	case STEP_BIND_MEMDEV:
 		rc = action_bind_memdev(n->memdev);
+		snprintf(detail, len, "%s%s", n->memdev,
+			 rc ? " refused: next time a reset" : "");
 		if (rc)
 			nic->memdev_bind_failures++;
 		/* The next scan takes the next step down: no backoff. */
 		return 0;
 	case STEP_RESET_MEMDEV:
 		nic->memdev_bind_failures = 0;
+		snprintf(detail, len, "%s (%s)", n->memdev, n->memdev_host);
 		return action_reset_memdev(n->memdev_host);
 	case STEP_CREATE_REGION:
 		rc = topology_create_region(n->memdev, p->region_size, region,
 					    sizeof(region));
-		if (!rc)
-			log_nic(LOG_INFO, nic->pci_addr, "create-region", -1,
-				"created %s on %s", region, n->memdev);
+		snprintf(detail, len, "%s on %s", rc ? "-" : region, n->memdev);
 		return rc;
 	case STEP_ENABLE_REGION:
+		snprintf(detail, len, "%s", n->region);
 		return topology_enable_region(n->region);
 	case STEP_BIND_NIC:
 		rc = action_bind_nic(nic->pci_addr, nic->driver);
@@ -314,6 +319,7 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 			nic->attach_failures, nic->driver[0] ? nic->driver : "its driver");
 		return do_rebind_nic(nic);
 	case STEP_ATTACH:
+		snprintf(detail, len, "%s", n->region);
 		return do_attach(d, nic, n);
 	case STEP_DONE:
 	case STEP_WAIT:
@@ -335,6 +341,7 @@ static void crash_point(struct daemon *d, enum step step)
 static int run_step(struct daemon *d, struct nic *nic, enum step step,
 		    const struct nic_policy *p, const struct chain_names *names)
 {
+	char detail[80] = "";
 	uint64_t t0;
 	long ms;
 	int rc;
@@ -345,7 +352,7 @@ static int run_step(struct daemon *d, struct nic *nic, enum step step,
 		 names->memdev);
 	save_state(d);
 	t0 = now_usec();
-	rc = take_step(d, nic, step, p, names);
+	rc = take_step(d, nic, step, p, names, detail, sizeof(detail));
 	crash_point(d, step);
 	nic->pending[0] = '\0';
 	save_state(d);
@@ -353,9 +360,9 @@ static int run_step(struct daemon *d, struct nic *nic, enum step step,
 	snprintf(nic->last_step, sizeof(nic->last_step), "%s", step_name(step));
 	nic->last_error = -rc;
 	daemon_note(d, rc ? LOG_WARNING : LOG_INFO, HISTORY_ACTION,
-		    nic->pci_addr, step_name(step), rc, ms, "%s%s%s (%ld ms)",
-		    step_name(step), rc ? ": " : "", rc ? strerror(-rc) : "",
-		    ms);
+		    nic->pci_addr, step_name(step), rc, ms, "%s%s%s%s%s (%ld ms)",
+		    step_name(step), detail[0] ? " " : "", detail,
+		    rc ? ": " : "", rc ? strerror(-rc) : "", ms);
 	return rc;
 }
 

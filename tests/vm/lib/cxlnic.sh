@@ -266,3 +266,42 @@ write_daemon_conf() {
 		done
 	} >"$file"
 }
+
+# pull_piece KIND NIC: take one piece of NIC's CXL chain away, the way an
+# administrator or a failing device would.  Sets PIECE and REASON to what
+# the kernel must report.
+pull_piece() {
+	local md ep region
+	md=$(memdev_of_nic "$2")
+	case $1 in
+	memdev)
+		echo "$md" >/sys/bus/cxl/drivers/cxl_mem/unbind
+		PIECE=memdev ;;
+	region)
+		region=$(nic_field "$2" .region.name)
+		cxl disable-region "$region" >/dev/null
+		PIECE=region ;;
+	port)
+		ep=$(endpoint_of_memdev "$md")
+		echo "$ep" >/sys/bus/cxl/drivers/cxl_port/unbind
+		PIECE=endpoint ;;
+	acpi)
+		rmmod cxl_acpi
+		PIECE=root ;;
+	*)
+		fail "unknown piece kind $1" ;;
+	esac
+	REASON=piece-unbound
+}
+
+# The newest cxlnicd history sequence number, to look at what came after.
+history_seq() { "$CTL" history --count 1 --json | jq '.[0].seq // 0'; }
+
+# history_since SEQ NIC: cxlnicd's actions on NIC after SEQ, as "what:ok".
+history_since() {
+	"$CTL" history "$2" --json | jq -r --argjson s "$1" \
+		'.[] | select(.seq > $s and .kind == "action") | "\(.what):\(.ok)"'
+}
+
+# cxlnicd's word for where NIC $1 is: on-cxl, waiting, unbound, held, ...
+daemon_state() { "$CTL" status "$1" --json | jq -r .state; }

@@ -1,0 +1,162 @@
+#!/bin/bash
+# cxlnicd's control socket through cxlnicctl and raw: status, list, show,
+# history, policy read and change at run time (kept in the state file and
+# in force), recover, unbind and bind on request, monitor with cxlnicd's
+# actions, malformed requests answered with an error while the daemon goes
+# on, SO_PEERCRED permissions, and a broken reload that keeps the old
+# configuration.
+. "$(dirname "$0")/../lib/cxlnic.sh"
+
+DAEMON=$B/daemon/cxlnicd
+conf=/tmp/cxlnicd.conf
+state=/run/cxlnicd/state.json
+sock=/run/cxlnicd/control
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all --bounding-set=-all -- "$@"
+}
+# expect_exit CODE PATTERN CMD...: CMD fails with CODE and says PATTERN.
+expect_exit() {
+	local code=$1 pattern=$2 rc=0
+	shift 2
+	"$@" >/tmp/out 2>/tmp/err || rc=$?
+	cat /tmp/err >&2
+	[ $rc -eq "$code" ] || fail "'$*': exit $rc, expected $code"
+	grep -q -- "$pattern" /tmp/err || fail "'$*' does not say '$pattern'"
+}
+raw() { printf '%s\n' "$@" | socat -t 5 - "UNIX-CONNECT:$sock"; }
+
+load_cxl
+load_cxlnic
+pci0=$(nic_pci 0)
+pci1=$(nic_pci 1)
+write_daemon_conf $conf
+
+expect_exit 5 "cxlnicd is not running" "$CTL" status
+expect_exit 5 "cxlnicd is not running" "$CTL" history
+ok "without cxlnicd: one clear line, exit 5"
+
+"$DAEMON" -c $conf >/tmp/cxlnicd.log 2>&1 &
+daemon=$!
+trap 'kill $daemon 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
+for nic in 0 1; do
+	wait_until 90 on_cxl $nic || fail "cxlnicd did not put NIC $nic on CXL"
+done
+"$CTL" status
+"$CTL" status --json | jq -e '.nics == 2 and .on_cxl == 2 and .pid > 0' \
+	>/dev/null || fail "status JSON"
+"$CTL" history
+"$CTL" history --json | jq -e --arg p "$pci0" 'any(.[]; .kind == "action" and
+	.what == "attach" and .ok and .nic == $p and .duration_ms >= 0)' \
+	>/dev/null || fail "history has no attach of NIC 0"
+"$CTL" history "$pci0" --count 2 --json | jq -e --arg p "$pci0" \
+	'length == 2 and all(.[]; .nic == $p)' >/dev/null ||
+	fail "history NIC --count 2"
+ok "status and history answer"
+
+"$CTL" policy "$pci0"
+"$CTL" policy "$pci0" --json | jq -e '.policy.on_loss == "fallback" and
+	.policy.memdev_serial == 4096 and .policy_changes == {}' >/dev/null ||
+	fail "policy JSON"
+expect_exit 2 "fallback, unbind, none" "$CTL" policy "$pci0" on_loss sometimes
+expect_exit 2 "unknown policy key 'colour'" "$CTL" policy "$pci0" colour red
+expect_exit 3 "no NIC '0000:99:00.0'" "$CTL" policy 0000:99:00.0
+expect_exit 2 "usage" "$CTL" policy "$pci0" on_loss
+"$CTL" policy "$pci0" recovery manual
+"$CTL" policy "$pci0" --json | jq -e '.policy.recovery == "manual" and
+	.policy_changes.recovery == "manual"' >/dev/null || fail "change not shown"
+jq -e --arg p "$pci0" '.nics[] | select(.pci_addr == $p) |
+	.policy.recovery == "manual"' $state >/dev/null ||
+	fail "change not in $state"
+ok "policy read, bad keys and values refused, a change kept in $state"
+
+# The change is in force: with recovery manual NIC 0 stays on PCI ...
+tx_start 0
+cxl disable-region "$(nic_field 0 .region.name)" >/dev/null
+wait_until 10 counter_above 0 fallbacks 0 || fail "NIC 0 did not fall back"
+sleep 3
+expect_mode 0 pci
+counter_grows 0 pci_packets || fail "TX stopped"
+# ... until recover is asked for.
+"$CTL" recover "$pci0" || fail "recover exit $?"
+expect_mode 0 cxl
+counter_grows 0 cxl_packets || fail "no CXL traffic after recover"
+"$CTL" policy "$pci0" recovery default
+"$CTL" policy "$pci0" --json | jq -e '.policy.recovery == "auto" and
+	.policy_changes == {}' >/dev/null || fail "default did not drop the change"
+ok "recovery=manual honoured; 'recover' brought NIC 0 back on CXL"
+
+"$CTL" unbind "$pci0"
+"$CTL" show "$pci0" >/dev/null 2>&1 && fail "NIC 0 still registered after unbind"
+sleep 2
+"$CTL" show "$pci0" >/dev/null 2>&1 && fail "cxlnicd bound NIC 0 again by itself"
+jq -e --arg p "$pci0" '.nics[] | select(.pci_addr == $p) | .held' $state \
+	>/dev/null || fail "held not in $state"
+expect_exit 1 "bind' it first" "$CTL" recover "$pci0"
+"$CTL" bind "$pci0"
+wait_until 60 on_cxl 0 || fail "NIC 0 not on CXL after bind"
+ok "unbind holds the NIC unbound; bind brings it back to CXL"
+
+MON=/tmp/mon.json
+"$CTL" monitor --json >$MON 2>/tmp/mon.err &
+mon=$!
+sleep 1
+cxl disable-region "$(nic_field 1 .region.name)" >/dev/null
+wait_until 60 on_cxl 1 || fail "NIC 1 not back on CXL"
+sleep 1
+kill $mon
+jq -e -s 'any(.[]; .source == "cxlnicd" and .kind == "action" and
+	.what == "enable-region" and .ok)' $MON >/dev/null ||
+	fail "monitor did not show cxlnicd's enable-region"
+jq -e -s 'any(.[]; .event == "dev-change" and .mode == "pci")' $MON \
+	>/dev/null || fail "monitor did not show the kernel's dev-change"
+ok "monitor shows the kernel's events and cxlnicd's actions"
+
+raw 'not json' '{"command":"reboot"}' '{"command":"show","nic":"x","extra":1}' \
+	'{"command":"status"}' >/tmp/raw
+cat /tmp/raw
+[ "$(wc -l </tmp/raw)" -eq 4 ] || fail "not one reply per request"
+sed -n 1p /tmp/raw | jq -e '.ok == false and .code == "EINVAL" and
+	(.error | test("not one JSON object"))' >/dev/null || fail "reply 1"
+sed -n 2p /tmp/raw | jq -e '.ok == false and
+	(.error | test("unknown command .reboot."))' >/dev/null || fail "reply 2"
+sed -n 3p /tmp/raw | jq -e '.ok == false and
+	(.error | test("unknown field .extra."))' >/dev/null || fail "reply 3"
+sed -n 4p /tmp/raw | jq -e '.ok and .result.nics == 2' >/dev/null ||
+	fail "status after bad requests"
+head -c 5000 /dev/zero | tr '\0' x | socat -t 5 - "UNIX-CONNECT:$sock" \
+	>/tmp/raw || true
+jq -e '.ok == false and (.error | test("longer than"))' /tmp/raw >/dev/null ||
+	fail "an overlong request was not refused"
+kill -0 $daemon || fail "cxlnicd died"
+ok "malformed requests get an error reply; cxlnicd goes on"
+
+expect_exit 4 "needs root" as_nobody "$CTL" status
+as_nobody "$CTL" list --json | jq -e 'length == 2' >/dev/null ||
+	fail "unprivileged list (from the kernel) failed"
+printf '\n[control]\nread_group = nogroup\n' >>$conf
+kill -HUP $daemon
+wait_until 10 as_nobody "$CTL" status >/dev/null ||
+	fail "read_group did not let nogroup read"
+as_nobody "$CTL" history --count 1 >/dev/null || fail "nogroup history"
+expect_exit 4 "needs root" as_nobody "$CTL" policy "$pci0" on_loss none
+expect_exit 4 "needs root" as_nobody "$CTL" recover "$pci0"
+expect_exit 4 "needs root" as_nobody "$CTL" unbind "$pci0"
+"$CTL" show "$pci0" >/dev/null || fail "NIC 0 unbound by an unprivileged request"
+ok "SO_PEERCRED: read_group reads, only root changes"
+
+cp $conf /tmp/good.conf
+printf '[defaults]\ngrace_ms = soon\n' >$conf
+kill -HUP $daemon
+sleep 2
+"$CTL" history --json | jq -e 'any(.[]; .what == "reload" and .ok == false and
+	(.message | test("cxlnicd.conf:2: grace_ms")))' >/dev/null ||
+	fail "refused reload not in history with its line"
+as_nobody "$CTL" status >/dev/null || fail "old read_group not in force"
+ok "a broken reload is refused with its line; the old configuration stays"
+
+kill -TERM $daemon
+wait $daemon || fail "cxlnicd exit $? on SIGTERM"
+trap - EXIT
+[ ! -e $sock ] || fail "control socket left behind"
+ok "SIGTERM: exit 0, socket removed"
