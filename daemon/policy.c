@@ -53,8 +53,9 @@ enum step policy_next_step(const struct nic_policy *p,
 
 	if (n->held || (n->on_cxl && chain_complete(c)))
 		return STEP_DONE;
+	/* none leaves a NIC that lost CXL alone; one never attached gets it. */
 	if (!n->recover_requested &&
-	    (p->on_loss == ON_LOSS_NONE || n->user_chose_pci))
+	    ((p->on_loss == ON_LOSS_NONE && n->lost) || n->user_chose_pci))
 		return STEP_DONE;
 	/* Only a loss unbinds: a NIC that never had its region just gets one. */
 	if (p->on_loss == ON_LOSS_UNBIND && n->registered && n->lost &&

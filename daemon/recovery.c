@@ -291,11 +291,10 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 	case STEP_BIND_MEMDEV:
 		rc = action_bind_memdev(n->memdev);
 		snprintf(detail, len, "%s%s", n->memdev,
-			 rc ? " refused: next time a reset" : "");
+			 rc ? " refused, a reset comes next" : "");
 		if (rc)
 			nic->memdev_bind_failures++;
-		/* The next scan takes the next step down: no backoff. */
-		return 0;
+		return rc;
 	case STEP_RESET_MEMDEV:
 		nic->memdev_bind_failures = 0;
 		snprintf(detail, len, "%s (%s)", n->memdev, n->memdev_host);
@@ -427,7 +426,10 @@ void recover_nic(struct daemon *d, struct nic *nic)
 		if (step == STEP_DONE || step == STEP_WAIT)
 			break;
 		rc = run_step(d, nic, step, &p, &names);
-		if (rc)
+		/* A refused bind is no failure: the next step down follows. */
+		if (rc && step == STEP_BIND_MEMDEV)
+			rc = 0;
+		else if (rc)
 			break;
 	}
 	snprintf(nic->waiting_for, sizeof(nic->waiting_for), "%s",

@@ -154,8 +154,12 @@ static void test_policies(void **state)
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
 	nic.user_chose_pci = false;
 
+	/* none: a NIC that lost CXL is left alone, a new one gets it */
 	p.on_loss = ON_LOSS_NONE;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
+	nic.lost = true;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+	nic.lost = false;
 
 	/* unbind: a NIC that never had CXL just gets its region ... */
 	p.on_loss = ON_LOSS_UNBIND;

@@ -2,8 +2,8 @@
 # cxlnicd benchmark; prints figures, asserts nothing.
 #  1. Recovery latency: from the CXL root returning (modprobe cxl_acpi after
 #     an unload) to the NIC sending on CXL again, with cxlnicd doing the
-#     work.  (The issue's peer, a udev rule running a cxl-cli script, is
-#     not written yet.)
+#     work, then with the usual way instead (a udev rule running a cxl-cli
+#     script per event, udev-peer.sh), in the same VM run; and the ratio.
 #  2. Footprint: the daemon's RSS, and its wake-ups per minute when idle
 #     with both NICs attached.
 . "$(dirname "$0")/../lib/cxlnic.sh"
@@ -21,17 +21,23 @@ daemon=$!
 wait_until 120 on_cxl 0 && wait_until 120 on_cxl 1
 tx_start 0 1000
 
-: >/tmp/lat
-for i in $(seq 1 "$ROUNDS"); do
-	rmmod cxl_acpi
-	sleep 2
-	t0=$(now_ms)
-	modprobe cxl_acpi
-	wait_until 300 on_cxl 0
-	counter_grows 0 cxl_packets
-	echo $(($(now_ms) - t0)) >>/tmp/lat
-	wait_until 300 on_cxl 1
-done
+# measure_recovery FILE: ROUNDS times, cxl_acpi out and back; the time
+# from its return to NIC 0 sending on CXL again, one line per round.
+measure_recovery() {
+	: >"$1"
+	for i in $(seq 1 "$ROUNDS"); do
+		rmmod cxl_acpi
+		sleep 2
+		t0=$(now_ms)
+		modprobe cxl_acpi
+		wait_until 300 on_cxl 0
+		counter_grows 0 cxl_packets
+		echo $(($(now_ms) - t0)) >>"$1"
+		wait_until 300 on_cxl 1
+	done
+}
+
+measure_recovery /tmp/lat
 echo "recovery: cxl_acpi back -> NIC on CXL, cxlnicd: median $(median </tmp/lat) ms (of $ROUNDS: $(tr '\n' ' ' </tmp/lat))"
 
 tx_stop 0
@@ -42,3 +48,19 @@ sleep 60
 b=$(ctx)
 echo "footprint: cxlnicd RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$daemon/status), idle wake-ups $((b - a)) per minute (no watchdog configured)"
 kill $daemon
+wait $daemon
+
+# The peer: the same rounds with a udev rule doing the work.
+tx_start 0 1000
+mkdir -p /run/udev/rules.d
+cat >/run/udev/rules.d/99-cxlnic-peer.rules <<RULES
+SUBSYSTEM=="cxl", ACTION=="add|bind", RUN+="$(dirname "$0")/udev-peer.sh $B"
+RULES
+udevadm control --reload
+measure_recovery /tmp/lat-peer
+rm /run/udev/rules.d/99-cxlnic-peer.rules
+udevadm control --reload
+d=$(median </tmp/lat)
+p=$(median </tmp/lat-peer)
+echo "recovery: cxl_acpi back -> NIC on CXL, udev rule + cxl-cli script: median $p ms (of $ROUNDS: $(tr '\n' ' ' </tmp/lat-peer))"
+echo "recovery ratio: udev script / cxlnicd = $(awk -v p="$p" -v d="$d" 'BEGIN {printf "%.2f", p / d}')"

@@ -1,0 +1,39 @@
+#!/bin/bash
+# The bash completion: commands, options per command, NICs from
+# `cxlnicctl list` (a stand-in prints the table), policy keys and values.
+set -euo pipefail
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cat >"$dir/cxlnicctl" <<'FAKE'
+#!/bin/sh
+printf 'ID  NIC          DRIVER      MODE REGION     SIZE   CXL-PKTS   PCI-PKTS  LOSS\n'
+printf '1   0000:00:06.0 cxlnic_sim  cxl  region0    256M        10          0     0\n'
+printf '2   0000:00:07.0 cxlnic_sim  pci  -             -         0          5     1\n'
+FAKE
+chmod +x "$dir/cxlnicctl"
+PATH=$dir:$PATH
+. "$1"
+
+complete_words() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_cxlnicctl
+	echo "${COMPREPLY[*]}"
+}
+expect() {
+	local want=$1 got
+	shift
+	got=$(complete_words "$@")
+	[ "$got" = "$want" ] || { echo "FAIL: '$*' -> '$got', expected '$want'"; exit 1; }
+}
+expect "recover" cxlnicctl re
+expect "history help" cxlnicctl h
+expect "0000:00:06.0 0000:00:07.0" cxlnicctl show ""
+expect "cxl" cxlnicctl mode 0000:00:06.0 c
+expect "--json --count --timeout" cxlnicctl monitor -
+expect "on_loss" cxlnicctl policy 0000:00:06.0 on
+expect "fallback unbind none default" cxlnicctl policy 0000:00:06.0 on_loss ""
+expect "auto manual default" cxlnicctl policy 0000:00:06.0 recovery ""
+expect "" cxlnicctl list x
+echo "completion: all cases pass"

@@ -1,0 +1,44 @@
+#!/bin/bash
+# Lost events: cxlnicd with a tiny family receive buffer is stopped while a
+# flood of events happens (200 mode flips on NIC 1) and NIC 0 loses its
+# region.  Continued, it finds its socket overrun, resyncs (dump plus
+# rescan) and brings NIC 0 back on CXL; its history and status say so.
+. "$(dirname "$0")/../lib/cxlnic.sh"
+
+DAEMON=$B/daemon/cxlnicd
+conf=/tmp/cxlnicd.conf
+
+load_cxl
+load_cxlnic
+pci0=$(nic_pci 0)
+pci1=$(nic_pci 1)
+write_daemon_conf $conf
+"$DAEMON" -c $conf --monitor-rcvbuf 4096 >/tmp/cxlnicd.log 2>&1 &
+daemon=$!
+trap 'kill -CONT $daemon 2>/dev/null; kill $daemon 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
+for nic in 0 1; do
+	wait_until 90 on_cxl $nic || fail "cxlnicd did not put NIC $nic on CXL"
+done
+resyncs=$("$CTL" status --json | jq .resyncs)
+
+kill -STOP $daemon
+for _ in $(seq 100); do
+	"$CTL" mode "$pci1" pci
+	"$CTL" mode "$pci1" cxl
+done
+cxl disable-region "$(nic_field 0 .region.name)" >/dev/null
+expect_mode 0 pci
+ok "while cxlnicd was stopped: 200 events on NIC 1, NIC 0 lost its region"
+
+kill -CONT $daemon
+wait_until 120 on_cxl 0 || fail "NIC 0 not back on CXL after the resync"
+expect_mode 1 cxl
+"$CTL" status --json | jq -e --argjson r "$resyncs" '.resyncs > $r' \
+	>/dev/null || fail "status shows no resync"
+"$CTL" history --json | jq -e 'any(.[]; .what == "resync" and
+	(.message | test("overrun")))' >/dev/null ||
+	fail "history shows no overrun resync"
+ok "cxlnicd saw the overrun, resynced and NIC 0 is back on CXL"
+kill -TERM $daemon
+wait $daemon || fail "cxlnicd exit $? on SIGTERM"
+trap - EXIT
