@@ -1,0 +1,92 @@
+#!/bin/bash
+# `meson install --destdir` puts every piece where systemd, udev, dkms, man
+# and bash-completion look, and the installed units pass
+# `systemd-analyze verify`.  Run by meson test (suite unit) with the
+# directories meson chose in the environment; it only reads the build
+# directory (install --no-rebuild: meson test has built it already).
+set -euo pipefail
+
+: "${BUILD_ROOT:?}" "${VERSION:?}" "${SBINDIR:?}" "${MANDIR:?}" "${DATADIR:?}"
+: "${UNITDIR:?}" "${UDEVRULESDIR:?}" "${MODULESLOADDIR:?}" "${TMPFILESDIR:?}"
+: "${DKMSDIR:?}" "${COMPLETIONSDIR:?}"
+
+dest=$(mktemp -d "${TMPDIR:-/tmp}/cxlnic-install.XXXXXX")
+trap 'rm -rf "$dest"' EXIT
+meson install -C "$BUILD_ROOT" --no-rebuild --quiet --destdir "$dest" >"$dest.log" 2>&1 ||
+	{ cat "$dest.log"; rm -f "$dest.log"; echo "FAIL: meson install"; exit 1; }
+rm -f "$dest.log"
+
+fails=0
+have() {
+	if [ -f "$dest$1" ]; then
+		echo "ok: $1"
+	else
+		echo "FAIL: missing $1"
+		fails=$((fails + 1))
+	fi
+}
+# have_line FILE REGEX: the file is there and says what it must.
+have_line() {
+	have "$1"
+	[ -f "$dest$1" ] || return 0
+	grep -Eq "$2" "$dest$1" || { echo "FAIL: $1 lacks /$2/"; fails=$((fails + 1)); }
+}
+
+have "$SBINDIR/cxlnicd"
+have "$SBINDIR/cxlnicctl"
+have_line "$UNITDIR/cxlnicd.service" "^ExecStart=$SBINDIR/cxlnicd\$"
+have_line "$UNITDIR/cxlnicd.socket" '^ListenStream=/run/cxlnicd/control$'
+have_line "$UDEVRULESDIR/60-cxlnic.rules" 'SYSTEMD_WANTS\}\+="cxlnicd.service"'
+have_line "$MODULESLOADDIR/cxlnic.conf" '^cxlnic$'
+have_line "$TMPFILESDIR/cxlnic.conf" '^d /run/cxlnicd 0755 root root'
+src=$DKMSDIR/cxlnic-$VERSION
+have_line "$src/dkms.conf" "^PACKAGE_VERSION=\"$VERSION\"\$"
+for f in kernel/Makefile kernel/Kbuild kernel/core.c kernel/netlink.c \
+	kernel/topology.c kernel/cxl_core.h kernel/cxlnic_internal.h \
+	kernel/include/linux/cxlnic.h kernel/sim/cxlnic_sim.c \
+	kernel/sim/cxlnic_sim_fixed.c include/uapi/linux/cxlnic.h; do
+	have "$src/$f"
+done
+for m in man5/cxlnicd.conf.5 man7/cxlnic.7 man8/cxlnicctl.8 man8/cxlnicd.8; do
+	have "$MANDIR/$m"
+done
+have_line "$MANDIR/man8/cxlnicd.8" 'cxlnicd\.service'
+have "$COMPLETIONSDIR/cxlnicctl"
+have "$DATADIR/doc/cxlnic/examples/cxlnicd.conf.example"
+# The rules must not start anything long-running themselves.
+if grep -Eq '^[^#]*RUN\+?=' "$dest$UDEVRULESDIR/60-cxlnic.rules" 2>/dev/null; then
+	echo "FAIL: 60-cxlnic.rules uses RUN"
+	fails=$((fails + 1))
+fi
+
+# systemd-analyze verify checks that ExecStart exists and that the
+# Documentation= man pages open: point both at the DESTDIR copies (the
+# unit itself is installed unchanged; only this copy gets the prefix).
+if command -v systemd-analyze >/dev/null && [ -d /run/systemd/system -o -d /lib/systemd/system ]; then
+	v=$dest/verify
+	mkdir -p "$v"
+	sed "s|^ExecStart=|ExecStart=$dest|" "$dest$UNITDIR/cxlnicd.service" >"$v/cxlnicd.service"
+	cp "$dest$UNITDIR/cxlnicd.socket" "$v/"
+	if out=$(MANPATH=$dest$MANDIR systemd-analyze verify "$v/cxlnicd.service" "$v/cxlnicd.socket" 2>&1) &&
+		[ -z "$out" ]; then
+		echo "ok: systemd-analyze verify is clean"
+	else
+		echo "FAIL: systemd-analyze verify:"
+		echo "$out"
+		fails=$((fails + 1))
+	fi
+	exposure=$(systemd-analyze security --offline=true "$v/cxlnicd.service" 2>/dev/null |
+		sed -n 's/.*Overall exposure level for cxlnicd.service: \([0-9.]*\).*/\1/p')
+	echo "systemd-analyze security: exposure ${exposure:-?}"
+	# Guard the hardening against silent loss: 2.5 is well within "OK".
+	if [ -z "$exposure" ] || awk -v e="$exposure" 'BEGIN { exit !(e > 2.5) }'; then
+		echo "FAIL: exposure ${exposure:-unknown}, expected <= 2.5"
+		fails=$((fails + 1))
+	fi
+else
+	echo "FAIL: systemd-analyze not found"
+	fails=$((fails + 1))
+fi
+
+[ $fails -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
+echo "install: every piece in place"
