@@ -1,0 +1,80 @@
+#!/bin/bash
+# cxlnicd under systemd (vmrun --systemd): the unit as meson installs it,
+# hardened, enabled, with cxlnic's udev rules.  After boot the service is
+# active and answers; a configuration and a reload put both NICs on CXL; a
+# SIGKILL makes systemd restart it with its state kept; a stopped daemon is
+# started by udev when a CXL piece returns; the socket unit activates it.
+. "$(dirname "$0")/../lib/cxlnic.sh"
+
+[ "${VMRUN_SYSTEMD:-}" = 1 ] || fail "run this through vmrun --systemd"
+[ "$(cat /proc/1/comm)" = systemd ] || fail "PID 1 is not systemd"
+
+prop() { systemctl show -p "$1" --value cxlnicd; }
+active() { [ "$(systemctl is-active "${1:-cxlnicd}")" = active ]; }
+both_on_cxl() { on_cxl 0 && on_cxl 1; }
+on_pci() { [ "$(nic_mode "$1" 2>/dev/null)" = pci ]; }
+restarted() { [ "$(prop NRestarts)" -gt "$1" ] && active && [ "$(prop MainPID)" != "$2" ]; }
+trap 'journalctl -u cxlnicd -u cxlnicd.socket --no-pager -o short-monotonic | tail -n 60' EXIT
+
+state=$(timeout 300 systemctl is-system-running --wait || true)
+log "boot done: $state"
+systemctl --failed --no-pager --plain --no-legend >&2 || true
+wait_until 60 active || fail "cxlnicd.service is $(systemctl is-active cxlnicd) after boot"
+[ "$(prop Type)" = notify ] || fail "Type is not notify"
+[ "$(prop WatchdogUSec)" = 30s ] || fail "WatchdogSec is $(prop WatchdogUSec)"
+[ "$(prop CapabilityBoundingSet)" = cap_net_admin ] ||
+	fail "bounding set: $(prop CapabilityBoundingSet)"
+"$CTL" status >&2 || fail "cxlnicctl status: no answer from the service"
+ok "after boot cxlnicd.service is active (hardened) and answers cxlnicctl status"
+log "exposure: $(systemd-analyze security cxlnicd.service --no-pager | tail -n 1)"
+
+load_cxl
+wait_until 60 nics_ready || fail "emulated NICs did not register"
+mkdir -p /etc/cxlnic
+write_daemon_conf /etc/cxlnic/cxlnicd.conf
+systemctl reload cxlnicd || fail "systemctl reload failed"
+active || fail "cxlnicd not active after a reload"
+journalctl -u cxlnicd --no-pager | grep -q 'Reloaded cxlnicd.service\|reload' ||
+	fail "no reload in the journal"
+wait_until 180 both_on_cxl || fail "NICs not on CXL after the configuration and a reload"
+ok "systemctl reload took the configuration in: both NICs on CXL"
+"$CTL" list --json | jq -c '.[] | {pci, mode}' >&2
+
+[ -s /run/cxlnicd/state.json ] || fail "no state file in /run/cxlnicd"
+restarts=$(prop NRestarts) pid=$(prop MainPID)
+kill -9 "$pid"
+wait_until 60 restarted "$restarts" "$pid" || fail "systemd did not restart cxlnicd after SIGKILL"
+[ -s /run/cxlnicd/state.json ] || fail "the state file did not survive the restart"
+wait_until 60 both_on_cxl || fail "NICs not on CXL after the restart"
+"$CTL" status >&2 || fail "cxlnicctl status after the restart"
+ok "kill -9: systemd restarted cxlnicd (NRestarts $restarts -> $(prop NRestarts)), state kept, NICs on CXL"
+
+systemctl stop cxlnicd
+[ "$(prop Result)" = success ] || fail "stop: Result=$(prop Result)"
+[ -d /run/cxlnicd ] || fail "/run/cxlnicd removed on stop (RuntimeDirectoryPreserve)"
+rmmod cxl_acpi
+wait_until 30 on_pci 0 || fail "NIC 0 did not fall back to PCI"
+wait_until 30 on_pci 1 || fail "NIC 1 did not fall back to PCI"
+udevadm settle -t 60 || true
+active && fail "cxlnicd started while the CXL root was gone"
+ok "stopped cxlnicd, cxl_acpi removed: the kernel put both NICs on PCI"
+modprobe cxl_acpi
+wait_until 90 active || fail "udev did not start cxlnicd when CXL returned"
+journalctl -b --no-pager -o cat _PID=1 | grep -q 'cxlnicd' || true
+wait_until 240 both_on_cxl || fail "NICs not back on CXL after cxl_acpi returned"
+ok "cxl_acpi back: udev started cxlnicd (SYSTEMD_WANTS), both NICs on CXL"
+
+systemctl reload cxlnicd || fail "second reload"
+"$CTL" history --count 5 >&2 || true
+systemctl stop cxlnicd
+systemctl start cxlnicd.socket
+active cxlnicd.socket || fail "cxlnicd.socket did not start"
+active && fail "cxlnicd running before anyone connected"
+"$CTL" status >&2 || fail "cxlnicctl status through the socket unit"
+wait_until 30 active || fail "the socket did not activate cxlnicd"
+wait_until 60 both_on_cxl || fail "NICs not on CXL under socket activation"
+ok "cxlnicd.socket: the first client started the daemon on the passed socket"
+systemctl stop cxlnicd.socket cxlnicd
+[ "$(prop Result)" = success ] || fail "final stop: Result=$(prop Result)"
+trap - EXIT
+ok "systemd: all checks passed"
