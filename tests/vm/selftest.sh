@@ -9,3 +9,13 @@ if [ "$rc" -ne 99 ]; then
 	exit 1
 fi
 echo "ok: vmrun fails a run whose guest kernel warned"
+
+# The same with systemd as the guest's init (vmrun --systemd): the command
+# runs as a unit there, and the kernel log must still be checked.
+rc=0
+"$here/vmrun" --timeout 300 --systemd -- sh -c 'echo "WARNING: vmrun self-test" >/dev/kmsg' || rc=$?
+if [ "$rc" -ne 99 ]; then
+	echo "FAIL: vmrun --systemd exit $rc on a kernel WARNING, expected 99"
+	exit 1
+fi
+echo "ok: vmrun --systemd fails a run whose guest kernel warned"

@@ -38,7 +38,7 @@ journalctl -u cxlnicd --no-pager | grep -q 'Reloaded cxlnicd.service\|reload' ||
 	fail "no reload in the journal"
 wait_until 180 both_on_cxl || fail "NICs not on CXL after the configuration and a reload"
 ok "systemctl reload took the configuration in: both NICs on CXL"
-"$CTL" list --json | jq -c '.[] | {pci, mode}' >&2
+"$CTL" list --json | jq -c '.[] | {pci_addr, mode}' >&2
 
 [ -s /run/cxlnicd/state.json ] || fail "no state file in /run/cxlnicd"
 restarts=$(prop NRestarts) pid=$(prop MainPID)
