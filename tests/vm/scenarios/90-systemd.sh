@@ -2,8 +2,9 @@
 # cxlnicd under systemd (vmrun --systemd): the unit as meson installs it,
 # hardened, enabled, with cxlnic's udev rules.  After boot the service is
 # active and answers; a configuration and a reload put both NICs on CXL; a
-# SIGKILL makes systemd restart it with its state kept; a stopped daemon is
-# started by udev when a CXL piece returns; the socket unit activates it.
+# SIGKILL and a stuck event loop (watchdog) make systemd restart it with its
+# state kept; a stopped daemon is started by udev when a CXL piece returns;
+# the socket unit activates it.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 [ "${VMRUN_SYSTEMD:-}" = 1 ] || fail "run this through vmrun --systemd"
@@ -49,6 +50,14 @@ wait_until 60 both_on_cxl || fail "NICs not on CXL after the restart"
 "$CTL" status >&2 || fail "cxlnicctl status after the restart"
 ok "kill -9: systemd restarted cxlnicd (NRestarts $restarts -> $(prop NRestarts)), state kept, NICs on CXL"
 
+# A daemon whose event loop stops (SIGSTOP: no more watchdog pings).
+restarts=$(prop NRestarts) pid=$(prop MainPID)
+kill -STOP "$pid"
+wait_until 120 restarted "$restarts" "$pid" || fail "the watchdog did not restart a stuck cxlnicd"
+journalctl -u cxlnicd --no-pager | grep -q 'Watchdog timeout' || fail "no watchdog timeout in the journal"
+wait_until 60 both_on_cxl || fail "NICs not on CXL after the watchdog restart"
+ok "a stuck cxlnicd: the watchdog (WatchdogSec=30s) had systemd restart it, NICs on CXL"
+
 systemctl stop cxlnicd
 [ "$(prop Result)" = success ] || fail "stop: Result=$(prop Result)"
 [ -d /run/cxlnicd ] || fail "/run/cxlnicd removed on stop (RuntimeDirectoryPreserve)"
@@ -60,7 +69,6 @@ active && fail "cxlnicd started while the CXL root was gone"
 ok "stopped cxlnicd, cxl_acpi removed: the kernel put both NICs on PCI"
 modprobe cxl_acpi
 wait_until 90 active || fail "udev did not start cxlnicd when CXL returned"
-journalctl -b --no-pager -o cat _PID=1 | grep -q 'cxlnicd' || true
 wait_until 240 both_on_cxl || fail "NICs not back on CXL after cxl_acpi returned"
 ok "cxl_acpi back: udev started cxlnicd (SYSTEMD_WANTS), both NICs on CXL"
 
