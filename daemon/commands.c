@@ -46,8 +46,7 @@ static struct json_object *policy_to_json(const struct nic_policy *p)
 	return o;
 }
 
-/* One word for where the NIC is, as cxlnicd sees it. */
-static const char *nic_state_name(const struct nic *nic)
+const char *nic_state_name(const struct nic *nic)
 {
 	if (nic->held)
 		return "held";

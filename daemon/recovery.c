@@ -395,6 +395,26 @@ static bool nic_paired(struct daemon *d, struct nic *nic,
 	return false;
 }
 
+/* From a loss to CXL again: the recovery time the metrics report. */
+static void track_recovery(struct daemon *d, struct nic *nic)
+{
+	struct nic_view nv = nic_view_of(nic);
+	uint64_t ms;
+
+	if (!nic->lost_at && (nv.lost || nic->unbound_by_us))
+		nic->lost_at = now_usec();
+	if (!nic->lost_at || !nv.on_cxl)
+		return;
+	ms = (now_usec() - nic->lost_at) / 1000;
+	nic->lost_at = 0;
+	nic->recoveries++;
+	nic->recovery_ms_sum += ms;
+	nic->last_recovery_ms = ms;
+	daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr, "recovered", 0,
+		    (long)ms, "back on CXL %llu ms after the loss",
+		    (unsigned long long)ms);
+}
+
 /* Take steps for one NIC until it is done, must wait, or a step fails. */
 void recover_nic(struct daemon *d, struct nic *nic)
 {
@@ -434,7 +454,9 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	}
 	snprintf(nic->waiting_for, sizeof(nic->waiting_for), "%s",
 		 missing ? missing : "");
+	track_recovery(d, nic);
 	if (rc) {
+		nic->step_failures++;
 		nic_failed(d, nic, &p);
 		return;
 	}
@@ -496,8 +518,13 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 		schedule_reconcile(d, 0);
 		return;
 	}
-	if (ev->generation > nic->info.generation)
+	/* Only news: a stale event still shows the loss just repaired. */
+	if (ev->generation > nic->info.generation) {
 		nic->info.generation = ev->generation;
+		if (!nic->lost_at && ev->mode == CXLNIC_CTPIO_MODE_PCI &&
+		    cxlnic_reason_is_loss(ev->reason))
+			nic->lost_at = now_usec();
+	}
 	nic_policy(d, nic, &p);
 	schedule_reconcile(d, p.grace_ms);
 }
@@ -525,6 +552,7 @@ int reload_config(struct daemon *d)
 	}
 	config_free(&d->cfg);
 	d->cfg = cfg;
+	metrics_arm(d);
 	/* A reload is also the way to retry NICs given up on. */
 	for (size_t i = 0; i < d->n_nics; i++) {
 		d->nics[i].failures = 0;

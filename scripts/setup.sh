@@ -13,7 +13,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64 linux-source sparse xz-utils
 	# the emulated machine and what runs in it
 	qemu-system-x86 busybox-static cpio gzip kmod udev systemd ndctl
-	libnl-utils jq util-linux iproute2 procps socat
+	libnl-utils jq util-linux iproute2 procps socat python3-prometheus-client
 )
 
 missing=()
