@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
 	# build
-	gcc make meson ninja-build pkg-config
+	gcc make meson ninja-build pkg-config clang libclang-rt-14-dev
 	libnl-3-dev libnl-genl-3-dev libjson-c-dev libudev-dev libsystemd-dev
 	libcxl-dev libcmocka-dev
 	# kernel modules and their checks
