@@ -24,6 +24,7 @@
 
 #include "cxlnic_names.h"
 #include "daemon.h"
+#include "fault.h"
 #include "log.h"
 
 #define DEFAULT_CONFIG	"/etc/cxlnic/cxlnicd.conf"
@@ -344,6 +345,11 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc) {
 		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (fault_setup(getenv("CXLNICD_FAULTS"))) {
+		fprintf(stderr, "cxlnicd: CXLNICD_FAULTS='%s': expected POINT:COUNT,... with points sysfs-write, libcxl, netlink\n",
+			getenv("CXLNICD_FAULTS"));
 		return EXIT_USAGE;
 	}
 	if (load_config(&d))

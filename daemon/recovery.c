@@ -18,6 +18,7 @@
 #include "actions.h"
 #include "cxlnic_names.h"
 #include "daemon.h"
+#include "fault.h"
 #include "log.h"
 #include "policy.h"
 #include "topology.h"
@@ -242,8 +243,10 @@ static int do_attach(struct daemon *d, struct nic *nic,
 	struct cxlnic_attach_args args = {
 		.region = names->region, .memdev = names->memdev,
 	};
-	int rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
+	int rc = fault_check(FAULT_NETLINK);
 
+	if (!rc)
+		rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
 	if (rc) {
 		nic->attach_failures++;
 		log_nic(LOG_WARNING, nic->pci_addr, "attach", -1,
@@ -472,8 +475,10 @@ void reconcile(struct daemon *d)
 	struct cxlnic_dev_list list = { 0 };
 	struct nic *nic;
 	size_t i;
-	int rc = cxlnic_dev_dump(d->nl, &list);
+	int rc = fault_check(FAULT_NETLINK);
 
+	if (!rc)
+		rc = cxlnic_dev_dump(d->nl, &list);
 	if (rc) {
 		log_err("dump failed: %s", cxlnic_strerror(rc));
 		schedule_reconcile(d, 1000);
