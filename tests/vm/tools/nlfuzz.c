@@ -106,7 +106,9 @@ static bool mutating(uint8_t cmd)
 
 static int send_one(struct cxlnic_client *c, uint32_t handle, uint8_t *cmd_out)
 {
-	uint8_t cmd = (uint8_t)below(CXLNIC_CMD_MAX + 3);
+	/* Mostly the four real operations, the rest anything at all. */
+	uint8_t cmd = (uint8_t)(below(5) ? CXLNIC_CMD_DEV_GET + below(4) :
+					   below(CXLNIC_CMD_MAX + 3));
 	int flags = below(4) ? 0 : NLM_F_DUMP;
 	struct nl_msg *msg = cxlnic_request_new(c, cmd, flags);
 	unsigned int i, n;
