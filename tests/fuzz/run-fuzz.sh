@@ -11,4 +11,4 @@ mkdir "$work/corpus"
 cd "$(dirname "$fuzzer")"
 "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 \
 	-artifact_prefix="$PWD/$(basename "$fuzzer")-" -print_final_stats=1 \
-	"$work/corpus" "$seeds" 2>&1 | tail -n 25
+	"$work/corpus" "$seeds" 2>&1 | tail -n 40
