@@ -356,6 +356,7 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	if (check_only) {
 		printf("%s: configuration is valid\n", d.config_path);
+		config_free(&d.cfg);
 		return EXIT_OK;
 	}
 	rc = setup(&d);
