@@ -36,10 +36,10 @@ churn &
 churner=$!
 "$NLFUZZ" --count "$count" --seed 1 || fail "nlfuzz as root"
 wait $churner
-"$NLFUZZ" --count 0 || fail "family not intact after the churn"
+"$NLFUZZ" --count 0 --expect-nics 2 || fail "family not intact after the churn"
 ok "$count requests as root while NIC 1 came and went: family intact"
 
-as_nobody "$NLFUZZ" --count $((count / 4)) --seed 2 --expect-eperm ||
+as_nobody "$NLFUZZ" --count $((count / 4)) --seed 2 --expect-eperm --expect-nics 2 ||
 	fail "nlfuzz as an unprivileged user"
 ok "$((count / 4)) requests unprivileged: every mutation EPERM"
 
