@@ -232,6 +232,7 @@ static char *cmd_reload(struct daemon *d)
 {
 	int rc = reload_config(d);
 
+	/* reload_config() noted why in the history: the reply says the same. */
 	if (rc)
 		return control_reply_error(rc, "%s",
 			d->history.len ? history_at(&d->history,

@@ -430,8 +430,17 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	int i, rc = 0;
 
 	nic_policy(d, nic, &p);
-	if (!nic_paired(d, nic, &p) || nic->retry_at > now_usec())
+	if (!nic_paired(d, nic, &p))
 		return;
+	if (nic->retry_at > now_usec()) {
+		/*
+		 * Backing off.  An event may have pulled the timer earlier
+		 * than this NIC's retry: make sure it comes back for it.
+		 */
+		if (nic->retry_at != UINT64_MAX)
+			schedule_reconcile(d, (nic->retry_at - now_usec()) / 1000 + 1);
+		return;
+	}
 	for (i = 0; i < MAX_STEPS; i++) {
 		if (nic->present && nic->info.has_region)
 			snprintf(nic->last_region, sizeof(nic->last_region),
