@@ -14,6 +14,7 @@ packages=(
 	# the emulated machine and what runs in it
 	qemu-system-x86 busybox-static cpio gzip kmod udev systemd ndctl
 	libnl-utils jq util-linux iproute2 procps socat python3-prometheus-client
+	man-db
 )
 
 missing=()
