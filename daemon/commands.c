@@ -63,17 +63,6 @@ const char *nic_state_name(const struct nic *nic)
 	return "on-pci";
 }
 
-static struct json_object *overrides_to_json(const struct nic *nic)
-{
-	struct json_object *o = json_object_new_object();
-	size_t i;
-
-	for (i = 0; i < nic->n_overrides; i++)
-		json_object_object_add(o, nic->overrides[i].key,
-			json_object_new_string(nic->overrides[i].value));
-	return o;
-}
-
 static void add_string_if(struct json_object *o, const char *key,
 			  const char *value)
 {
@@ -110,7 +99,9 @@ static struct json_object *nic_to_json(const struct daemon *d,
 	json_object_object_add(o, "recover_requested",
 			       json_object_new_boolean(nic->recover_requested));
 	json_object_object_add(o, "policy", policy_to_json(&p));
-	json_object_object_add(o, "policy_changes", overrides_to_json(nic));
+	json_object_object_add(o, "policy_changes",
+			       policy_overrides_to_json(nic->overrides,
+							nic->n_overrides));
 	return o;
 }
 

@@ -325,3 +325,22 @@ daemon_stop() {
 	wait "$DAEMON_PID" || fail "cxlnicd exit $? on SIGTERM"
 	trap - EXIT
 }
+
+# Run a command as nobody/nogroup with no capabilities at all.
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all --bounding-set=-all -- "$@"
+}
+
+# expect_exit CODE PATTERN CMD...: CMD fails with CODE, says PATTERN in
+# one line on stderr, and prints nothing on stdout.
+expect_exit() {
+	local code=$1 pattern=$2 rc=0
+	shift 2
+	"$@" >/tmp/out 2>/tmp/err || rc=$?
+	cat /tmp/err >&2
+	[ $rc -eq "$code" ] || fail "'$*': exit $rc, expected $code"
+	[ "$(wc -l </tmp/err)" -eq 1 ] || fail "'$*': not one line on stderr"
+	grep -q -- "$pattern" /tmp/err || fail "'$*' does not say '$pattern'"
+	[ ! -s /tmp/out ] || fail "'$*' printed on stdout too"
+}

@@ -10,19 +10,6 @@
 conf=/tmp/cxlnicd.conf
 state=/run/cxlnicd/state.json
 sock=/run/cxlnicd/control
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		--inh-caps=-all --bounding-set=-all -- "$@"
-}
-# expect_exit CODE PATTERN CMD...: CMD fails with CODE and says PATTERN.
-expect_exit() {
-	local code=$1 pattern=$2 rc=0
-	shift 2
-	"$@" >/tmp/out 2>/tmp/err || rc=$?
-	cat /tmp/err >&2
-	[ $rc -eq "$code" ] || fail "'$*': exit $rc, expected $code"
-	grep -q -- "$pattern" /tmp/err || fail "'$*' does not say '$pattern'"
-}
 raw() { printf '%s\n' "$@" | socat -t 5 - "UNIX-CONNECT:$sock"; }
 
 load_cxl

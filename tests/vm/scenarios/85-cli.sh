@@ -9,26 +9,11 @@
 DAEMON=$B/daemon/cxlnicd
 SRC=$(cd "$(dirname "$0")/../../.." && pwd)
 conf=/tmp/cxlnicd.conf
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		--inh-caps=-all --bounding-set=-all -- "$@"
-}
 # shape [-s] FILTER: stdin (slurped with -s) matches the documented shape.
 shape() {
 	local slurp=()
 	[ "$1" = -s ] && { slurp=(-s); shift; }
 	jq -e "${slurp[@]}" -L "$SRC/tests/vm/lib" "include \"shapes\"; $1" >/dev/null
-}
-# expect_exit CODE PATTERN CMD...
-expect_exit() {
-	local code=$1 pattern=$2 rc=0
-	shift 2
-	"$@" >/tmp/out 2>/tmp/err || rc=$?
-	cat /tmp/err >&2
-	[ $rc -eq "$code" ] || fail "'$*': exit $rc, expected $code"
-	[ "$(wc -l </tmp/err)" -eq 1 ] || fail "'$*': not one line on stderr"
-	grep -q -- "$pattern" /tmp/err || fail "'$*' does not say '$pattern'"
-	[ ! -s /tmp/out ] || fail "'$*' printed on stdout too"
 }
 
 # Without the module: said plainly.

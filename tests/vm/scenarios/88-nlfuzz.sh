@@ -10,10 +10,6 @@
 
 count=${1:-20000}
 NLFUZZ=$B/tests/vm/tools/nlfuzz
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		--inh-caps=-all --bounding-set=-all -- "$@"
-}
 
 load_cxl
 load_cxlnic
