@@ -77,8 +77,9 @@ void cxlnic_cxl_lost(struct cxlnic_dev *nic);
  * Rebuilding the chain (binding cxl_mem again, resetting a memdev, creating
  * and committing a region) is policy, and policy is cxlnicd's.  devlink
  * calls recover once, at the loss, when auto_recover is on (the default);
- * at that moment the chain is still going away, so that attempt fails and
- * the reporter stays in error.  Leave auto_recover on: it costs nothing and
+ * by then the chain is gone or still going, so that attempt fails (unless
+ * the loss came from cxlnic_cxl_lost() and the chain still stands) and the
+ * reporter stays in error.  Leave auto_recover on: it costs nothing and
  * brings the NIC back at once when only the re-attach was missing.  The
  * recovery that matters is cxlnicd's: it rebuilds what is missing and sends
  * region-attach (or an admin runs "devlink health recover" after fixing the
