@@ -67,7 +67,8 @@ void cxlnic_cxl_lost(struct cxlnic_dev *nic);
  * - diagnose: the CTPIO mode, every piece of the chain (kind, name, state,
  *   memdev serial), the region (name, HPA base and size, decoder mode) and
  *   the counters (CXL and PCI bytes and packets, fallbacks, reattaches).
- * - dump: the same, captured at the moment of the loss.
+ * - dump: the same, captured at the moment of the loss (devlink keeps the
+ *   first one until "devlink health dump clear").
  * - recover: re-attach only.  It takes the last region again if it still
  *   stands, else a committed region that now stands on the same memdevs
  *   (matched by serial number, never by name).  It never binds a driver,
