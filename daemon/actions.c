@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "fault.h"
 
 const char *sysfs_root = "/sys";
 
@@ -17,6 +18,8 @@ static int write_attr(const char *value, const char *fmt, const char *a,
 	ssize_t n;
 	int fd, rc = 0;
 
+	if (fault_check(FAULT_SYSFS_WRITE))
+		return -EIO;
 	snprintf(path, sizeof(path), fmt, sysfs_root, a, b);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

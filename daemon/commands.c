@@ -46,8 +46,7 @@ static struct json_object *policy_to_json(const struct nic_policy *p)
 	return o;
 }
 
-/* One word for where the NIC is, as cxlnicd sees it. */
-static const char *nic_state_name(const struct nic *nic)
+const char *nic_state_name(const struct nic *nic)
 {
 	if (nic->held)
 		return "held";
@@ -62,17 +61,6 @@ static const char *nic_state_name(const struct nic *nic)
 	if (nic->waiting_for[0])
 		return "waiting";
 	return "on-pci";
-}
-
-static struct json_object *overrides_to_json(const struct nic *nic)
-{
-	struct json_object *o = json_object_new_object();
-	size_t i;
-
-	for (i = 0; i < nic->n_overrides; i++)
-		json_object_object_add(o, nic->overrides[i].key,
-			json_object_new_string(nic->overrides[i].value));
-	return o;
 }
 
 static void add_string_if(struct json_object *o, const char *key,
@@ -111,7 +99,9 @@ static struct json_object *nic_to_json(const struct daemon *d,
 	json_object_object_add(o, "recover_requested",
 			       json_object_new_boolean(nic->recover_requested));
 	json_object_object_add(o, "policy", policy_to_json(&p));
-	json_object_object_add(o, "policy_changes", overrides_to_json(nic));
+	json_object_object_add(o, "policy_changes",
+			       policy_overrides_to_json(nic->overrides,
+							nic->n_overrides));
 	return o;
 }
 
@@ -233,6 +223,7 @@ static char *cmd_reload(struct daemon *d)
 {
 	int rc = reload_config(d);
 
+	/* reload_config() noted why in the history: the reply says the same. */
 	if (rc)
 		return control_reply_error(rc, "%s",
 			d->history.len ? history_at(&d->history,

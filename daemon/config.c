@@ -55,6 +55,7 @@ void config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	policy_defaults(&cfg->defaults);
+	cfg->metrics_interval_s = 15;
 }
 
 void config_free(struct config *cfg)
@@ -219,13 +220,13 @@ static int open_section(struct config *cfg, char *head, unsigned int line,
 		*cur = &cfg->defaults;
 		return 0;
 	}
-	if (!strcmp(head, "control")) {
+	if (!strcmp(head, "control") || !strcmp(head, "metrics")) {
 		*cur = NULL;
 		return 0;
 	}
 	arg = strchr(head, ' ');
 	if (!arg)
-		return fail(err, line, "unknown section [%s]; expected [defaults], [control], [driver NAME] or [nic PCI-ADDRESS]", head);
+		return fail(err, line, "unknown section [%s]; expected [defaults], [control], [metrics], [driver NAME] or [nic PCI-ADDRESS]", head);
 	*arg++ = '\0';
 	arg = trim(arg);
 	if ((strcmp(head, "driver") && strcmp(head, "nic")) || !*arg ||
@@ -243,6 +244,26 @@ static int open_section(struct config *cfg, char *head, unsigned int line,
 	return 0;
 }
 
+static int set_metrics_key(struct config *cfg, const char *key, const char *v,
+			   unsigned int line, struct config_error *err)
+{
+	uint64_t n;
+
+	if (!strcmp(key, "textfile_dir")) {
+		if (*v != '/' || strlen(v) >= sizeof(cfg->metrics_dir))
+			return fail(err, line, "textfile_dir '%s' is not an absolute path", v);
+		strcpy(cfg->metrics_dir, v);
+		return 0;
+	}
+	if (!strcmp(key, "interval_s")) {
+		if (parse_uint(v, 3600, &n))
+			return fail(err, line, "interval_s '%s' is not a number from 0 to 3600", v);
+		cfg->metrics_interval_s = (unsigned int)n;
+		return 0;
+	}
+	return fail(err, line, "unknown key '%s' in [metrics]; keys: textfile_dir, interval_s", key);
+}
+
 static int set_control_key(struct config *cfg, const char *key, const char *v,
 			   unsigned int line, struct config_error *err)
 {
@@ -255,7 +276,7 @@ static int set_control_key(struct config *cfg, const char *key, const char *v,
 }
 
 static int parse_line(struct config *cfg, char *text, unsigned int line,
-		      struct nic_policy **cur, bool *in_control,
+		      struct nic_policy **cur, const char **special,
 		      struct config_error *err)
 {
 	char *s = trim(text), *eq, *key, *val;
@@ -270,7 +291,8 @@ static int parse_line(struct config *cfg, char *text, unsigned int line,
 		*close = '\0';
 		if (open_section(cfg, trim(s + 1), line, cur, err))
 			return -1;
-		*in_control = !*cur;
+		*special = *cur ? NULL : !strcmp(trim(s + 1), "metrics") ?
+			   "metrics" : "control";
 		return 0;
 	}
 	eq = strchr(s, '=');
@@ -281,7 +303,9 @@ static int parse_line(struct config *cfg, char *text, unsigned int line,
 	val = trim(eq + 1);
 	if (!*key || !*val)
 		return fail(err, line, "expected 'key = value'");
-	if (*in_control)
+	if (*special && !strcmp(*special, "metrics"))
+		return set_metrics_key(cfg, key, val, line, err);
+	if (*special)
 		return set_control_key(cfg, key, val, line, err);
 	return set_policy_key(*cur, key, val, line, err);
 }
@@ -289,8 +313,8 @@ static int parse_line(struct config *cfg, char *text, unsigned int line,
 int config_parse(const char *name, const char *text, struct config *out,
 		 struct config_error *err)
 {
+	const char *special = NULL;	/* in [control] or [metrics] */
 	struct nic_policy *cur;
-	bool in_control = false;
 	unsigned int line = 0;
 	struct config cfg;
 	char *copy, *next, *s;
@@ -306,7 +330,7 @@ int config_parse(const char *name, const char *text, struct config *out,
 		next = strchr(s, '\n');
 		if (next)
 			*next++ = '\0';
-		if (parse_line(&cfg, s, ++line, &cur, &in_control, err)) {
+		if (parse_line(&cfg, s, ++line, &cur, &special, err)) {
 			free(copy);
 			config_free(&cfg);
 			return -1;

@@ -45,6 +45,8 @@ struct config {
 	struct config_section *sections;
 	size_t n_sections;
 	char read_group[64];	/* may read state over the control socket */
+	char metrics_dir[256];	/* node_exporter textfile directory, or "" */
+	unsigned int metrics_interval_s; /* rewrite period; 0: on changes only */
 };
 
 struct config_error {

@@ -80,8 +80,9 @@ static int conn_flush(struct conn *c)
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
 		c->out_len -= (size_t)n;
 	}
-	return sd_event_source_set_io_events(c->src, EPOLLIN |
-					     (c->out_len ? EPOLLOUT : 0));
+	/* Closing, only the rest of the output matters. */
+	return sd_event_source_set_io_events(c->src,
+		(c->closing ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0));
 }
 
 static int conn_queue(struct conn *c, const char *text)
@@ -191,8 +192,11 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	if (!rc && (revents & (EPOLLIN | EPOLLHUP)) && !c->closing) {
 		n = recv(fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
 			 MSG_DONTWAIT);
-		if (n == 0)
-			rc = -ECONNRESET;
+		if (n == 0) {
+			/* The caller is done sending: answer, then go. */
+			c->closing = true;
+			rc = conn_flush(c);
+		}
 		else if (n < 0 && errno != EAGAIN && errno != EINTR)
 			rc = -errno;
 		else if (n > 0) {

@@ -24,6 +24,7 @@
 
 #include "cxlnic_names.h"
 #include "daemon.h"
+#include "fault.h"
 #include "log.h"
 
 #define DEFAULT_CONFIG	"/etc/cxlnic/cxlnicd.conf"
@@ -54,6 +55,19 @@ static void notify_status(struct daemon *d)
 	d->ready = true;
 }
 
+/* Write the metrics; a failure is logged when it starts and ends. */
+static void update_metrics(struct daemon *d)
+{
+	int rc = metrics_write(d);
+
+	if (rc && rc != d->metrics_error)
+		log_err("cannot write metrics into %s: %s", d->cfg.metrics_dir,
+			strerror(-rc));
+	else if (!rc && d->metrics_error)
+		log_info("metrics written into %s again", d->cfg.metrics_dir);
+	d->metrics_error = rc;
+}
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *arg)
 {
 	struct daemon *d = arg;
@@ -62,7 +76,41 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *arg)
 	(void)usec;
 	reconcile(d);
 	notify_status(d);
+	update_metrics(d);
 	return 0;
+}
+
+/* Fresh packet counters for the metrics, between reconciles. */
+static int on_metrics_timer(sd_event_source *s, uint64_t usec, void *arg)
+{
+	struct cxlnic_dev_list list = { 0 };
+	struct daemon *d = arg;
+	struct nic *nic;
+	size_t i;
+
+	if (!cxlnic_dev_dump(d->nl, &list)) {
+		for (i = 0; i < list.n; i++) {
+			nic = nic_lookup(d, list.devs[i].pci_addr, false);
+			if (nic && nic->present)
+				nic->info.stats = list.devs[i].stats;
+		}
+		cxlnic_dev_list_free(&list);
+	}
+	update_metrics(d);
+	sd_event_source_set_time(s, usec + d->cfg.metrics_interval_s * 1000000ULL);
+	return 0;
+}
+
+void metrics_arm(struct daemon *d)
+{
+	bool on = d->cfg.metrics_dir[0] && d->cfg.metrics_interval_s;
+
+	if (!d->metrics_timer)
+		return;
+	sd_event_source_set_time(d->metrics_timer, now_usec() +
+				 d->cfg.metrics_interval_s * 1000000ULL);
+	sd_event_source_set_enabled(d->metrics_timer,
+				    on ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
 static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *arg)
@@ -220,8 +268,11 @@ static int setup(struct daemon *d)
 			    EPOLLIN, on_udev, d) < 0 ||
 	    sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC, 0, 1000,
 			      on_timer, d) < 0 ||
+	    sd_event_add_time(d->event, &d->metrics_timer, CLOCK_MONOTONIC,
+			      0, 100000, on_metrics_timer, d) < 0 ||
 	    sd_event_set_watchdog(d->event, true) < 0)
 		return EXIT_FAILURE_;
+	metrics_arm(d);
 	return setup_control(d);
 }
 
@@ -229,6 +280,7 @@ static void teardown(struct daemon *d)
 {
 	control_close(d->ctl);
 	history_free(&d->history);
+	sd_event_source_unref(d->metrics_timer);
 	sd_event_source_unref(d->timer);
 	sd_event_unref(d->event);
 	udev_monitor_unref(d->umon);
@@ -295,10 +347,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (fault_setup(getenv("CXLNICD_FAULTS"))) {
+		fprintf(stderr, "cxlnicd: CXLNICD_FAULTS='%s': expected POINT:COUNT,... with points sysfs-write, libcxl, netlink\n",
+			getenv("CXLNICD_FAULTS"));
+		return EXIT_USAGE;
+	}
 	if (load_config(&d))
 		return EXIT_CONFIG;
 	if (check_only) {
 		printf("%s: configuration is valid\n", d.config_path);
+		config_free(&d.cfg);
 		return EXIT_OK;
 	}
 	rc = setup(&d);

@@ -37,6 +37,11 @@ struct nic {
 	unsigned int attach_failures;
 	unsigned int failures;		/* consecutive failed steps */
 	uint64_t retry_at;		/* CLOCK_MONOTONIC usec, 0: none */
+	uint64_t lost_at;		/* CLOCK_MONOTONIC usec of the loss */
+	uint64_t recoveries;		/* returns to CXL after a loss */
+	uint64_t recovery_ms_sum;
+	uint64_t last_recovery_ms;
+	uint64_t step_failures;
 	size_t n_overrides;		/* policy changed at run time */
 	struct policy_override overrides[STATE_MAX_OVERRIDES];
 };
@@ -56,10 +61,12 @@ struct daemon {
 	struct control *ctl;
 	struct history history;
 	sd_event_source *timer;
+	sd_event_source *metrics_timer;
 	struct nic *nics;
 	size_t n_nics;
 	uint64_t started_usec;		/* CLOCK_MONOTONIC */
 	unsigned int resyncs;
+	int metrics_error;		/* of the last write, to log changes */
 	bool ready;
 };
 
@@ -88,6 +95,14 @@ int reload_config(struct daemon *d);
 int nic_request_unbind(struct daemon *d, struct nic *nic);
 int nic_request_bind(struct daemon *d, struct nic *nic);
 void nic_request_recover(struct daemon *d, struct nic *nic);
+
+/* Where the NIC is, in one word (see docs/json.md). */
+const char *nic_state_name(const struct nic *nic);
+
+/* Prometheus text format into the configured textfile directory. */
+int metrics_write(const struct daemon *d);
+/* (Re)start the periodic metrics timer after the configuration changed. */
+void metrics_arm(struct daemon *d);
 
 char *control_dispatch(const struct control_request *req, uid_t uid,
 		       void *arg);

@@ -18,6 +18,7 @@
 #include "actions.h"
 #include "cxlnic_names.h"
 #include "daemon.h"
+#include "fault.h"
 #include "log.h"
 #include "policy.h"
 #include "topology.h"
@@ -242,8 +243,10 @@ static int do_attach(struct daemon *d, struct nic *nic,
 	struct cxlnic_attach_args args = {
 		.region = names->region, .memdev = names->memdev,
 	};
-	int rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
+	int rc = fault_check(FAULT_NETLINK);
 
+	if (!rc)
+		rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
 	if (rc) {
 		nic->attach_failures++;
 		log_nic(LOG_WARNING, nic->pci_addr, "attach", -1,
@@ -395,6 +398,26 @@ static bool nic_paired(struct daemon *d, struct nic *nic,
 	return false;
 }
 
+/* From a loss to CXL again: the recovery time the metrics report. */
+static void track_recovery(struct daemon *d, struct nic *nic)
+{
+	struct nic_view nv = nic_view_of(nic);
+	uint64_t ms;
+
+	if (!nic->lost_at && (nv.lost || nic->unbound_by_us))
+		nic->lost_at = now_usec();
+	if (!nic->lost_at || !nv.on_cxl)
+		return;
+	ms = (now_usec() - nic->lost_at) / 1000;
+	nic->lost_at = 0;
+	nic->recoveries++;
+	nic->recovery_ms_sum += ms;
+	nic->last_recovery_ms = ms;
+	daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr, "recovered", 0,
+		    (long)ms, "back on CXL %llu ms after the loss",
+		    (unsigned long long)ms);
+}
+
 /* Take steps for one NIC until it is done, must wait, or a step fails. */
 void recover_nic(struct daemon *d, struct nic *nic)
 {
@@ -407,8 +430,17 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	int i, rc = 0;
 
 	nic_policy(d, nic, &p);
-	if (!nic_paired(d, nic, &p) || nic->retry_at > now_usec())
+	if (!nic_paired(d, nic, &p))
 		return;
+	if (nic->retry_at > now_usec()) {
+		/*
+		 * Backing off.  An event may have pulled the timer earlier
+		 * than this NIC's retry: make sure it comes back for it.
+		 */
+		if (nic->retry_at != UINT64_MAX)
+			schedule_reconcile(d, (nic->retry_at - now_usec()) / 1000 + 1);
+		return;
+	}
 	for (i = 0; i < MAX_STEPS; i++) {
 		if (nic->present && nic->info.has_region)
 			snprintf(nic->last_region, sizeof(nic->last_region),
@@ -434,7 +466,9 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	}
 	snprintf(nic->waiting_for, sizeof(nic->waiting_for), "%s",
 		 missing ? missing : "");
+	track_recovery(d, nic);
 	if (rc) {
+		nic->step_failures++;
 		nic_failed(d, nic, &p);
 		return;
 	}
@@ -450,8 +484,10 @@ void reconcile(struct daemon *d)
 	struct cxlnic_dev_list list = { 0 };
 	struct nic *nic;
 	size_t i;
-	int rc = cxlnic_dev_dump(d->nl, &list);
+	int rc = fault_check(FAULT_NETLINK);
 
+	if (!rc)
+		rc = cxlnic_dev_dump(d->nl, &list);
 	if (rc) {
 		log_err("dump failed: %s", cxlnic_strerror(rc));
 		schedule_reconcile(d, 1000);
@@ -496,8 +532,13 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 		schedule_reconcile(d, 0);
 		return;
 	}
-	if (ev->generation > nic->info.generation)
+	/* Only news: a stale event still shows the loss just repaired. */
+	if (ev->generation > nic->info.generation) {
 		nic->info.generation = ev->generation;
+		if (!nic->lost_at && ev->mode == CXLNIC_CTPIO_MODE_PCI &&
+		    cxlnic_reason_is_loss(ev->reason))
+			nic->lost_at = now_usec();
+	}
 	nic_policy(d, nic, &p);
 	schedule_reconcile(d, p.grace_ms);
 }
@@ -525,6 +566,7 @@ int reload_config(struct daemon *d)
 	}
 	config_free(&d->cfg);
 	d->cfg = cfg;
+	metrics_arm(d);
 	/* A reload is also the way to retry NICs given up on. */
 	for (size_t i = 0; i < d->n_nics; i++) {
 		d->nics[i].failures = 0;

@@ -11,14 +11,15 @@
 
 #include "state.h"
 
-static struct json_object *overrides_to_json(const struct nic_state *s)
+struct json_object *policy_overrides_to_json(const struct policy_override *ov,
+					     size_t n)
 {
 	struct json_object *o = json_object_new_object();
 	size_t i;
 
-	for (i = 0; i < s->n_overrides; i++)
-		json_object_object_add(o, s->overrides[i].key,
-			json_object_new_string(s->overrides[i].value));
+	for (i = 0; i < n; i++)
+		json_object_object_add(o, ov[i].key,
+				       json_object_new_string(ov[i].value));
 	return o;
 }
 
@@ -34,7 +35,8 @@ static struct json_object *nic_to_json(const struct nic_state *s)
 	json_object_object_add(o, "memdev", json_object_new_string(s->memdev));
 	json_object_object_add(o, "region", json_object_new_string(s->region));
 	json_object_object_add(o, "held", json_object_new_boolean(s->held));
-	json_object_object_add(o, "policy", overrides_to_json(s));
+	json_object_object_add(o, "policy",
+			       policy_overrides_to_json(s->overrides, s->n_overrides));
 	return o;
 }
 

@@ -32,6 +32,11 @@ struct nic_state {
 	struct policy_override overrides[STATE_MAX_OVERRIDES];
 };
 
+struct json_object;
+/* {"key": "value", ...}: the state file's and the control socket's shape. */
+struct json_object *policy_overrides_to_json(const struct policy_override *ov,
+					     size_t n);
+
 int state_save(const char *path, const struct nic_state *nics, size_t n);
 /* Loads into a malloc'ed array; a missing file is an empty state. */
 int state_load(const char *path, struct nic_state **nics, size_t *n);

@@ -7,7 +7,16 @@
 #include <cxl/libcxl.h>
 #include <uuid/uuid.h>
 
+#include "fault.h"
 #include "topology.h"
+
+/* A fresh libcxl context (or an injected failure, for the tests). */
+static int new_ctx(struct cxl_ctx **ctx)
+{
+	int rc = fault_check(FAULT_LIBCXL);
+
+	return rc ? rc : cxl_new(ctx);
+}
 
 #define REGION_ALIGN	(256ULL << 20)
 
@@ -97,7 +106,7 @@ int topology_scan(uint64_t serial, const char *last_region,
 {
 	struct cxl_memdev *memdev;
 	struct cxl_ctx *ctx;
-	int rc = cxl_new(&ctx);
+	int rc = new_ctx(&ctx);
 
 	memset(view, 0, sizeof(*view));
 	memset(names, 0, sizeof(*names));
@@ -215,7 +224,7 @@ int topology_create_region(const char *memdev_name, uint64_t size,
 {
 	struct cxl_memdev *memdev;
 	struct cxl_ctx *ctx;
-	int rc = cxl_new(&ctx);
+	int rc = new_ctx(&ctx);
 
 	if (rc)
 		return rc;
@@ -239,7 +248,7 @@ int topology_enable_region(const char *name)
 	struct cxl_region *region;
 	struct cxl_bus *bus;
 	struct cxl_ctx *ctx;
-	int rc = cxl_new(&ctx);
+	int rc = new_ctx(&ctx);
 
 	if (rc)
 		return rc;

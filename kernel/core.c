@@ -129,12 +129,16 @@ void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 	enum cxlnic_ctpio_mode prev = nic->mode;
 	bool loss = cxlnic_reason_is_loss(reason);
 
+	bool fell_back = false;
+
 	lockdep_assert_held(&cxlnic_lock);
 	if (nic->attached) {
 		nic->ops->detach_cxl(nic);
 		nic->attached = false;
-		if (loss)
+		if (loss) {
 			nic->fallbacks++;
+			fell_back = true;
+		}
 	}
 	nic->mode = CXLNIC_CTPIO_MODE_PCI;
 	nic->reason = reason;
@@ -149,6 +153,9 @@ void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 		}
 	}
 	cxlnic_changed(nic);
+	/* After the state above is final: the dump shows it as of the loss. */
+	if (fell_back)
+		cxlnic_health_lost(nic, piece, reason);
 	if (prev != nic->mode)
 		cxlnic_notify_change(nic, prev);
 	if (piece)
@@ -211,6 +218,7 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 	if (nic->lost) {
 		nic->reattaches++;
 		nic->lost = false;
+		cxlnic_health_reattached(nic);
 	}
 	cxlnic_changed(nic);
 	cxlnic_notify_change(nic, prev);
@@ -393,11 +401,14 @@ EXPORT_SYMBOL_NS_GPL(cxlnic_register, CXLNIC);
  * cxlnic_unregister - forget a NIC; its CXL window is detached first
  * @nic: from cxlnic_register()
  *
- * Call it from the driver's remove, before the PCI window goes away.
+ * Call it from the driver's remove, before the PCI window goes away, and
+ * after cxlnic_health_destroy() if the NIC has a health reporter.
  */
 void cxlnic_unregister(struct cxlnic_dev *nic)
 {
 	mutex_lock(&cxlnic_lock);
+	/* Its work item would outlive the NIC: the driver forgot to call it. */
+	WARN_ON_ONCE(nic->health);
 	if (nic->attached)
 		cxlnic_detach(nic, CXLNIC_REASON_UNREGISTER, NULL);
 	cxlnic_topo_put(&nic->topo);

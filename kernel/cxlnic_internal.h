@@ -4,19 +4,30 @@
  * helpers (topology.c) and the generic netlink family (netlink.c).
  *
  * Locking: one mutex, cxlnic_lock, guards the registry and every field of
- * every struct cxlnic_dev.  Lock order, outermost first:
+ * every struct cxlnic_dev and of its struct cxlnic_health.  Lock order,
+ * outermost first:
  *
  *   device_lock(any device)  - held by the driver core around the bus
  *                              notifications we receive
  *   genl_mutex               - held by generic netlink around our ops
+ *   devl_lock(NIC's devlink) - held by devlink around the "cxl" reporter's
+ *                              recover and diagnose ops; taken by health.c's
+ *                              work item to mark a return to CXL
  *     cxlnic_lock
  *       cxl_region_rwsem (read) - taken by the CXL attribute show routines
  *                                 topology.c calls
  *       the NIC driver's own locks, inside its ops
  *
- * Never take a device_lock() or genl_mutex with cxlnic_lock held.  The CXL
- * core drops cxl_region_rwsem before it unbinds or deletes a device, so our
- * notifier never runs under it.
+ * Never take a device_lock(), genl_mutex or devl_lock() with cxlnic_lock
+ * held.  The CXL core drops cxl_region_rwsem before it unbinds or deletes a
+ * device, so our notifier never runs under it.
+ *
+ * devlink_health_report() takes devl_lock() when it auto-recovers, and the
+ * loss is seen from a bus notifier under cxlnic_lock: so the loss path only
+ * queues an event, and health.c's work item, holding no lock, reports it.
+ * cxlnic_health_destroy() waits for that work, so it is called with none of
+ * these locks held (the NIC driver's remove holds only its device lock,
+ * which no path under devl_lock or cxlnic_lock ever takes).
  */
 #ifndef _CXLNIC_INTERNAL_H
 #define _CXLNIC_INTERNAL_H
@@ -31,6 +42,7 @@ struct cxlnic_piece {
 	enum cxlnic_piece_kind kind;
 	char name[CXLNIC_NAME_MAX];
 	struct device *dev;		/* reference held; NULL once removed */
+	u64 serial;			/* memdevs: read at attach; 0 unknown */
 };
 
 struct cxlnic_region_info {
@@ -73,6 +85,8 @@ struct cxlnic_dev {
 
 	/* Valid while topo.n_pieces != 0, kept after a loss for display. */
 	struct cxlnic_topo topo;
+
+	struct cxlnic_health *health;	/* devlink "cxl" reporter, or NULL */
 };
 
 extern struct mutex cxlnic_lock;
@@ -89,6 +103,12 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 		   const struct cxlnic_piece *lost);
 
+/* health.c, with cxlnic_lock held */
+void cxlnic_health_lost(struct cxlnic_dev *nic,
+			const struct cxlnic_piece *piece,
+			enum cxlnic_reason reason);
+void cxlnic_health_reattached(struct cxlnic_dev *nic);
+
 /* topology.c */
 int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
 			struct cxlnic_topo *topo,
@@ -97,6 +117,9 @@ void cxlnic_topo_put(struct cxlnic_topo *topo);
 enum cxlnic_piece_state cxlnic_piece_state(const struct cxlnic_piece *piece);
 bool cxlnic_piece_needs_driver(const struct cxlnic_piece *piece);
 bool cxlnic_is_cxl_root_device(struct device *dev);
+int cxlnic_topo_find_again(const struct cxlnic_topo *last,
+			   struct cxlnic_topo *topo);
+bool cxlnic_memdev_serial_bound(u64 serial);
 
 /* netlink.c */
 int cxlnic_netlink_init(void);

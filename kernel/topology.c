@@ -87,15 +87,20 @@ static enum cxlnic_piece_kind cxlnic_cxl_kind(struct device *dev)
 	return 0;
 }
 
-static bool cxlnic_topo_has(const struct cxlnic_topo *topo,
-			    const struct device *dev)
+static struct cxlnic_piece *
+cxlnic_topo_find(struct cxlnic_topo *topo, const struct device *dev)
 {
 	unsigned int i;
 
 	for (i = 0; i < topo->n_pieces; i++)
 		if (topo->pieces[i].dev == dev)
-			return true;
-	return false;
+			return &topo->pieces[i];
+	return NULL;
+}
+
+static bool cxlnic_topo_has(struct cxlnic_topo *topo, const struct device *dev)
+{
+	return cxlnic_topo_find(topo, dev);
 }
 
 /* Add @dev, whose reference the caller hands over, unless already there. */
@@ -240,11 +245,31 @@ static struct device *cxlnic_endpoint_memdev(struct device *endpoint)
 	return memdev;
 }
 
+/*
+ * A memdev's serial number, 0 when unknown.  Its show routine follows the
+ * memdev's cxl_dev_state, which the CXL core clears right after deleting the
+ * memdev; with cxlnic_lock held, a memdev not on our going list cannot get
+ * past our DEL_DEVICE and REMOVED_DEVICE notifications, so it still has one.
+ */
+static u64 cxlnic_memdev_serial(struct device *memdev, char *page)
+{
+	u64 serial;
+
+	lockdep_assert_held(&cxlnic_lock);
+	if (cxlnic_device_going(memdev) || !device_is_registered(memdev) ||
+	    cxlnic_read_u64_attr(memdev, "serial", page, &serial))
+		return 0;
+	return serial;
+}
+
 /* Each endpoint decoder's endpoint port, its memdev and the ports up. */
-static int cxlnic_topo_target(struct cxlnic_topo *topo, struct device *decoder)
+static int cxlnic_topo_target(struct cxlnic_topo *topo, struct device *decoder,
+			      char *page)
 {
 	struct device *endpoint = decoder->parent;
+	struct cxlnic_piece *piece;
 	struct device *memdev;
+	u64 serial;
 	int rc;
 
 	rc = cxlnic_topo_add(topo, decoder, CXLNIC_PIECE_DECODER);
@@ -254,9 +279,14 @@ static int cxlnic_topo_target(struct cxlnic_topo *topo, struct device *decoder)
 		return -ENXIO;
 	memdev = cxlnic_endpoint_memdev(endpoint);
 	if (memdev) {
+		/* By serial, a recover finds the memdev again under any name. */
+		serial = cxlnic_memdev_serial(memdev, page);
 		rc = cxlnic_topo_add(topo, memdev, CXLNIC_PIECE_MEMDEV);
 		if (rc)
 			return rc;
+		piece = cxlnic_topo_find(topo, memdev);
+		if (piece)
+			piece->serial = serial;
 	}
 	return cxlnic_topo_add_ancestors(topo, decoder);
 }
@@ -289,7 +319,7 @@ static int cxlnic_topo_targets(struct cxlnic_topo *topo, struct device *region,
 		if (i == 0)
 			topo->region.decoder_mode =
 				cxlnic_decoder_mode(decoder, page);
-		rc = cxlnic_topo_target(topo, decoder);
+		rc = cxlnic_topo_target(topo, decoder, page);
 		if (rc == -ENXIO)
 			NL_SET_ERR_MSG(extack, "CXL region target is not an endpoint decoder");
 		if (rc)
@@ -392,4 +422,150 @@ int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
 	if (rc)
 		cxlnic_topo_put(topo);
 	return rc;
+}
+
+/* Every memdev of @topo has a known serial, and there is at least one. */
+static bool cxlnic_topo_has_serials(const struct cxlnic_topo *topo)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < topo->n_pieces; i++) {
+		if (topo->pieces[i].kind != CXLNIC_PIECE_MEMDEV)
+			continue;
+		if (!topo->pieces[i].serial)
+			return false;
+		n++;
+	}
+	return n;
+}
+
+static unsigned int cxlnic_topo_count_serial(const struct cxlnic_topo *topo,
+					     u64 serial)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < topo->n_pieces; i++)
+		if (topo->pieces[i].kind == CXLNIC_PIECE_MEMDEV &&
+		    topo->pieces[i].serial == serial)
+			n++;
+	return n;
+}
+
+/* @now stands on exactly the memdevs @last stood on, by serial number. */
+static bool cxlnic_topo_same_memdevs(const struct cxlnic_topo *now,
+				     const struct cxlnic_topo *last)
+{
+	unsigned int i, n_last = 0, n_now = 0;
+	u64 serial;
+
+	if (!cxlnic_topo_has_serials(last))
+		return false;
+	for (i = 0; i < last->n_pieces; i++) {
+		if (last->pieces[i].kind != CXLNIC_PIECE_MEMDEV)
+			continue;
+		serial = last->pieces[i].serial;
+		if (cxlnic_topo_count_serial(now, serial) !=
+		    cxlnic_topo_count_serial(last, serial))
+			return false;
+		n_last++;
+	}
+	for (i = 0; i < now->n_pieces; i++)
+		if (now->pieces[i].kind == CXLNIC_PIECE_MEMDEV)
+			n_now++;
+	return n_now == n_last;
+}
+
+struct cxlnic_again {
+	const struct cxlnic_topo *last;
+	struct cxlnic_topo *topo;
+};
+
+static int cxlnic_try_region(struct device *dev, void *data)
+{
+	struct cxlnic_again *again = data;
+	struct cxlnic_attach_req req = {};
+
+	if (!is_cxl_region(dev) ||
+	    !strcmp(dev_name(dev), again->last->region.name))
+		return 0;
+	strscpy(req.region, dev_name(dev), sizeof(req.region));
+	if (cxlnic_topo_resolve(&req, again->topo, NULL))
+		return 0;
+	if (cxlnic_topo_same_memdevs(again->topo, again->last))
+		return 1;
+	cxlnic_topo_put(again->topo);
+	return 0;
+}
+
+/**
+ * cxlnic_topo_find_again - resolve the region that now stands where one stood
+ * @last: the topology of the last attach, kept after a loss
+ * @topo: filled on success; release with cxlnic_topo_put()
+ *
+ * The last region by name if it still resolves (and, when serials are known,
+ * still stands on the same memdevs), else any committed, enabled region on
+ * the same memdevs by serial: on 6.1 a memdev that comes back needs a new
+ * region, which gets a new name.  Nothing is created or bound here.
+ * Called with cxlnic_lock held.
+ *
+ * Return: 0, or -ENODEV when no such region resolves.
+ */
+int cxlnic_topo_find_again(const struct cxlnic_topo *last,
+			   struct cxlnic_topo *topo)
+{
+	struct cxlnic_again again = { .last = last, .topo = topo };
+	struct cxlnic_attach_req req = {};
+
+	lockdep_assert_held(&cxlnic_lock);
+	strscpy(req.region, last->region.name, sizeof(req.region));
+	if (!cxlnic_topo_resolve(&req, topo, NULL)) {
+		if (!cxlnic_topo_has_serials(last) ||
+		    cxlnic_topo_same_memdevs(topo, last))
+			return 0;
+		/* The name was reused for a region on other memdevs. */
+		cxlnic_topo_put(topo);
+	}
+	if (!cxlnic_topo_has_serials(last))
+		return -ENODEV;
+	if (bus_for_each_dev(&cxl_bus_type, NULL, &again,
+			     cxlnic_try_region) > 0)
+		return 0;
+	return -ENODEV;
+}
+
+struct cxlnic_serial_match {
+	u64 serial;
+	char *page;
+};
+
+static int cxlnic_match_bound_serial(struct device *dev, const void *data)
+{
+	const struct cxlnic_serial_match *match = data;
+
+	return is_cxl_memdev(dev) && READ_ONCE(dev->driver) &&
+	       cxlnic_memdev_serial(dev, match->page) == match->serial;
+}
+
+/**
+ * cxlnic_memdev_serial_bound - is a memdev with this serial bound to cxl_mem
+ * @serial: a serial number recorded at attach, not 0
+ *
+ * Called with cxlnic_lock held.
+ */
+bool cxlnic_memdev_serial_bound(u64 serial)
+{
+	struct cxlnic_serial_match match = { .serial = serial };
+	struct device *dev;
+
+	lockdep_assert_held(&cxlnic_lock);
+	match.page = (char *)get_zeroed_page(GFP_KERNEL);
+	if (!match.page)
+		return false;
+	dev = bus_find_device(&cxl_bus_type, NULL, &match,
+			      cxlnic_match_bound_serial);
+	free_page((unsigned long)match.page);
+	if (!dev)
+		return false;
+	put_device(dev);
+	return true;
 }

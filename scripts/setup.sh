@@ -6,14 +6,15 @@ set -euo pipefail
 
 packages=(
 	# build
-	gcc make meson ninja-build pkg-config
+	gcc make meson ninja-build pkg-config clang libclang-rt-14-dev
 	libnl-3-dev libnl-genl-3-dev libjson-c-dev libudev-dev libsystemd-dev
 	libcxl-dev libcmocka-dev
 	# kernel modules and their checks
 	linux-image-amd64 linux-headers-amd64 linux-source sparse xz-utils
 	# the emulated machine and what runs in it
 	qemu-system-x86 busybox-static cpio gzip kmod udev systemd ndctl
-	libnl-utils jq util-linux iproute2 procps socat
+	libnl-utils jq util-linux iproute2 procps socat python3-prometheus-client
+	man-db
 )
 
 missing=()

@@ -24,6 +24,7 @@
 #include <linux/rcupdate.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/wait.h>
+#include <net/devlink.h>
 
 #ifdef CXLNIC_SIM_FIXED_WINDOW
 #define SIM_NAME	"cxlnic_sim_fixed"
@@ -51,6 +52,7 @@ struct sim_counters {
 
 struct cxlnic_sim {
 	struct pci_dev *pdev;
+	struct devlink *devlink;
 	struct cxlnic_dev *nic;
 	struct task_struct *tx_thread;
 	wait_queue_head_t tx_wait;
@@ -426,6 +428,10 @@ static int sim_map_pci_window(struct cxlnic_sim *sim)
 	return 0;
 }
 
+/* Nothing of its own: the instance is there for the "cxl" reporter. */
+static const struct devlink_ops sim_devlink_ops = {
+};
+
 static int sim_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct cxlnic_sim *sim;
@@ -451,26 +457,57 @@ static int sim_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return rc;
 	sim_window_init(sim);
 
+	/* As sfc: one devlink instance per PCI function. */
+	sim->devlink = devlink_alloc(&sim_devlink_ops, 0, &pdev->dev);
+	if (!sim->devlink)
+		return -ENOMEM;
 	sim->nic = cxlnic_register(&pdev->dev, &sim_cxlnic_ops, sim);
-	if (IS_ERR(sim->nic))
-		return PTR_ERR(sim->nic);
+	if (IS_ERR(sim->nic)) {
+		rc = PTR_ERR(sim->nic);
+		goto err_devlink_free;
+	}
 	sim->tx_thread = kthread_run(sim_tx_thread, sim, "%s/%s", SIM_NAME,
 				     pci_name(pdev));
 	if (IS_ERR(sim->tx_thread)) {
 		rc = PTR_ERR(sim->tx_thread);
-		cxlnic_unregister(sim->nic);
-		return rc;
+		goto err_unregister;
 	}
+	/* Registered first: devlink warns on reports from an unregistered one. */
+	devlink_register(sim->devlink);
+	/*
+	 * A real NIC would run on without it; the emulated one exists to be
+	 * tested, so a missing reporter fails the probe where it shows.
+	 */
+	rc = cxlnic_health_create(sim->nic, sim->devlink);
+	if (rc)
+		goto err_devlink_unregister;
 	return 0;
+
+err_devlink_unregister:
+	devlink_unregister(sim->devlink);
+	/* Off CXL before TX stops, as in remove. */
+	cxlnic_unregister(sim->nic);
+	kthread_stop(sim->tx_thread);
+	devlink_free(sim->devlink);
+	return rc;
+err_unregister:
+	cxlnic_unregister(sim->nic);
+err_devlink_free:
+	devlink_free(sim->devlink);
+	return rc;
 }
 
 static void sim_remove(struct pci_dev *pdev)
 {
 	struct cxlnic_sim *sim = pci_get_drvdata(pdev);
 
+	/* No reports after this, so none reaches an unregistered instance. */
+	cxlnic_health_destroy(sim->nic);
+	devlink_unregister(sim->devlink);
 	/* Off CXL first, while TX still runs, as a real NIC would go. */
 	cxlnic_unregister(sim->nic);
 	kthread_stop(sim->tx_thread);
+	devlink_free(sim->devlink);
 }
 
 static const struct pci_device_id sim_ids[] = {

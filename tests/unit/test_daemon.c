@@ -30,7 +30,10 @@ static const char good_conf[] =
 	"on_loss = unbind\n"
 	"memdev_serial = 0x1000\n"
 	"[control]\n"
-	"read_group = adm\n";
+	"read_group = adm\n"
+	"[metrics]\n"
+	"textfile_dir = /var/lib/prometheus/node-exporter\n"
+	"interval_s = 0\n";
 
 static void test_config_layers(void **state)
 {
@@ -53,6 +56,8 @@ static void test_config_layers(void **state)
 	assert_true(p.region_auto);
 	assert_false(p.has_memdev_serial);
 	assert_string_equal(cfg.read_group, "adm");
+	assert_string_equal(cfg.metrics_dir, "/var/lib/prometheus/node-exporter");
+	assert_int_equal(cfg.metrics_interval_s, 0);
 	config_free(&cfg);
 }
 
@@ -74,6 +79,9 @@ static void test_config_errors(void **state)
 		{ "[nic 0000:00:05.0]\njust words\n", 2, "key = value" },
 		{ "[control]\nmax_attempts = 3\n", 2, "in [control]" },
 		{ "region =\n", 1, "key = value" },
+		{ "[metrics]\ntextfile_dir = relative\n", 2, "not an absolute path" },
+		{ "[metrics]\ninterval_s = 5000\n", 2, "interval_s '5000'" },
+		{ "[metrics]\non_loss = none\n", 2, "in [metrics]" },
 	};
 	struct config_error err;
 	struct config cfg;

@@ -19,3 +19,18 @@ if [ "$rc" -ne 99 ]; then
 	exit 1
 fi
 echo "ok: vmrun --systemd fails a run whose guest kernel warned"
+
+# A command that hangs: vmrun stops at its timeout with 124, and the guest's
+# watchdog has said what was running before that.
+rc=0
+err=$("$here/vmrun" --timeout 60 -- sleep 1000 2>&1 >/dev/null) || rc=$?
+if [ "$rc" -ne 124 ]; then
+	echo "FAIL: vmrun exit $rc on a hung command, expected 124"
+	exit 1
+fi
+if ! grep -q 'guest watchdog' <<<"$err" || ! grep -q 'sleep 1000' <<<"$err"; then
+	echo "FAIL: no guest watchdog report naming the hung command:"
+	echo "$err"
+	exit 1
+fi
+echo "ok: a hung command times out (124) with the guest's task report"

@@ -16,6 +16,7 @@
 #include <uapi/linux/cxlnic.h>
 
 struct device;
+struct devlink;
 struct cxlnic_dev;
 
 /* Bytes and packets the NIC wrote through each CTPIO window. */
@@ -50,5 +51,43 @@ struct cxlnic_dev *cxlnic_register(struct device *dev,
 void cxlnic_unregister(struct cxlnic_dev *nic);
 void *cxlnic_priv(const struct cxlnic_dev *nic);
 void cxlnic_cxl_lost(struct cxlnic_dev *nic);
+
+/**
+ * DOC: devlink health reporter "cxl"
+ *
+ * A NIC driver with a devlink instance calls cxlnic_health_create() once,
+ * after devlink_register(), and cxlnic_health_destroy() before
+ * devlink_unregister() and before cxlnic_unregister().  The instance then
+ * has a health reporter named "cxl":
+ *
+ * - state: healthy while CTPIO is where it is wanted; error from the moment
+ *   a piece of the CXL chain is lost (or the driver calls cxlnic_cxl_lost())
+ *   until the NIC is on CXL again.  error_count counts the losses,
+ *   recovery_count the returns to CXL, whoever did the re-attach.
+ * - diagnose: the CTPIO mode, every piece of the chain (kind, name, state,
+ *   memdev serial), the region (name, HPA base and size, decoder mode) and
+ *   the counters (CXL and PCI bytes and packets, fallbacks, reattaches).
+ * - dump: the same, captured at the moment of the loss (devlink keeps the
+ *   first one until "devlink health dump clear").
+ * - recover: re-attach only.  It takes the last region again if it still
+ *   stands, else a committed region that now stands on the same memdevs
+ *   (matched by serial number, never by name).  It never binds a driver,
+ *   never creates a region: while a piece is missing it fails and its
+ *   extack message names the kind of piece that is missing.
+ *
+ * Rebuilding the chain (binding cxl_mem again, resetting a memdev, creating
+ * and committing a region) is policy, and policy is cxlnicd's.  devlink
+ * calls recover once, at the loss, when auto_recover is on (the default);
+ * by then the chain is gone or still going, so that attempt fails (unless
+ * the loss came from cxlnic_cxl_lost() and the chain still stands) and the
+ * reporter stays in error.  Leave auto_recover on: it costs nothing and
+ * brings the NIC back at once when only the re-attach was missing.  The
+ * recovery that matters is cxlnicd's: it rebuilds what is missing and sends
+ * region-attach (or an admin runs "devlink health recover" after fixing the
+ * chain by hand); either way the reporter turns healthy and recovery_count
+ * grows.  Turning auto_recover off changes nothing for cxlnicd.
+ */
+int cxlnic_health_create(struct cxlnic_dev *nic, struct devlink *devlink);
+void cxlnic_health_destroy(struct cxlnic_dev *nic);
 
 #endif /* _LINUX_CXLNIC_H */

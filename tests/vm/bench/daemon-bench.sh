@@ -51,13 +51,16 @@ kill $daemon
 wait $daemon
 
 # The peer: the same rounds with a udev rule doing the work.
+here=$(cd "$(dirname "$0")" && pwd)
 tx_start 0 1000
 mkdir -p /run/udev/rules.d
 cat >/run/udev/rules.d/99-cxlnic-peer.rules <<RULES
-SUBSYSTEM=="cxl", ACTION=="add|bind", RUN+="$(dirname "$0")/udev-peer.sh $B"
+SUBSYSTEM=="cxl", ACTION=="add|bind", RUN+="$here/udev-peer.sh $B"
 RULES
 udevadm control --reload
 measure_recovery /tmp/lat-peer
+echo "peer log:"
+tail -n 20 /run/cxlnic-peer.log
 rm /run/udev/rules.d/99-cxlnic-peer.rules
 udevadm control --reload
 d=$(median </tmp/lat)

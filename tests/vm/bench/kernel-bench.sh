@@ -65,7 +65,8 @@ tx_rate_run() {
 	echo 0 >"$s/tx_enable"
 	echo $(((b - a) / 3))
 }
-: >/tmp/sw >/tmp/fixed
+: >/tmp/sw
+: >/tmp/fixed
 "$CTL" detach "$pci" >/dev/null
 for i in 1 2 3 4 5; do
 	tx_rate_run "$sysd" >>/tmp/sw

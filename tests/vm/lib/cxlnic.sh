@@ -268,8 +268,8 @@ write_daemon_conf() {
 }
 
 # pull_piece KIND NIC: take one piece of NIC's CXL chain away, the way an
-# administrator or a failing device would.  Sets PIECE and REASON to what
-# the kernel must report.
+# administrator or a failing device would.  Sets PIECE to the kind of
+# piece the kernel must name as lost.
 pull_piece() {
 	local md ep region
 	md=$(memdev_of_nic "$2")
@@ -291,7 +291,6 @@ pull_piece() {
 	*)
 		fail "unknown piece kind $1" ;;
 	esac
-	REASON=piece-unbound
 }
 
 # The newest cxlnicd history sequence number, to look at what came after.
@@ -305,3 +304,43 @@ history_since() {
 
 # cxlnicd's word for where NIC $1 is: on-cxl, waiting, unbound, held, ...
 daemon_state() { "$CTL" status "$1" --json | jq -r .state; }
+
+# daemon_start CONF [ARGS...]: run cxlnicd from the build with CONF, its
+# log in /tmp/cxlnicd.log (printed if the scenario fails), and wait until it
+# has put both NICs on CXL.  Its pid is in $DAEMON_PID.
+daemon_start() {
+	local conf=$1 nic
+	shift
+	"$B/daemon/cxlnicd" -c "$conf" "$@" >/tmp/cxlnicd.log 2>&1 &
+	DAEMON_PID=$!
+	trap 'kill -CONT $DAEMON_PID 2>/dev/null; kill $DAEMON_PID 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
+	for nic in 0 1; do
+		wait_until 90 on_cxl $nic || fail "cxlnicd did not put NIC $nic on CXL"
+	done
+}
+
+# daemon_stop: SIGTERM, which must end it with status 0.
+daemon_stop() {
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || fail "cxlnicd exit $? on SIGTERM"
+	trap - EXIT
+}
+
+# Run a command as nobody/nogroup with no capabilities at all.
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		--inh-caps=-all --bounding-set=-all -- "$@"
+}
+
+# expect_exit CODE PATTERN CMD...: CMD fails with CODE, says PATTERN in
+# one line on stderr, and prints nothing on stdout.
+expect_exit() {
+	local code=$1 pattern=$2 rc=0
+	shift 2
+	"$@" >/tmp/out 2>/tmp/err || rc=$?
+	cat /tmp/err >&2
+	[ $rc -eq "$code" ] || fail "'$*': exit $rc, expected $code"
+	[ "$(wc -l </tmp/err)" -eq 1 ] || fail "'$*': not one line on stderr"
+	grep -q -- "$pattern" /tmp/err || fail "'$*' does not say '$pattern'"
+	[ ! -s /tmp/out ] || fail "'$*' printed on stdout too"
+}

@@ -4,10 +4,6 @@
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 NLPROBE=$B/tests/vm/tools/nlprobe
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		--inh-caps=-all --bounding-set=-all -- "$@"
-}
 
 load_cxl
 load_cxlnic

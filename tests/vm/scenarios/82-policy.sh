@@ -12,19 +12,13 @@
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 policy=${1:?policy: fallback, unbind or none}
-DAEMON=$B/daemon/cxlnicd
 conf=/tmp/cxlnicd.conf
 
 load_cxl
 load_cxlnic
 pci0=$(nic_pci 0)
 write_daemon_conf $conf "on_loss = $policy"
-"$DAEMON" -c $conf >/tmp/cxlnicd.log 2>&1 &
-daemon=$!
-trap 'kill $daemon 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
-for nic in 0 1; do
-	wait_until 90 on_cxl $nic || fail "cxlnicd did not put NIC $nic on CXL"
-done
+daemon_start $conf
 ok "on_loss = $policy: both NICs on CXL"
 
 registered() { "$CTL" show "$1" >/dev/null 2>&1; }
@@ -111,6 +105,4 @@ if [ "$policy" != none ]; then
 	wait_until 180 on_cxl 1 ||
 		fail "NIC 1 not back on CXL after cxl_acpi returned"
 fi
-kill -TERM $daemon
-wait $daemon || fail "cxlnicd exit $? on SIGTERM"
-trap - EXIT
+daemon_stop

@@ -7,41 +7,22 @@
 # configuration.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
-DAEMON=$B/daemon/cxlnicd
 conf=/tmp/cxlnicd.conf
 state=/run/cxlnicd/state.json
 sock=/run/cxlnicd/control
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		--inh-caps=-all --bounding-set=-all -- "$@"
-}
-# expect_exit CODE PATTERN CMD...: CMD fails with CODE and says PATTERN.
-expect_exit() {
-	local code=$1 pattern=$2 rc=0
-	shift 2
-	"$@" >/tmp/out 2>/tmp/err || rc=$?
-	cat /tmp/err >&2
-	[ $rc -eq "$code" ] || fail "'$*': exit $rc, expected $code"
-	grep -q -- "$pattern" /tmp/err || fail "'$*' does not say '$pattern'"
-}
 raw() { printf '%s\n' "$@" | socat -t 5 - "UNIX-CONNECT:$sock"; }
 
 load_cxl
 load_cxlnic
 pci0=$(nic_pci 0)
-pci1=$(nic_pci 1)
 write_daemon_conf $conf
 
 expect_exit 5 "cxlnicd is not running" "$CTL" status
 expect_exit 5 "cxlnicd is not running" "$CTL" history
 ok "without cxlnicd: one clear line, exit 5"
 
-"$DAEMON" -c $conf >/tmp/cxlnicd.log 2>&1 &
-daemon=$!
-trap 'kill $daemon 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
-for nic in 0 1; do
-	wait_until 90 on_cxl $nic || fail "cxlnicd did not put NIC $nic on CXL"
-done
+daemon_start $conf
+daemon=$DAEMON_PID
 "$CTL" status
 "$CTL" status --json | jq -e '.nics == 2 and .on_cxl == 2 and .pid > 0' \
 	>/dev/null || fail "status JSON"
@@ -155,8 +136,6 @@ sleep 2
 as_nobody "$CTL" status >/dev/null || fail "old read_group not in force"
 ok "a broken reload is refused with its line; the old configuration stays"
 
-kill -TERM $daemon
-wait $daemon || fail "cxlnicd exit $? on SIGTERM"
-trap - EXIT
+daemon_stop
 [ ! -e $sock ] || fail "control socket left behind"
 ok "SIGTERM: exit 0, socket removed"

@@ -5,20 +5,14 @@
 # rescan) and brings NIC 0 back on CXL; its history and status say so.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
-DAEMON=$B/daemon/cxlnicd
 conf=/tmp/cxlnicd.conf
 
 load_cxl
 load_cxlnic
-pci0=$(nic_pci 0)
 pci1=$(nic_pci 1)
 write_daemon_conf $conf
-"$DAEMON" -c $conf --monitor-rcvbuf 4096 >/tmp/cxlnicd.log 2>&1 &
-daemon=$!
-trap 'kill -CONT $daemon 2>/dev/null; kill $daemon 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
-for nic in 0 1; do
-	wait_until 90 on_cxl $nic || fail "cxlnicd did not put NIC $nic on CXL"
-done
+daemon_start $conf --monitor-rcvbuf 4096
+daemon=$DAEMON_PID
 resyncs=$("$CTL" status --json | jq .resyncs)
 
 kill -STOP $daemon
@@ -39,6 +33,4 @@ expect_mode 1 cxl
 	(.message | test("overrun")))' >/dev/null ||
 	fail "history shows no overrun resync"
 ok "cxlnicd saw the overrun, resynced and NIC 0 is back on CXL"
-kill -TERM $daemon
-wait $daemon || fail "cxlnicd exit $? on SIGTERM"
-trap - EXIT
+daemon_stop

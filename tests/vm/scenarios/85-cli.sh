@@ -9,22 +9,11 @@
 DAEMON=$B/daemon/cxlnicd
 SRC=$(cd "$(dirname "$0")/../../.." && pwd)
 conf=/tmp/cxlnicd.conf
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		--inh-caps=-all --bounding-set=-all -- "$@"
-}
-# shape FILTER: stdin matches the documented shape.
-shape() { jq -e -L "$SRC/tests/vm/lib" "include \"shapes\"; $1" >/dev/null; }
-# expect_exit CODE PATTERN CMD...
-expect_exit() {
-	local code=$1 pattern=$2 rc=0
-	shift 2
-	"$@" >/tmp/out 2>/tmp/err || rc=$?
-	cat /tmp/err >&2
-	[ $rc -eq "$code" ] || fail "'$*': exit $rc, expected $code"
-	[ "$(wc -l </tmp/err)" -eq 1 ] || fail "'$*': not one line on stderr"
-	grep -q -- "$pattern" /tmp/err || fail "'$*' does not say '$pattern'"
-	[ ! -s /tmp/out ] || fail "'$*' printed on stdout too"
+# shape [-s] FILTER: stdin (slurped with -s) matches the documented shape.
+shape() {
+	local slurp=()
+	[ "$1" = -s ] && { slurp=(-s); shift; }
+	jq -e "${slurp[@]}" -L "$SRC/tests/vm/lib" "include \"shapes\"; $1" >/dev/null
 }
 
 # Without the module: said plainly.
@@ -39,7 +28,7 @@ attach 0 "$region"
 # Bad input: one line, the right code, nothing changed.
 gen=$(nic_field 0 .generation)
 expect_exit 2 "unknown command 'lsit'; valid commands: list show" "$CTL" lsit
-expect_exit 2 "unknown option '--jsn'; valid options: -v/--verbose --json" "$CTL" list --jsn
+expect_exit 2 "unknown option '--jsn'; valid options: --json -v/--verbose" "$CTL" list --jsn
 expect_exit 2 "mode 'fast' is not one of: cxl, pci" "$CTL" mode "$pci0" fast
 expect_exit 3 "no NIC '0000:99:00.0'" "$CTL" show 0000:99:00.0
 expect_exit 3 "no NIC 'eth9'" "$CTL" mode eth9 pci

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Metrics for the fleet: Prometheus text format, written atomically
+ * (temporary file, rename) as cxlnic.prom into node_exporter's textfile
+ * collector directory, so a fleet watches its hosts with the Prometheus it
+ * already runs.  Written after each reconcile, and every interval_s for
+ * the packet counters.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cxlnic_names.h"
+#include "daemon.h"
+
+#define METRICS_FILE "cxlnic.prom"
+
+static void header(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void nic_modes(FILE *f, const struct daemon *d)
+{
+	static const char *const modes[] = { "off", "pci", "cxl" };
+	size_t i, m;
+
+	header(f, "cxlnic_ctpio_mode", "gauge",
+	       "1 for the CTPIO window the NIC uses now (absent while unregistered).");
+	for (i = 0; i < d->n_nics; i++) {
+		if (!d->nics[i].present)
+			continue;
+		for (m = 0; m < 3; m++)
+			fprintf(f, "cxlnic_ctpio_mode{nic=\"%s\",mode=\"%s\"} %d\n",
+				d->nics[i].pci_addr, modes[m],
+				d->nics[i].info.mode == m);
+	}
+	header(f, "cxlnic_registered", "gauge",
+	       "1 while the NIC's driver is bound and registered with cxlnic.");
+	for (i = 0; i < d->n_nics; i++)
+		fprintf(f, "cxlnic_registered{nic=\"%s\"} %d\n",
+			d->nics[i].pci_addr, d->nics[i].present);
+	header(f, "cxlnic_daemon_state", "gauge",
+	       "1 for cxlnicd's word for where the NIC is (see docs/json.md).");
+	for (i = 0; i < d->n_nics; i++)
+		fprintf(f, "cxlnic_daemon_state{nic=\"%s\",state=\"%s\"} 1\n",
+			d->nics[i].pci_addr, nic_state_name(&d->nics[i]));
+}
+
+static void nic_pieces(FILE *f, const struct daemon *d)
+{
+	const struct cxlnic_piece_info *p;
+	size_t i, j;
+
+	header(f, "cxlnic_piece_bound", "gauge",
+	       "Each CXL piece the NIC depends on: 1 bound to its driver, 0 present without one or absent (see the state label).");
+	for (i = 0; i < d->n_nics; i++) {
+		if (!d->nics[i].present)
+			continue;
+		for (j = 0; j < d->nics[i].info.n_pieces; j++) {
+			p = &d->nics[i].info.pieces[j];
+			fprintf(f, "cxlnic_piece_bound{nic=\"%s\",kind=\"%s\",name=\"%s\",state=\"%s\"} %d\n",
+				d->nics[i].pci_addr,
+				cxlnic_piece_kind_name(p->kind), p->name,
+				cxlnic_piece_state_name(p->state),
+				p->state == CXLNIC_PIECE_STATE_BOUND);
+		}
+	}
+}
+
+static uint64_t get_fallbacks(const struct nic *n) { return n->info.stats.fallbacks; }
+static uint64_t get_reattaches(const struct nic *n) { return n->info.stats.reattaches; }
+static uint64_t get_recoveries(const struct nic *n) { return n->recoveries; }
+static uint64_t get_step_failures(const struct nic *n) { return n->step_failures; }
+
+/*
+ * One counter per NIC.  The kernel's (@from_kernel) exist only while the
+ * NIC is registered; cxlnicd's own for every NIC it knows.
+ */
+static void nic_counter(FILE *f, const struct daemon *d, const char *name,
+			const char *help, uint64_t (*get)(const struct nic *),
+			bool from_kernel)
+{
+	size_t i;
+
+	header(f, name, "counter", help);
+	for (i = 0; i < d->n_nics; i++)
+		if (d->nics[i].present || !from_kernel)
+			fprintf(f, "%s{nic=\"%s\"} %" PRIu64 "\n", name,
+				d->nics[i].pci_addr, get(&d->nics[i]));
+}
+
+static void nic_counters(FILE *f, const struct daemon *d)
+{
+	size_t i;
+
+	header(f, "cxlnic_packets_total", "counter",
+	       "Packets the NIC sent through each CTPIO window since its driver registered.");
+	header(f, "cxlnic_bytes_total", "counter",
+	       "Bytes the NIC sent through each CTPIO window since its driver registered.");
+	for (i = 0; i < d->n_nics; i++) {
+		const struct cxlnic_stats_info *s = &d->nics[i].info.stats;
+		const char *nic = d->nics[i].pci_addr;
+
+		if (!d->nics[i].present)
+			continue;
+		fprintf(f, "cxlnic_packets_total{nic=\"%s\",window=\"cxl\"} %" PRIu64 "\n"
+			   "cxlnic_packets_total{nic=\"%s\",window=\"pci\"} %" PRIu64 "\n"
+			   "cxlnic_bytes_total{nic=\"%s\",window=\"cxl\"} %" PRIu64 "\n"
+			   "cxlnic_bytes_total{nic=\"%s\",window=\"pci\"} %" PRIu64 "\n",
+			nic, s->cxl_packets, nic, s->pci_packets,
+			nic, s->cxl_bytes, nic, s->pci_bytes);
+	}
+	nic_counter(f, d, "cxlnic_fallbacks_total",
+		    "Times the kernel moved CTPIO off CXL because a piece went.",
+		    get_fallbacks, true);
+	nic_counter(f, d, "cxlnic_reattaches_total",
+		    "Times CTPIO went back on CXL after a fallback.",
+		    get_reattaches, true);
+	nic_counter(f, d, "cxlnic_recoveries_total",
+		    "Returns to CXL after a loss, seen by cxlnicd.",
+		    get_recoveries, false);
+	nic_counter(f, d, "cxlnic_step_failures_total",
+		    "Recovery steps that failed (cxlnicd backs off and retries).",
+		    get_step_failures, false);
+}
+
+static void daemon_metrics(FILE *f, const struct daemon *d)
+{
+	header(f, "cxlnic_daemon_resyncs_total", "counter",
+	       "Full resyncs after lost events.");
+	fprintf(f, "cxlnic_daemon_resyncs_total %u\n", d->resyncs);
+	header(f, "cxlnic_recovery_seconds_total", "counter",
+	       "Time from each loss to CXL again, summed (divided by cxlnic_recoveries_total: the mean).");
+	for (size_t i = 0; i < d->n_nics; i++)
+		fprintf(f, "cxlnic_recovery_seconds_total{nic=\"%s\"} %.3f\n",
+			d->nics[i].pci_addr, d->nics[i].recovery_ms_sum / 1000.0);
+	header(f, "cxlnic_last_recovery_seconds", "gauge",
+	       "Duration of the NIC's last recovery to CXL.");
+	for (size_t i = 0; i < d->n_nics; i++)
+		if (d->nics[i].recoveries)
+			fprintf(f, "cxlnic_last_recovery_seconds{nic=\"%s\"} %.3f\n",
+				d->nics[i].pci_addr,
+				d->nics[i].last_recovery_ms / 1000.0);
+}
+
+int metrics_write(const struct daemon *d)
+{
+	char path[300], tmp[310];
+	FILE *f;
+	int rc = 0;
+
+	if (!d->cfg.metrics_dir[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/" METRICS_FILE, d->cfg.metrics_dir);
+	/* node_exporter skips files not ending in .prom: a safe temporary. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	nic_modes(f, d);
+	nic_pieces(f, d);
+	nic_counters(f, d);
+	daemon_metrics(f, d);
+	if (fflush(f) || ferror(f))
+		rc = -EIO;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}

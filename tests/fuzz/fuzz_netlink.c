@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fuzz the client library's parsing of a family message's attributes (what
+ * cxlnicctl and cxlnicd do with everything the kernel sends), and the JSON
+ * built from the result.  The input is the attribute stream; its first byte
+ * picks the command.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+#include "cxlnic_dev.h"
+#include "cxlnic_json.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct cxlnic_dev_info dev;
+	struct json_object *o;
+	void *attrs;
+	uint8_t cmd;
+
+	if (size < 1 || size > 65536)
+		return 0;
+	cmd = data[0] % (CXLNIC_CMD_MAX + 1);
+	/* Netlink attributes are 4-byte aligned in a real message. */
+	attrs = aligned_alloc(4, (size + 3) & ~(size_t)3);
+	if (!attrs)
+		return 0;
+	memcpy(attrs, data + 1, size - 1);
+	if (!cxlnic_dev_parse(attrs, (int)size - 1, cmd, &dev)) {
+		o = cmd >= CXLNIC_CMD_DEV_ADD_NTF ? cxlnic_event_to_json(&dev) :
+						    cxlnic_dev_to_json(&dev);
+		json_object_to_json_string(o);
+		json_object_put(o);
+	}
+	free(attrs);
+	return 0;
+}

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Fault injection in cxlnicd: with each named failure point switched on (a
+# failing sysfs write, a failing libcxl call, a failing netlink request),
+# and with a crash right after each recorded step of a recovery followed
+# by a restart, a memdev loss still ends with NIC 0 back on CXL: never
+# stuck, never left unbound, no region made twice.
+. "$(dirname "$0")/../lib/cxlnic.sh"
+
+conf=/tmp/cxlnicd.conf
+load_cxl
+load_cxlnic
+write_daemon_conf $conf
+
+# One region per memdev and nothing decommitted left over.
+regions_sane() {
+	local r md
+	for r in /sys/bus/cxl/devices/region*; do
+		[ -e "$r" ] || continue
+		[ "$(cat "$r/commit")" = 1 ] || fail "$(basename "$r") left decommitted"
+	done
+	for nic in 0 1; do
+		md=$(memdev_of_nic $nic)
+		[ "$(regions_of_memdev "$md" | wc -l)" -eq 1 ] ||
+			fail "$(regions_of_memdev "$md" | wc -l) regions on $md"
+	done
+}
+
+for faults in sysfs-write:3 libcxl:2 netlink:2; do
+	log "--- CXLNICD_FAULTS=$faults"
+	CXLNICD_FAULTS=$faults daemon_start $conf
+	# The faults may have hit the start already; whatever is left, the
+	# recovery meets.
+	pull_piece memdev 0
+	wait_until 20 counter_above 0 fallbacks 0 || fail "$faults: no fallback"
+	wait_until 180 on_cxl 0 || fail "$faults: NIC 0 not back on CXL"
+	grep -q "fault injected: ${faults%%:*} fails" /tmp/cxlnicd.log ||
+		fail "$faults: no fault was injected"
+	regions_sane
+	daemon_stop
+	ok "$faults: recovered through the failures"
+done
+
+for step in delete-stale-region bind-memdev reset-memdev create-region attach; do
+	log "--- crash right after $step"
+	CXLNICD_CRASH_AFTER=$step "$B/daemon/cxlnicd" -c $conf >/tmp/crash.log 2>&1 &
+	pid=$!
+	sleep 1
+	pull_piece memdev 0
+	rc=0
+	timeout 120 tail --pid=$pid -f /dev/null || fail "$step: cxlnicd did not crash"
+	wait $pid || rc=$?
+	[ $rc -eq 137 ] || { cat /tmp/crash.log; fail "$step: exit $rc, expected 137"; }
+	daemon_start $conf
+	regions_sane
+	daemon_stop
+	ok "crash after $step: the restarted cxlnicd finished the recovery"
+done
