@@ -248,6 +248,9 @@ static int setup(struct daemon *d)
 		log_err("%s", cxlnic_strerror(rc));
 		return rc == -CXLNIC_ENOMODULE ? EXIT_NO_MODULE : EXIT_FAILURE_;
 	}
+	/* Without devlink there is no reporter to keep pace with. */
+	if (devlink_client_open(&d->devlink))
+		log_info("no devlink family: no health reporter grace periods");
 	rc = setup_udev(d);
 	if (rc) {
 		log_err("udev monitor: %s", strerror(-rc));
@@ -287,6 +290,7 @@ static void teardown(struct daemon *d)
 	udev_unref(d->udev);
 	cxlnic_monitor_close(d->mon);
 	cxlnic_client_close(d->nl);
+	devlink_client_close(d->devlink);
 	config_free(&d->cfg);
 	free(d->nics);
 }

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "control.h"
 #include "cxlnic_nl.h"
+#include "devlink.h"
 #include "history.h"
 #include "state.h"
 
@@ -38,6 +39,9 @@ struct nic {
 	unsigned int failures;		/* consecutive failed steps */
 	uint64_t retry_at;		/* CLOCK_MONOTONIC usec, 0: none */
 	uint64_t lost_at;		/* CLOCK_MONOTONIC usec of the loss */
+	uint64_t back_at;		/* CLOCK_MONOTONIC usec, last recovery */
+	uint64_t devlink_grace_ms;	/* its reporter's, last read */
+	bool grace_noted;		/* this wait is in the history */
 	uint64_t recoveries;		/* returns to CXL after a loss */
 	uint64_t recovery_ms_sum;
 	uint64_t last_recovery_ms;
@@ -56,6 +60,7 @@ struct daemon {
 	struct config cfg;
 	struct cxlnic_client *nl;
 	struct cxlnic_monitor *mon;
+	struct devlink_client *devlink;	/* NULL: no devlink family */
 	struct udev *udev;
 	struct udev_monitor *umon;
 	struct control *ctl;

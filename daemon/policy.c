@@ -84,3 +84,23 @@ const char *policy_missing_piece(const struct nic_policy *p,
 		return "region";
 	return NULL;
 }
+
+static bool step_returns_nic(enum step step)
+{
+	return step == STEP_BIND_NIC || step == STEP_REBIND_NIC ||
+	       step == STEP_ATTACH;
+}
+
+uint64_t policy_grace_until(enum step step, const struct nic_view *nic,
+			    uint64_t now_usec, uint64_t last_back_usec,
+			    uint64_t grace_ms)
+{
+	uint64_t until;
+
+	/* An operator's recover means now; a first loss has no period. */
+	if (!step_returns_nic(step) || nic->recover_requested ||
+	    !last_back_usec || !grace_ms)
+		return 0;
+	until = last_back_usec + grace_ms * 1000;
+	return until > now_usec ? until : 0;
+}

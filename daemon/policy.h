@@ -53,6 +53,16 @@ enum step policy_next_step(const struct nic_policy *policy,
 			   const struct nic_view *nic,
 			   const struct chain_view *chain);
 const char *step_name(enum step step);
+/*
+ * devlink's rule for a reporter's auto_recover, kept by cxlnicd too: after
+ * a recovery, a NIC that fails again within the reporter's grace period does
+ * not go back before the period ends (the chain may be rebuilt meanwhile;
+ * only the steps that return the NIC wait).  The CLOCK_MONOTONIC usec to
+ * wait until, or 0 when @step may run now.
+ */
+uint64_t policy_grace_until(enum step step, const struct nic_view *nic,
+			    uint64_t now_usec, uint64_t last_back_usec,
+			    uint64_t grace_ms);
 /* Why a NIC waits: "root", "memdev", "region" (region=manual), or NULL. */
 const char *policy_missing_piece(const struct nic_policy *policy,
 				 const struct chain_view *chain);

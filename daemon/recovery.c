@@ -398,6 +398,50 @@ static bool nic_paired(struct daemon *d, struct nic *nic,
 	return false;
 }
 
+/*
+ * The grace period of the NIC's devlink reporter "cxl", read while its
+ * driver is bound (an unbound NIC has no devlink instance: the last value
+ * read stands).
+ */
+static uint64_t devlink_grace_ms(struct daemon *d, struct nic *nic)
+{
+	struct devlink_reporter r;
+	int rc;
+
+	if (!d->devlink || !nic->present)
+		return nic->devlink_grace_ms;
+	rc = devlink_reporter_get(d->devlink, nic->pci_addr, "cxl", &r);
+	if (rc)
+		log_nic(LOG_DEBUG, nic->pci_addr, NULL, -1,
+			"devlink reporter cxl: %s", strerror(-rc));
+	else
+		nic->devlink_grace_ms = r.grace_ms;
+	return nic->devlink_grace_ms;
+}
+
+/* Whether @step must wait for the reporter's grace period, and until when. */
+static uint64_t grace_wait(struct daemon *d, struct nic *nic, enum step step,
+			   const struct nic_view *nv)
+{
+	uint64_t now = now_usec(), grace_ms, until;
+
+	grace_ms = devlink_grace_ms(d, nic);
+	until = policy_grace_until(step, nv, now, nic->back_at, grace_ms);
+	if (!until) {
+		nic->grace_noted = false;
+		return 0;
+	}
+	if (!nic->grace_noted)
+		daemon_note(d, LOG_NOTICE, HISTORY_DAEMON, nic->pci_addr,
+			    "grace-period", 0, -1,
+			    "lost again %llu ms after the last recovery, within the devlink reporter's grace period of %llu ms: %s waits %llu ms",
+			    (unsigned long long)((now - nic->back_at) / 1000),
+			    (unsigned long long)grace_ms, step_name(step),
+			    (unsigned long long)((until - now) / 1000));
+	nic->grace_noted = true;
+	return until;
+}
+
 /* From a loss to CXL again: the recovery time the metrics report. */
 static void track_recovery(struct daemon *d, struct nic *nic)
 {
@@ -410,6 +454,8 @@ static void track_recovery(struct daemon *d, struct nic *nic)
 		return;
 	ms = (now_usec() - nic->lost_at) / 1000;
 	nic->lost_at = 0;
+	nic->back_at = now_usec();
+	devlink_grace_ms(d, nic);
 	nic->recoveries++;
 	nic->recovery_ms_sum += ms;
 	nic->last_recovery_ms = ms;
@@ -425,6 +471,7 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	struct chain_names names;
 	struct chain_view view;
 	struct nic_view nv;
+	uint64_t grace_until = 0;
 	struct nic_policy p;
 	enum step step;
 	int i, rc = 0;
@@ -457,6 +504,11 @@ void recover_nic(struct daemon *d, struct nic *nic)
 					      NULL;
 		if (step == STEP_DONE || step == STEP_WAIT)
 			break;
+		grace_until = grace_wait(d, nic, step, &nv);
+		if (grace_until) {
+			missing = "grace-period";
+			break;
+		}
 		rc = run_step(d, nic, step, &p, &names);
 		/* A refused bind is no failure: the next step down follows. */
 		if (rc && step == STEP_BIND_MEMDEV)
@@ -474,6 +526,9 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	}
 	nic->failures = 0;
 	nic->retry_at = 0;
+	/* Not a backoff: the chain may still be rebuilt meanwhile. */
+	if (grace_until)
+		schedule_reconcile(d, (grace_until - now_usec()) / 1000 + 1);
 	if (nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL)
 		nic->recover_requested = false;
 }
@@ -536,8 +591,11 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 	if (ev->generation > nic->info.generation) {
 		nic->info.generation = ev->generation;
 		if (!nic->lost_at && ev->mode == CXLNIC_CTPIO_MODE_PCI &&
-		    cxlnic_reason_is_loss(ev->reason))
+		    cxlnic_reason_is_loss(ev->reason)) {
 			nic->lost_at = now_usec();
+			/* Still bound: an unbind policy is about to act. */
+			devlink_grace_ms(d, nic);
+		}
 	}
 	nic_policy(d, nic, &p);
 	schedule_reconcile(d, p.grace_ms);

@@ -240,6 +240,35 @@ static void test_operator_requests(void **state)
 	assert_string_equal(policy_missing_piece(&p, &c), "region");
 }
 
+/* devlink's grace period paces only the steps that return the NIC. */
+static void test_grace_period(void **state)
+{
+	struct nic_view nic = { .registered = true, .lost = true };
+	const uint64_t back = 10000000, grace_ms = 2000;
+
+	(void)state;
+	/* 1 s after the last recovery: attach waits until back + 2 s */
+	assert_int_equal(policy_grace_until(STEP_ATTACH, &nic, back + 1000000,
+					    back, grace_ms), back + 2000000);
+	assert_int_equal(policy_grace_until(STEP_BIND_NIC, &nic, back + 1000000,
+					    back, grace_ms), back + 2000000);
+	/* the chain may be rebuilt meanwhile */
+	assert_int_equal(policy_grace_until(STEP_BIND_MEMDEV, &nic,
+					    back + 1000000, back, grace_ms), 0);
+	assert_int_equal(policy_grace_until(STEP_CREATE_REGION, &nic,
+					    back + 1000000, back, grace_ms), 0);
+	/* the period over, no recovery yet, no period, or an operator's recover */
+	assert_int_equal(policy_grace_until(STEP_ATTACH, &nic, back + 2000000,
+					    back, grace_ms), 0);
+	assert_int_equal(policy_grace_until(STEP_ATTACH, &nic, back, 0,
+					    grace_ms), 0);
+	assert_int_equal(policy_grace_until(STEP_ATTACH, &nic, back + 1000,
+					    back, 0), 0);
+	nic.recover_requested = true;
+	assert_int_equal(policy_grace_until(STEP_ATTACH, &nic, back + 1000,
+					    back, grace_ms), 0);
+}
+
 static void test_runtime_keys(void **state)
 {
 	struct nic_policy base = fallback(), ovr = { 0 };
@@ -322,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_escalation),
 		cmocka_unit_test(test_operator_requests),
+		cmocka_unit_test(test_grace_period),
 		cmocka_unit_test(test_runtime_keys),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_refuses_garbage),

@@ -132,6 +132,60 @@ wait_until 20 rep_is 0 healthy || fail "reporter not healthy after region-attach
 ok "region-attach after a loss: healthy, recovery_count 2"
 
 rep_is 1 healthy || fail "NIC 1 reporter disturbed"
+
+# cxlnicd keeps the reporter's pace: a NIC lost again within the grace
+# period of its last recovery goes back only when the period ends (the
+# region is back long before), and each of its returns counts as the
+# reporter's recovery.
+devlink health set "pci/$(nic_pci 0)" reporter cxl grace_period 30000
+[ "$(rep_field 0 .grace_period)" -eq 30000 ] || fail "grace_period not set"
+write_daemon_conf /tmp/cxlnicd.conf "on_loss = fallback"
+daemon_start /tmp/cxlnicd.conf -v
+recovered=$(rep_field 0 .recover) errors=$(rep_field 0 .error)
+seq=$(history_seq)
+pull_piece region 0
+# cxlnicd may have it back before a look at the mode: count the loss.
+wait_until 20 eval '[ "$(rep_field 0 .error)" -gt "$errors" ]' ||
+	fail "the reporter did not count the loss"
+wait_until 60 on_cxl 0 || fail "cxlnicd did not bring NIC 0 back after the first loss"
+"$CTL" history "$(nic_pci 0)" --json | jq -e --argjson s "$seq" \
+	'any(.[]; .seq > $s and .what == "grace-period") | not' >/dev/null ||
+	fail "a first loss waited for the grace period"
+wait_until 20 rep_is 0 healthy || fail "reporter not healthy after cxlnicd's recovery"
+[ "$(rep_field 0 .recover)" -eq $((recovered + 1)) ] ||
+	fail "cxlnicd's recovery not counted by the reporter"
+ok "first loss: cxlnicd recovered at once; recovery_count $((recovered + 1))"
+
+seq=$(history_seq)
+pull_piece region 0
+expect_mode 0 pci
+wait_until 30 eval '[ "$("$CTL" status "$(nic_pci 0)" --json | jq -r .waiting_for)" = grace-period ]' ||
+	fail "cxlnicd does not wait for the grace period: $("$CTL" status "$(nic_pci 0)" --json)"
+"$CTL" history "$(nic_pci 0)" --json | jq -e --argjson s "$seq" \
+	'any(.[]; .seq > $s and .what == "grace-period" and
+	     (.message | test("grace period of 30000 ms")))' >/dev/null ||
+	fail "no grace-period entry in the history"
+[ "$(nic_field 0 .mode)" = pci ] || fail "NIC 0 went back within the grace period"
+history_since "$seq" "$(nic_pci 0)" | grep -qx 'enable-region:true' ||
+	fail "the region was not enabled again meanwhile: $(history_since "$seq" "$(nic_pci 0)")"
+wait_until 60 on_cxl 0 || fail "NIC 0 not back after the grace period"
+[ "$(rep_field 0 .recover)" -eq $((recovered + 2)) ] ||
+	fail "the second recovery not counted by the reporter"
+ok "lost again within 30 s: cxlnicd waited for the grace period, then recovered"
+
+devlink health set "pci/$(nic_pci 0)" reporter cxl grace_period 0
+[ "$(rep_field 0 .grace_period)" -eq 0 ] || fail "grace_period not set to 0"
+seq=$(history_seq) errors=$(rep_field 0 .error)
+pull_piece region 0
+wait_until 20 eval '[ "$(rep_field 0 .error)" -gt "$errors" ]' ||
+	fail "the reporter did not count the loss"
+wait_until 60 on_cxl 0 || fail "cxlnicd did not bring NIC 0 back with no grace period"
+"$CTL" history "$(nic_pci 0)" --json | jq -e --argjson s "$seq" \
+	'any(.[]; .seq > $s and .what == "grace-period") | not' >/dev/null ||
+	fail "waited with the grace period set to 0"
+ok "grace_period 0: cxlnicd recovered at once"
+daemon_stop
+
 rmmod cxlnic_sim
 [ -z "$(devlink -j health show | jq -r '.health[]?[]? | select(.reporter == "cxl")')" ] ||
 	fail "cxl reporters left after rmmod cxlnic_sim"

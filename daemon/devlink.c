@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/devlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "devlink.h"
+
+struct devlink_client {
+	struct nl_sock *sk;
+	int family;
+};
+
+struct reporter_reply {
+	struct devlink_reporter *r;
+	bool found;
+};
+
+int devlink_client_open(struct devlink_client **out)
+{
+	struct devlink_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->sk = nl_socket_alloc();
+	if (!c->sk || genl_connect(c->sk)) {
+		devlink_client_close(c);
+		return -EPROTONOSUPPORT;
+	}
+	/*
+	 * One reply per request, no ACK: libnl's receive returns after the
+	 * reply, and an ACK left behind would be read as the next answer.
+	 */
+	nl_socket_disable_auto_ack(c->sk);
+	c->family = genl_ctrl_resolve(c->sk, DEVLINK_GENL_NAME);
+	if (c->family < 0) {
+		devlink_client_close(c);
+		return -ENOENT;
+	}
+	*out = c;
+	return 0;
+}
+
+void devlink_client_close(struct devlink_client *c)
+{
+	if (!c)
+		return;
+	nl_socket_free(c->sk);
+	free(c);
+}
+
+static int parse_reporter(struct nl_msg *msg, void *arg)
+{
+	static struct nla_policy policy[DEVLINK_ATTR_MAX + 1] = {
+		[DEVLINK_ATTR_HEALTH_REPORTER] = { .type = NLA_NESTED },
+	};
+	struct reporter_reply *reply = arg;
+	struct nlattr *tb[DEVLINK_ATTR_MAX + 1];
+	struct nlattr *rep[DEVLINK_ATTR_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, DEVLINK_ATTR_MAX, policy) ||
+	    !tb[DEVLINK_ATTR_HEALTH_REPORTER] ||
+	    nla_parse_nested(rep, DEVLINK_ATTR_MAX,
+			     tb[DEVLINK_ATTR_HEALTH_REPORTER], NULL))
+		return NL_SKIP;
+	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD])
+		reply->r->grace_ms =
+			nla_get_u64(rep[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD]);
+	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_AUTO_RECOVER])
+		reply->r->auto_recover =
+			nla_get_u8(rep[DEVLINK_ATTR_HEALTH_REPORTER_AUTO_RECOVER]);
+	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_ERR_COUNT])
+		reply->r->errors =
+			nla_get_u64(rep[DEVLINK_ATTR_HEALTH_REPORTER_ERR_COUNT]);
+	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_RECOVER_COUNT])
+		reply->r->recoveries =
+			nla_get_u64(rep[DEVLINK_ATTR_HEALTH_REPORTER_RECOVER_COUNT]);
+	reply->found = true;
+	return NL_OK;
+}
+
+int devlink_reporter_get(struct devlink_client *c, const char *pci_addr,
+			 const char *name, struct devlink_reporter *r)
+{
+	struct reporter_reply reply = { .r = r };
+	struct nl_msg *msg = nlmsg_alloc();
+	int rc = -ENOMEM;
+
+	memset(r, 0, sizeof(*r));
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0,
+			 NLM_F_REQUEST,
+			 DEVLINK_CMD_HEALTH_REPORTER_GET, DEVLINK_GENL_VERSION) ||
+	    nla_put_string(msg, DEVLINK_ATTR_BUS_NAME, "pci") ||
+	    nla_put_string(msg, DEVLINK_ATTR_DEV_NAME, pci_addr) ||
+	    nla_put_string(msg, DEVLINK_ATTR_HEALTH_REPORTER_NAME, name))
+		goto out;
+	nl_socket_modify_cb(c->sk, NL_CB_VALID, NL_CB_CUSTOM, parse_reporter,
+			    &reply);
+	rc = nl_send_auto(c->sk, msg);
+	/* The reply, or the error as a negative libnl code. */
+	if (rc >= 0)
+		rc = nl_recvmsgs_default(c->sk);
+	/* No devlink instance (ENODEV) or no such reporter (EINVAL). */
+	if (rc == -NLE_OBJ_NOTFOUND || rc == -NLE_INVAL)
+		rc = -ENODEV;
+	else if (rc < 0)
+		rc = -EIO;
+	else
+		rc = reply.found ? 0 : -ENODEV;
+out:
+	nlmsg_free(msg);
+	return rc;
+}

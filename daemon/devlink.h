@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The NIC's devlink health reporter "cxl" (cxlnic_health_create() in the
+ * kernel), read over the devlink generic netlink family: cxlnicd honours
+ * its grace period, so the daemon and devlink's auto_recover keep the same
+ * pace on a chain that keeps failing.
+ */
+#ifndef CXLNICD_DEVLINK_H
+#define CXLNICD_DEVLINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct devlink_client;
+
+struct devlink_reporter {
+	uint64_t grace_ms;		/* graceful_period */
+	bool auto_recover;
+	uint64_t errors;		/* error_count */
+	uint64_t recoveries;		/* recovery_count */
+};
+
+int devlink_client_open(struct devlink_client **out);
+void devlink_client_close(struct devlink_client *c);
+/*
+ * Reporter @name of the devlink instance on PCI device @pci_addr.
+ * -ENODEV: the NIC's driver has no devlink instance or no such reporter.
+ */
+int devlink_reporter_get(struct devlink_client *c, const char *pci_addr,
+			 const char *name, struct devlink_reporter *r);
+
+#endif
