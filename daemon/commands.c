@@ -41,6 +41,8 @@ static struct json_object *policy_to_json(const struct nic_policy *p)
 			       json_object_new_int64(p->escalate_after));
 	json_object_object_add(o, "region_size",
 			       json_object_new_uint64(p->region_size));
+	json_object_object_add(o, "decoder_mode", json_object_new_string(
+			       decoder_mode_name(p->decoder_mode)));
 	json_object_object_add(o, "memdev_serial", p->has_memdev_serial ?
 			       json_object_new_uint64(p->memdev_serial) : NULL);
 	return o;
@@ -165,16 +167,30 @@ static int set_override(struct nic *nic, const char *key, const char *value)
 	return 0;
 }
 
+/* "on_loss, region, ...": the keys a set-policy accepts. */
+static void policy_key_list(char *buf, size_t len)
+{
+	const char *key;
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; (key = config_key_name(i)) && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+				 key);
+}
+
 static char *cmd_set_policy(struct daemon *d, struct nic *nic,
 			    const struct control_request *req, uid_t uid)
 {
 	struct nic_policy scratch = { 0 };
-	char err[160];
+	char err[160], keys[256];
 
-	if (!config_key_known(req->key))
+	if (!config_key_known(req->key)) {
+		policy_key_list(keys, sizeof(keys));
 		return control_reply_error(EINVAL,
-			"unknown policy key '%s'; keys: on_loss, region, recovery, grace_ms, backoff_ms, backoff_max_ms, max_attempts, escalate_after, region_size, memdev_serial",
-			req->key);
+			"unknown policy key '%s'; keys: %s", req->key, keys);
+	}
 	if (strcmp(req->value, "default") &&
 	    config_set_key(&scratch, req->key, req->value, err, sizeof(err)))
 		return control_reply_error(EINVAL, "%s (or 'default')", err);

@@ -24,6 +24,7 @@ enum key_bit {
 	KEY_ESCALATE = 1u << 7,
 	KEY_REGION_SIZE = 1u << 8,
 	KEY_SERIAL = 1u << 9,
+	KEY_DECODER_MODE = 1u << 10,
 };
 
 static const char *const on_loss_names[] = {
@@ -31,6 +32,17 @@ static const char *const on_loss_names[] = {
 	[ON_LOSS_UNBIND] = "unbind",
 	[ON_LOSS_NONE] = "none",
 };
+
+static const char *const decoder_mode_names[] = {
+	[DECODER_ANY] = "any",
+	[DECODER_HOST_ONLY] = "host-only",
+	[DECODER_DEVICE_COHERENT] = "device-coherent",
+};
+
+const char *decoder_mode_name(enum decoder_mode mode)
+{
+	return decoder_mode_names[mode];
+}
 
 const char *on_loss_name(enum on_loss on_loss)
 {
@@ -113,17 +125,38 @@ static int parse_choice(const char *v, const char *a, const char *b,
 	return 0;
 }
 
+/* The index of @v in @names, or -1. */
+static int parse_name(const char *v, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v, names[i]))
+			return (int)i;
+	return -1;
+}
+
 static int parse_on_loss(const char *v, enum on_loss *out)
 {
-	unsigned int i;
+	int i = parse_name(v, on_loss_names,
+			   sizeof(on_loss_names) / sizeof(on_loss_names[0]));
 
-	for (i = 0; i < sizeof(on_loss_names) / sizeof(on_loss_names[0]); i++) {
-		if (!strcmp(v, on_loss_names[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	return -1;
+	if (i < 0)
+		return -1;
+	*out = i;
+	return 0;
+}
+
+static int parse_decoder_mode(const char *v, enum decoder_mode *out)
+{
+	int i = parse_name(v, decoder_mode_names,
+			   sizeof(decoder_mode_names) /
+			   sizeof(decoder_mode_names[0]));
+
+	if (i < 0)
+		return -1;
+	*out = i;
+	return 0;
 }
 
 struct uint_key {
@@ -161,6 +194,10 @@ static int set_policy_key(struct nic_policy *p, const char *key,
 		if (parse_choice(v, "auto", "manual", &p->recovery_auto))
 			return fail(err, line, "recovery '%s' is not one of auto, manual", v);
 		p->set |= KEY_RECOVERY;
+	} else if (!strcmp(key, "decoder_mode")) {
+		if (parse_decoder_mode(v, &p->decoder_mode))
+			return fail(err, line, "decoder_mode '%s' is not one of any, host-only, device-coherent", v);
+		p->set |= KEY_DECODER_MODE;
 	} else if (!strcmp(key, "region_size")) {
 		if (parse_uint(v, UINT64_MAX, &p->region_size))
 			return fail(err, line, "region_size '%s' is not a size in bytes", v);
@@ -199,6 +236,8 @@ void config_policy_overlay(struct nic_policy *dst, const struct nic_policy *src)
 		dst->recovery_auto = src->recovery_auto;
 	if (src->set & KEY_REGION_SIZE)
 		dst->region_size = src->region_size;
+	if (src->set & KEY_DECODER_MODE)
+		dst->decoder_mode = src->decoder_mode;
 	if (src->set & KEY_SERIAL) {
 		dst->has_memdev_serial = true;
 		dst->memdev_serial = src->memdev_serial;
@@ -402,7 +441,7 @@ int config_set_key(struct nic_policy *p, const char *key, const char *value,
 static const char *const key_names[] = {
 	"on_loss", "region", "recovery", "grace_ms", "backoff_ms",
 	"backoff_max_ms", "max_attempts", "escalate_after", "region_size",
-	"memdev_serial",
+	"decoder_mode", "memdev_serial",
 };
 
 const char *config_key_name(unsigned int i)

@@ -16,6 +16,17 @@ enum on_loss {
 	ON_LOSS_NONE,		/* leave it */
 };
 
+/*
+ * The coherence a region must decode in: host-only (HDM-H, a Type 3
+ * "expander" decoder) or device-coherent (HDM-D/HDM-DB, a Type 2
+ * "accelerator" decoder).
+ */
+enum decoder_mode {
+	DECODER_ANY,
+	DECODER_HOST_ONLY,
+	DECODER_DEVICE_COHERENT,
+};
+
 /* One NIC's policy; @set marks the keys a section gave (for layering). */
 struct nic_policy {
 	enum on_loss on_loss;
@@ -27,6 +38,7 @@ struct nic_policy {
 	unsigned int max_attempts;
 	unsigned int escalate_after;
 	uint64_t region_size;	/* 0: the whole memdev */
+	enum decoder_mode decoder_mode;
 	bool has_memdev_serial;
 	uint64_t memdev_serial;
 	uint32_t set;
@@ -64,6 +76,7 @@ int config_parse(const char *name, const char *text, struct config *cfg,
 void config_policy_for(const struct config *cfg, const char *pci_addr,
 		       const char *driver, struct nic_policy *out);
 const char *on_loss_name(enum on_loss on_loss);
+const char *decoder_mode_name(enum decoder_mode mode);
 /* Copy into @dst the keys @src has set. */
 void config_policy_overlay(struct nic_policy *dst, const struct nic_policy *src);
 /* Set one key as a config line would; -EINVAL with the reason in @err. */

@@ -20,6 +20,16 @@ const char *step_name(enum step step)
 	return step_names[step];
 }
 
+/*
+ * libcxl builds pmem regions, which decode host-only (HDM-H): 6.1 lets
+ * userspace create no other kind.  A device-coherent region comes from the
+ * NIC's driver, or not at all.
+ */
+static bool region_creatable(const struct nic_policy *p)
+{
+	return p->region_auto && p->decoder_mode != DECODER_DEVICE_COHERENT;
+}
+
 static bool chain_complete(const struct chain_view *c)
 {
 	return c->root && c->memdev_enabled && c->region && c->region_enabled;
@@ -39,7 +49,7 @@ static enum step chain_step(const struct nic_policy *p,
 		return n->memdev_bind_failures ? STEP_RESET_MEMDEV :
 						 STEP_BIND_MEMDEV;
 	if (!c->region)
-		return p->region_auto ? STEP_CREATE_REGION : STEP_WAIT;
+		return region_creatable(p) ? STEP_CREATE_REGION : STEP_WAIT;
 	if (!c->region_enabled)
 		return STEP_ENABLE_REGION;
 	return STEP_DONE;
@@ -82,6 +92,8 @@ const char *policy_missing_piece(const struct nic_policy *p,
 		return "memdev";
 	if (!c->region && !p->region_auto)
 		return "region";
+	if (!c->region && !region_creatable(p))
+		return "decoder-mode";
 	return NULL;
 }
 

@@ -17,8 +17,10 @@ struct chain_view {
 	bool memdev;		/* the paired memdev exists */
 	bool memdev_enabled;	/* bound to cxl_mem, with its endpoint */
 	bool stale_region;	/* a decommitted region still holds decoders */
-	bool region;		/* a committed region on the memdev */
+	bool region;		/* a committed region on the memdev, in the
+				 * policy's decoder mode */
 	bool region_enabled;
+	bool region_other_mode;	/* one in another decoder mode */
 };
 
 struct nic_view {
@@ -63,7 +65,10 @@ const char *step_name(enum step step);
 uint64_t policy_grace_until(enum step step, const struct nic_view *nic,
 			    uint64_t now_usec, uint64_t last_back_usec,
 			    uint64_t grace_ms);
-/* Why a NIC waits: "root", "memdev", "region" (region=manual), or NULL. */
+/*
+ * Why a NIC waits: "root", "memdev", "region" (region=manual), or
+ * "decoder-mode" (no region in that mode and none can be made), or NULL.
+ */
 const char *policy_missing_piece(const struct nic_policy *policy,
 				 const struct chain_view *chain);
 

@@ -442,6 +442,18 @@ static uint64_t grace_wait(struct daemon *d, struct nic *nic, enum step step,
 	return until;
 }
 
+/* Said once per wait: nothing else tells an operator why CXL never comes. */
+static void note_no_region_in_mode(struct daemon *d, struct nic *nic,
+				   const struct nic_policy *p,
+				   const struct chain_view *view)
+{
+	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, nic->pci_addr,
+		    "decoder-mode", EOPNOTSUPP, -1,
+		    "no committed %s region on the memdev%s; cxlnicd makes host-only ones only: the NIC stays where it is",
+		    decoder_mode_name(p->decoder_mode),
+		    view->region_other_mode ? " (one in another mode)" : "");
+}
+
 /* From a loss to CXL again: the recovery time the metrics report. */
 static void track_recovery(struct daemon *d, struct nic *nic)
 {
@@ -495,7 +507,7 @@ void recover_nic(struct daemon *d, struct nic *nic)
 		rc = topology_scan(p.memdev_serial,
 				   nic->last_region[0] ? nic->last_region : NULL,
 				   !strcmp(nic->pending, "create-region"),
-				   &view, &names);
+				   p.decoder_mode, &view, &names);
 		if (rc)
 			break;
 		nv = nic_view_of(nic);
@@ -516,6 +528,9 @@ void recover_nic(struct daemon *d, struct nic *nic)
 		else if (rc)
 			break;
 	}
+	if (missing && !strcmp(missing, "decoder-mode") &&
+	    strcmp(nic->waiting_for, missing))
+		note_no_region_in_mode(d, nic, &p, &view);
 	snprintf(nic->waiting_for, sizeof(nic->waiting_for), "%s",
 		 missing ? missing : "");
 	track_recovery(d, nic);

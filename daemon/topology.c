@@ -68,9 +68,30 @@ static void mark_stale(struct chain_view *view, struct chain_names *names,
 		  cxl_decoder_get_devname(root));
 }
 
+/* A region's coherence, from its first endpoint decoder's target type. */
+static bool region_in_mode(struct cxl_region *region, enum decoder_mode mode)
+{
+	struct cxl_decoder *decoder;
+
+	if (mode == DECODER_ANY)
+		return true;
+	decoder = cxl_region_get_target_decoder(region, 0);
+	if (!decoder)
+		return false;
+	switch (cxl_decoder_get_target_type(decoder)) {
+	case CXL_DECODER_TTYPE_EXPANDER:
+		return mode == DECODER_HOST_ONLY;
+	case CXL_DECODER_TTYPE_ACCELERATOR:
+		return mode == DECODER_DEVICE_COHERENT;
+	default:
+		return false;
+	}
+}
+
 static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
 			 const char *last_region, bool reclaim_unfinished,
-			 struct chain_view *view, struct chain_names *names)
+			 enum decoder_mode mode, struct chain_view *view,
+			 struct chain_names *names)
 {
 	struct cxl_decoder *decoder;
 	struct cxl_region *region;
@@ -92,6 +113,10 @@ static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
 				if (!memdev || view->region ||
 				    !region_on_memdev(region, memdev))
 					continue;
+				if (!region_in_mode(region, mode)) {
+					view->region_other_mode = true;
+					continue;
+				}
 				view->region = true;
 				view->region_enabled = cxl_region_is_enabled(region);
 				copy_name(names->region, sizeof(names->region), name);
@@ -101,8 +126,8 @@ static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
 }
 
 int topology_scan(uint64_t serial, const char *last_region,
-		  bool reclaim_unfinished, struct chain_view *view,
-		  struct chain_names *names)
+		  bool reclaim_unfinished, enum decoder_mode mode,
+		  struct chain_view *view, struct chain_names *names)
 {
 	struct cxl_memdev *memdev;
 	struct cxl_ctx *ctx;
@@ -122,7 +147,7 @@ int topology_scan(uint64_t serial, const char *last_region,
 			  cxl_memdev_get_host(memdev));
 	}
 	scan_regions(ctx, view->memdev_enabled ? memdev : NULL, last_region,
-		     reclaim_unfinished, view, names);
+		     reclaim_unfinished, mode, view, names);
 	cxl_unref(ctx);
 	return 0;
 }

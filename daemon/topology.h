@@ -25,11 +25,12 @@ struct chain_names {
  * Scan for the memdev with @serial.  Stale, to be deleted: @last_region
  * (the region the NIC was attached to) if it is still there decommitted,
  * and with @reclaim_unfinished any uncommitted region on the memdev (one
- * cxlnicd was building when it died).
+ * cxlnicd was building when it died).  Only a region decoding in @mode
+ * counts as the NIC's; one in another mode sets region_other_mode.
  */
 int topology_scan(uint64_t serial, const char *last_region,
-		  bool reclaim_unfinished, struct chain_view *view,
-		  struct chain_names *names);
+		  bool reclaim_unfinished, enum decoder_mode mode,
+		  struct chain_view *view, struct chain_names *names);
 /* A committed, enabled x1 pmem region on @memdev; its name in @region. */
 int topology_create_region(const char *memdev, uint64_t size, char *region,
 			   size_t len);

@@ -82,6 +82,8 @@ static void test_config_errors(void **state)
 		{ "[metrics]\ntextfile_dir = relative\n", 2, "not an absolute path" },
 		{ "[metrics]\ninterval_s = 5000\n", 2, "interval_s '5000'" },
 		{ "[metrics]\non_loss = none\n", 2, "in [metrics]" },
+		{ "[defaults]\ndecoder_mode = hdm-x\n", 2,
+		  "decoder_mode 'hdm-x' is not one of any, host-only, device-coherent" },
 	};
 	struct config_error err;
 	struct config cfg;
@@ -240,6 +242,37 @@ static void test_operator_requests(void **state)
 	assert_string_equal(policy_missing_piece(&p, &c), "region");
 }
 
+/* A decoder mode only libcxl cannot build is waited for, and named. */
+static void test_decoder_mode(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { .registered = true, .lost = true };
+	struct chain_view c = whole;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(p.decoder_mode, DECODER_ANY);
+	assert_int_equal(config_set_key(&p, "decoder_mode", "host-only", err,
+					sizeof(err)), 0);
+	assert_int_equal(p.decoder_mode, DECODER_HOST_ONLY);
+	c.region = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
+	assert_null(policy_missing_piece(&p, &c));
+
+	assert_int_equal(config_set_key(&p, "decoder_mode", "device-coherent",
+					err, sizeof(err)), 0);
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	assert_string_equal(policy_missing_piece(&p, &c), "decoder-mode");
+	/* region=manual waits for a region, whatever its mode */
+	p.region_auto = false;
+	assert_string_equal(policy_missing_piece(&p, &c), "region");
+	/* a region in that mode is used like any other */
+	c = whole;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
+	assert_string_equal(decoder_mode_name(DECODER_DEVICE_COHERENT),
+			    "device-coherent");
+}
+
 /* devlink's grace period paces only the steps that return the NIC. */
 static void test_grace_period(void **state)
 {
@@ -352,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_escalation),
 		cmocka_unit_test(test_operator_requests),
 		cmocka_unit_test(test_grace_period),
+		cmocka_unit_test(test_decoder_mode),
 		cmocka_unit_test(test_runtime_keys),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_refuses_garbage),

@@ -67,6 +67,28 @@ counter_grows 0 cxl_packets || fail "no CXL traffic after recover"
 	.policy_changes == {}' >/dev/null || fail "default did not drop the change"
 ok "recovery=manual honoured; 'recover' brought NIC 0 back on CXL"
 
+# decoder_mode: QEMU's memdevs decode host-only, and cxlnicd cannot make a
+# device-coherent region, so with that mode NIC 0 waits on PCI, and says
+# why once; host-only takes the same region back.
+seq=$(history_seq)
+"$CTL" policy "$pci0" decoder_mode device-coherent >/dev/null
+cxl disable-region "$(nic_field 0 .region.name)" >/dev/null
+wait_until 20 eval '[ "$("$CTL" status "$pci0" --json | jq -r .waiting_for)" = decoder-mode ]' ||
+	fail "not waiting for the decoder mode: $("$CTL" status "$pci0" --json)"
+sleep 2
+expect_mode 0 pci
+"$CTL" history "$pci0" --json | jq -e --argjson s "$seq" '[.[] |
+	select(.seq > $s and .what == "decoder-mode" and
+	       (.message | test("no committed device-coherent region")))] |
+	length == 1' >/dev/null || fail "no single decoder-mode entry in the history"
+"$CTL" policy "$pci0" decoder_mode host-only >/dev/null
+wait_until 60 on_cxl 0 || fail "NIC 0 not back on CXL with decoder_mode host-only"
+[ "$(nic_field 0 .decoder_mode)" = host-only ] || fail "region not host-only"
+"$CTL" policy "$pci0" decoder_mode default >/dev/null
+"$CTL" policy "$pci0" --json | jq -e '.policy.decoder_mode == "any"' >/dev/null ||
+	fail "decoder_mode default is not any"
+ok "decoder_mode device-coherent waits (said once); host-only uses the region"
+
 "$CTL" unbind "$pci0"
 "$CTL" show "$pci0" >/dev/null 2>&1 && fail "NIC 0 still registered after unbind"
 sleep 2
