@@ -55,7 +55,7 @@ void devlink_client_close(struct devlink_client *c)
 
 static int parse_reporter(struct nl_msg *msg, void *arg)
 {
-	static struct nla_policy policy[DEVLINK_ATTR_MAX + 1] = {
+	static const struct nla_policy policy[DEVLINK_ATTR_MAX + 1] = {
 		[DEVLINK_ATTR_HEALTH_REPORTER] = { .type = NLA_NESTED },
 	};
 	struct reporter_reply *reply = arg;
