@@ -72,6 +72,25 @@ wait_until 90 active || fail "udev did not start cxlnicd when CXL returned"
 wait_until 240 both_on_cxl || fail "NICs not back on CXL after cxl_acpi returned"
 ok "cxl_acpi back: udev started cxlnicd (SYSTEMD_WANTS), both NICs on CXL"
 
+# Metrics under the hardened unit: a textfile directory of one's own takes
+# the drop-in cxlnicd.conf(5) describes, then the file parses and matches.
+metrics=/run/cxlnic-metrics
+mkdir -p $metrics /run/systemd/system/cxlnicd.service.d
+printf '[Service]\nReadWritePaths=%s\n' $metrics \
+	>/run/systemd/system/cxlnicd.service.d/metrics.conf
+printf '\n[metrics]\ntextfile_dir = %s\ninterval_s = 1\n' $metrics \
+	>>/etc/cxlnic/cxlnicd.conf
+systemctl daemon-reload
+systemctl restart cxlnicd || fail "restart with the metrics drop-in"
+wait_until 60 both_on_cxl || fail "NICs not on CXL after the restart"
+wait_until 30 test -s $metrics/cxlnic.prom || fail "no metrics file under the unit"
+sleep 2		# a refresh after the restart's own changes
+"$CTL" list --json >/tmp/list.json
+python3 "$(cd "$(dirname "$0")/../../.." && pwd)/tests/vm/tools/check-metrics.py" \
+	$metrics/cxlnic.prom /tmp/list.json ||
+	fail "metrics do not parse or do not match cxlnicctl list --json"
+ok "metrics: with the drop-in the hardened unit writes them; they parse and match"
+
 systemctl reload cxlnicd || fail "second reload"
 "$CTL" history --count 5 >&2 || true
 systemctl stop cxlnicd
