@@ -40,12 +40,13 @@ def event:
   ((.piece_event == null) or (.piece_event | one_of(["lost", "returned"])));
 
 def policy:
-  keys == ["backoff_max_ms", "backoff_ms", "escalate_after", "grace_ms",
-           "max_attempts", "memdev_serial", "on_loss", "recovery",
+  keys == ["backoff_max_ms", "backoff_ms", "decoder_mode", "escalate_after",
+           "grace_ms", "max_attempts", "memdev_serial", "on_loss", "recovery",
            "region", "region_size"] and
   (.on_loss | one_of(["fallback", "unbind", "none"])) and
   (.region | one_of(["auto", "manual"])) and
   (.recovery | one_of(["auto", "manual"])) and
+  (.decoder_mode | one_of(["any", "host-only", "device-coherent"])) and
   (.grace_ms | uint) and (.backoff_ms | uint) and (.backoff_max_ms | uint) and
   (.max_attempts | uint) and (.escalate_after | uint) and
   (.region_size | uint) and ((.memdev_serial == null) or (.memdev_serial | uint));
@@ -66,7 +67,9 @@ def daemon_nic:
                     "unbound", "held", "absent"])) and
   (.managed | type == "boolean") and (.failures | uint) and
   ((.nic == null) or (.nic | nic)) and
-  ((.waiting_for == null) or (.waiting_for | one_of(["root", "memdev", "region"]))) and
+  ((.waiting_for == null) or
+    (.waiting_for | one_of(["root", "memdev", "region", "decoder-mode",
+                            "grace-period"]))) and
   (.policy | policy) and (.policy_changes | type == "object");
 
 def history_entry:
