@@ -61,11 +61,14 @@ if [ -n "$B" ] && [ -f "$B/systemd/cxlnicd.service" ]; then
 	cp "$B/systemd/cxlnicd.service" "$units/"
 	cp "$src/systemd/cxlnicd.socket" "$units/"
 	mkdir -p "$units/cxlnicd.service.d"
+	# The unit's PrivateTmp= hides a build tree under /tmp or /var/tmp
+	# (a checkout there is common): run a copy of the daemon from /run.
+	cp "$B/daemon/cxlnicd" /run/vmrun/cxlnicd
 	cat >"$units/cxlnicd.service.d/vmrun.conf" <<UNIT
-# vmrun --systemd: the daemon from the build tree.
+# vmrun --systemd: the daemon from the build tree (copied to /run/vmrun).
 [Service]
 ExecStart=
-ExecStart=$B/daemon/cxlnicd
+ExecStart=/run/vmrun/cxlnicd
 UNIT
 	ln -sf ../cxlnicd.service "$units/multi-user.target.wants/"
 	cp "$src/udev/60-cxlnic.rules" /run/udev/rules.d/
