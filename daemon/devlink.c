@@ -70,15 +70,6 @@ static int parse_reporter(struct nl_msg *msg, void *arg)
 	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD])
 		reply->r->grace_ms =
 			nla_get_u64(rep[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD]);
-	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_AUTO_RECOVER])
-		reply->r->auto_recover =
-			nla_get_u8(rep[DEVLINK_ATTR_HEALTH_REPORTER_AUTO_RECOVER]);
-	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_ERR_COUNT])
-		reply->r->errors =
-			nla_get_u64(rep[DEVLINK_ATTR_HEALTH_REPORTER_ERR_COUNT]);
-	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_RECOVER_COUNT])
-		reply->r->recoveries =
-			nla_get_u64(rep[DEVLINK_ATTR_HEALTH_REPORTER_RECOVER_COUNT]);
 	reply->found = true;
 	return NL_OK;
 }

@@ -13,11 +13,9 @@
 
 struct devlink_client;
 
+/* What cxlnicd needs of a reporter: its pace. */
 struct devlink_reporter {
 	uint64_t grace_ms;		/* graceful_period */
-	bool auto_recover;
-	uint64_t errors;		/* error_count */
-	uint64_t recoveries;		/* recovery_count */
 };
 
 int devlink_client_open(struct devlink_client **out);
