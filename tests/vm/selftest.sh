@@ -34,3 +34,15 @@ if ! grep -q 'guest watchdog' <<<"$err" || ! grep -q 'sleep 1000' <<<"$err"; the
 	exit 1
 fi
 echo "ok: a hung command times out (124) with the guest's task report"
+
+# A guest that never gets through its boot: vmrun boots it once more, says
+# so, and a second hang ends like any timeout (124).  A boot deadline of 1 s
+# is one no guest meets.
+rc=0
+err=$(VMRUN_BOOT_TIMEOUT=1 "$here/vmrun" --timeout 60 -- true 2>&1 >/dev/null) || rc=$?
+if [ "$rc" -ne 124 ] || ! grep -q 'booting it once more' <<<"$err"; then
+	echo "FAIL: vmrun exit $rc on a boot that never ends, expected 124 after a retry:"
+	echo "$err"
+	exit 1
+fi
+echo "ok: a hung boot is retried once, then times out (124)"

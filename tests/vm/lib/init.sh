@@ -39,6 +39,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 scratch $R$scratch ||
 	{ echo "init: cannot mount scratch"; poweroff -f; }
 
 echo 30 >/proc/sys/kernel/hung_task_timeout_secs
+# vmrun waits for this line to know the boot got this far (see there).
+echo "vmrun: init: root mounted, starting stage 2" >/dev/console
 # switch_root, not chroot: systemd's tools (udevadm) refuse to act from a
 # chroot.  Stage 2 runs as PID 1 of the host's root.
 exec switch_root $R /bin/sh "$(arg stage2)" "$scratch"
