@@ -38,16 +38,26 @@ int action_bind_memdev(const char *memdev)
 	return write_attr(memdev, "%s/bus/cxl/drivers/%s/bind", "cxl_mem", "");
 }
 
+int action_bind_memdev_host(const char *host)
+{
+	return write_attr(host, "%s/bus/pci/drivers/%s/bind", "cxl_pci", "");
+}
+
+/*
+ * cxl_pci is bound again whether or not the reset worked (a function may
+ * have no reset method, or refuse it): the memdev must not stay without a
+ * driver because a reset failed.  The first error is the one returned.
+ */
 int action_reset_memdev(const char *host)
 {
-	int rc;
+	int rc, bind_rc;
 
 	/* Unbinding fails when cxl_pci is not bound: carry on to reset. */
 	write_attr(host, "%s/bus/pci/drivers/%s/unbind", "cxl_pci", "");
+	fault_crash_at("reset-memdev-unbind");
 	rc = write_attr("1", "%s/bus/pci/devices/%s/reset", host, "");
-	if (rc)
-		return rc;
-	return write_attr(host, "%s/bus/pci/drivers/%s/bind", "cxl_pci", "");
+	bind_rc = action_bind_memdev_host(host);
+	return rc ? rc : bind_rc;
 }
 
 int action_delete_region(const char *root_decoder, const char *region)

@@ -12,8 +12,10 @@
 extern const char *sysfs_root;
 
 int action_bind_memdev(const char *memdev);
-/* cxl_pci unbind, PCI function reset, cxl_pci bind. */
+/* cxl_pci unbind, PCI function reset, cxl_pci bind (even if the reset failed). */
 int action_reset_memdev(const char *pci_host);
+/* cxl_pci bind of a memdev's PCI function: finishes an interrupted reset. */
+int action_bind_memdev_host(const char *pci_host);
 int action_delete_region(const char *root_decoder, const char *region);
 /* Release the NIC's driver; its name is saved in @driver. */
 int action_unbind_nic(const char *pci_addr, char *driver, size_t len);

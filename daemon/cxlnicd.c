@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,9 +204,10 @@ static int make_state_dir(const char *path)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -errno;
-	return 0;
+	if (!mkdir(dir, 0755))
+		/* Clients of any user reach the socket: not the UMask's 0700. */
+		return chmod(dir, 0755) ? -errno : 0;
+	return errno == EEXIST ? 0 : -errno;
 }
 
 static int setup_control(struct daemon *d)
@@ -358,6 +360,12 @@ int main(int argc, char **argv)
 	}
 	if (load_config(&d))
 		return EXIT_CONFIG;
+	if (check_only && d.cfg.read_group[0] && !getgrnam(d.cfg.read_group)) {
+		fprintf(stderr, "cxlnicd: %s: read_group '%s' is not a group\n",
+			d.config_path, d.cfg.read_group);
+		config_free(&d.cfg);
+		return EXIT_CONFIG;
+	}
 	if (check_only) {
 		printf("%s: configuration is valid\n", d.config_path);
 		config_free(&d.cfg);

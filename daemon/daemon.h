@@ -30,6 +30,7 @@ struct nic {
 	char driver[64];
 	char pending[32];		/* step under way, as recorded */
 	char pending_memdev[32];
+	char pending_memdev_host[32];	/* its PCI function */
 	char last_region[32];		/* stale once decommitted */
 	char waiting_for[32];		/* the missing piece, when waiting */
 	char last_step[32];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,17 @@ int fault_setup(const char *spec)
 			return -EINVAL;
 	}
 	return 0;
+}
+
+void fault_crash_at(const char *point)
+{
+	const char *want = getenv("CXLNICD_CRASH_AFTER");
+
+	if (want && !strcmp(want, point)) {
+		log_nic(LOG_ERR, NULL, "fault", -1,
+			"CXLNICD_CRASH_AFTER=%s: killing myself", point);
+		raise(SIGKILL);
+	}
 }
 
 int fault_check(enum fault_point point)

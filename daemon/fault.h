@@ -24,5 +24,11 @@ enum fault_point {
 int fault_setup(const char *spec);
 /* 0, or -EIO when @point is to fail this time. */
 int fault_check(enum fault_point point);
+/*
+ * Die like kill -9 at @point, a place inside a step (such as
+ * "reset-memdev-unbind", between a reset's cxl_pci unbind and its bind),
+ * when CXLNICD_CRASH_AFTER names it.
+ */
+void fault_crash_at(const char *point);
 
 #endif

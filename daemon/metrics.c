@@ -7,11 +7,13 @@
  * the packet counters.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cxlnic_names.h"
 #include "daemon.h"
@@ -152,16 +154,28 @@ int metrics_write(const struct daemon *d)
 {
 	char path[300], tmp[310];
 	FILE *f;
-	int rc = 0;
+	int fd, rc = 0;
 
 	if (!d->cfg.metrics_dir[0])
 		return 0;
 	snprintf(path, sizeof(path), "%s/" METRICS_FILE, d->cfg.metrics_dir);
 	/* node_exporter skips files not ending in .prom: a safe temporary. */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
+	/*
+	 * Not through a link someone planted there; and readable by
+	 * node_exporter's own user whatever the service's UMask=.
+	 */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0)
 		return -errno;
+	if (fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
+		rc = -errno;
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
 	nic_modes(f, d);
 	nic_pieces(f, d);
 	nic_counters(f, d);

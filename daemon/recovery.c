@@ -128,6 +128,8 @@ static void nic_to_state(const struct nic *nic, struct nic_state *st)
 	snprintf(st->driver, sizeof(st->driver), "%s", nic->driver);
 	snprintf(st->pending, sizeof(st->pending), "%s", nic->pending);
 	snprintf(st->memdev, sizeof(st->memdev), "%s", nic->pending_memdev);
+	snprintf(st->memdev_host, sizeof(st->memdev_host), "%s",
+		 nic->pending_memdev_host);
 	snprintf(st->region, sizeof(st->region), "%s", nic->last_region);
 	st->n_overrides = nic->n_overrides;
 	memcpy(st->overrides, nic->overrides, sizeof(st->overrides));
@@ -155,17 +157,43 @@ void save_state(struct daemon *d)
 
 static void nic_from_state(struct nic *nic, const struct nic_state *st)
 {
-	/* An unbind under way may have happened: assume it did. */
+	/*
+	 * An unbind under way may have happened: assume it did (a rebind's
+	 * too).  If the NIC is bound after all, the first dump says so.
+	 */
 	nic->unbound_by_us = st->unbound_by_us ||
-			     (!strcmp(st->pending, "unbind-nic") && !st->held);
+			     (!strcmp(st->pending, "unbind-nic") && !st->held) ||
+			     !strcmp(st->pending, "rebind-nic");
 	nic->held = st->held;
 	snprintf(nic->driver, sizeof(nic->driver), "%s", st->driver);
 	snprintf(nic->pending, sizeof(nic->pending), "%s", st->pending);
 	snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
 		 st->memdev);
+	snprintf(nic->pending_memdev_host, sizeof(nic->pending_memdev_host),
+		 "%s", st->memdev_host);
 	snprintf(nic->last_region, sizeof(nic->last_region), "%s", st->region);
 	nic->n_overrides = st->n_overrides;
 	memcpy(nic->overrides, st->overrides, sizeof(nic->overrides));
+}
+
+/*
+ * Killed between a reset's cxl_pci unbind and its bind, the last run left
+ * the memdev with no driver, and so with no memdev for a scan to find:
+ * bind cxl_pci to the recorded PCI function (EBUSY when it is bound).
+ */
+static void finish_interrupted_reset(struct daemon *d, struct nic *nic)
+{
+	int rc;
+
+	if (strcmp(nic->pending, "reset-memdev") || !nic->pending_memdev_host[0])
+		return;
+	rc = action_bind_memdev_host(nic->pending_memdev_host);
+	daemon_note(d, rc && rc != -EBUSY ? LOG_WARNING : LOG_INFO,
+		    HISTORY_ACTION, nic->pci_addr, "bind-memdev-host",
+		    rc == -EBUSY ? 0 : rc, -1,
+		    "finishing an interrupted reset-memdev: cxl_pci bind of %s: %s",
+		    nic->pending_memdev_host,
+		    rc == -EBUSY ? "already bound" : rc ? strerror(-rc) : "done");
 }
 
 void load_state(struct daemon *d)
@@ -184,6 +212,7 @@ void load_state(struct daemon *d)
 		if (!nic)
 			break;
 		nic_from_state(nic, &st[i]);
+		finish_interrupted_reset(d, nic);
 		daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr,
 			    "restored", 0, -1,
 			    "from the last run: %s%s%s%s",
@@ -259,14 +288,23 @@ static int do_attach(struct daemon *d, struct nic *nic,
 	return cxlnic_dev_get(d->nl, nic->info.handle, &nic->info);
 }
 
+/*
+ * Once the unbind is done the NIC is ours to bind again: a bind that fails
+ * here is retried as bind-nic, with backoff, like after an unbind policy.
+ */
 static int do_rebind_nic(struct nic *nic)
 {
 	int rc = action_unbind_nic(nic->pci_addr, nic->driver,
 				   sizeof(nic->driver));
 
-	if (!rc)
-		rc = action_bind_nic(nic->pci_addr, nic->driver);
 	nic->attach_failures = 0;
+	if (rc)
+		return rc;
+	nic->unbound_by_us = true;
+	nic->present = false;
+	rc = action_bind_nic(nic->pci_addr, nic->driver);
+	if (!rc)
+		nic->unbound_by_us = false;
 	return rc;
 }
 
@@ -352,7 +390,11 @@ static int run_step(struct daemon *d, struct nic *nic, enum step step,
 	snprintf(nic->pending, sizeof(nic->pending), "%s", step_name(step));
 	snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
 		 names->memdev);
+	snprintf(nic->pending_memdev_host, sizeof(nic->pending_memdev_host),
+		 "%s", names->memdev_host);
 	save_state(d);
+	/* A recovery takes many blocking steps in one dispatch. */
+	sd_notify(0, "WATCHDOG=1");
 	t0 = now_usec();
 	rc = take_step(d, nic, step, p, names, detail, sizeof(detail));
 	crash_point(d, step);
@@ -528,6 +570,13 @@ void recover_nic(struct daemon *d, struct nic *nic)
 		else if (rc)
 			break;
 	}
+	if (i == MAX_STEPS) {
+		/* Steps that each succeed and never converge: back off. */
+		log_nic(LOG_WARNING, nic->pci_addr, NULL, -1,
+			"no convergence after %d steps (last %s): backing off",
+			MAX_STEPS, step_name(step));
+		rc = -ELOOP;
+	}
 	if (missing && !strcmp(missing, "decoder-mode") &&
 	    strcmp(nic->waiting_for, missing))
 		note_no_region_in_mode(d, nic, &p, &view);
@@ -657,8 +706,15 @@ int nic_request_unbind(struct daemon *d, struct nic *nic)
 {
 	int rc;
 
-	if (!nic->present)
-		return nic->held || nic->unbound_by_us ? 0 : -ENODEV;
+	if (!nic->present) {
+		if (!nic->held && !nic->unbound_by_us)
+			return -ENODEV;
+		/* Unbound by the policy: keep it so, as asked. */
+		nic->held = true;
+		nic->unbound_by_us = false;
+		save_state(d);
+		return 0;
+	}
 	nic->held = true;
 	snprintf(nic->pending, sizeof(nic->pending), "unbind-nic");
 	save_state(d);

@@ -33,6 +33,8 @@ static struct json_object *nic_to_json(const struct nic_state *s)
 	json_object_object_add(o, "driver", json_object_new_string(s->driver));
 	json_object_object_add(o, "pending", json_object_new_string(s->pending));
 	json_object_object_add(o, "memdev", json_object_new_string(s->memdev));
+	json_object_object_add(o, "memdev_host",
+			       json_object_new_string(s->memdev_host));
 	json_object_object_add(o, "region", json_object_new_string(s->region));
 	json_object_object_add(o, "held", json_object_new_boolean(s->held));
 	json_object_object_add(o, "policy",
@@ -56,6 +58,28 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* The rename is only durable once the directory is on disk (not on tmpfs). */
+static void sync_parent_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	fsync(fd);
+	close(fd);
+}
+
 int state_save(const char *path, const struct nic_state *nics, size_t n)
 {
 	struct json_object *root = json_object_new_object();
@@ -71,8 +95,12 @@ int state_save(const char *path, const struct nic_state *nics, size_t n)
 	json_object_object_add(root, "nics", arr);
 	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		json_object_put(root);
+		return -ENAMETOOLONG;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
 	if (fd < 0) {
 		json_object_put(root);
 		return -errno;
@@ -86,6 +114,8 @@ int state_save(const char *path, const struct nic_state *nics, size_t n)
 		rc = -errno;
 	if (rc)
 		unlink(tmp);
+	else
+		sync_parent_dir(path);
 	return rc;
 }
 
@@ -129,6 +159,7 @@ static int nic_from_json(struct json_object *o, struct nic_state *s)
 	copy_str(s->driver, sizeof(s->driver), o, "driver");
 	copy_str(s->pending, sizeof(s->pending), o, "pending");
 	copy_str(s->memdev, sizeof(s->memdev), o, "memdev");
+	copy_str(s->memdev_host, sizeof(s->memdev_host), o, "memdev_host");
 	copy_str(s->region, sizeof(s->region), o, "region");
 	if (json_object_object_get_ex(o, "unbound_by_us", &v))
 		s->unbound_by_us = json_object_get_boolean(v);

@@ -26,6 +26,7 @@ struct nic_state {
 	char driver[64];
 	char pending[32];	/* step being taken, "" when none */
 	char memdev[32];	/* for a pending create-region */
+	char memdev_host[32];	/* its PCI function, for a pending reset-memdev */
 	char region[32];	/* last region the NIC was attached to */
 	bool held;		/* unbound on request: stays unbound */
 	size_t n_overrides;

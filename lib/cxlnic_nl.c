@@ -296,10 +296,14 @@ int cxlnic_dev_dump(struct cxlnic_client *c, struct cxlnic_dev_list *list)
 			return -ENOMEM;
 		cxlnic_dev_list_free(list);
 		rc = transact(c, msg, &req);
-		if (rc || !req.dump_intr)
-			return rc;
+		if (rc)
+			break;
+		if (!req.dump_intr)
+			return 0;
 		rc = -EAGAIN;	/* the set changed under the dump: again */
 	}
+	/* A failed dump hands back nothing: the caller frees only on 0. */
+	cxlnic_dev_list_free(list);
 	return rc;
 }
 

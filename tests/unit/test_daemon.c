@@ -333,7 +333,8 @@ static void test_state_round_trip(void **state)
 		{ .pci_addr = "0000:00:05.0", .unbound_by_us = true,
 		  .driver = "cxlnic_sim", .region = "region0" },
 		{ .pci_addr = "0000:00:06.0", .pending = "create-region",
-		  .memdev = "mem2", .held = true, .n_overrides = 2,
+		  .memdev = "mem2", .memdev_host = "0000:0d:00.0",
+		  .held = true, .n_overrides = 2,
 		  .overrides = { { "on_loss", "unbind" }, { "grace_ms", "50" } } },
 	};
 	char path[] = "/tmp/cxlnicd-state-XXXXXX";

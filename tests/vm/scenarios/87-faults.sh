@@ -1,7 +1,8 @@
 #!/bin/bash
 # Fault injection in cxlnicd: with each named failure point switched on (a
 # failing sysfs write, a failing libcxl call, a failing netlink request),
-# and with a crash right after each recorded step of a recovery followed
+# and with a crash right after each recorded step of a recovery (and in the
+# middle of the PCI reset) followed
 # by a restart, a memdev loss still ends with NIC 0 back on CXL: never
 # stuck, never left unbound, no region made twice.
 . "$(dirname "$0")/../lib/cxlnic.sh"
@@ -40,7 +41,10 @@ for faults in sysfs-write:3 libcxl:2 netlink:2; do
 	ok "$faults: recovered through the failures"
 done
 
-for step in delete-stale-region bind-memdev reset-memdev create-region attach; do
+# reset-memdev-unbind: inside the reset, with cxl_pci unbound (no memdev
+# left to find), which the restart must bind again from the state file.
+for step in delete-stale-region bind-memdev reset-memdev-unbind reset-memdev \
+	create-region attach; do
 	log "--- crash right after $step"
 	CXLNICD_CRASH_AFTER=$step "$B/daemon/cxlnicd" -c $conf >/tmp/crash.log 2>&1 &
 	pid=$!
