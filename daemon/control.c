@@ -129,11 +129,14 @@ static char *check_and_handle(struct conn *c, const char *line, size_t len)
 		return control_reply_error(EPERM,
 			"'%s' changes the system: it needs root",
 			control_cmd_name(req.cmd));
-	if (!c->may_read)
+	if (!c->may_read) {
+		/* Nothing else to say to this caller: the slot goes back. */
+		c->closing = true;
 		return control_reply_error(EACCES,
 			"reading cxlnicd's state needs root%s%s%s",
 			ctl->read_group[0] ? " or group '" : "",
 			ctl->read_group, ctl->read_group[0] ? "'" : "");
+	}
 	if (req.cmd == CTL_MONITOR)
 		c->monitor = true;
 	return ctl->handler(&req, c->cred.uid, ctl->arg);
@@ -210,18 +213,30 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	return 0;
 }
 
+/*
+ * Callers other than root share half of the connections: however many a
+ * user holds open, root can still reach the daemon.
+ */
+static bool conn_room(const struct control *ctl, const struct ucred *cred)
+{
+	unsigned int limit = cred->uid == 0 ? MAX_CONNS : MAX_CONNS / 2;
+
+	if (ctl->n_conns < limit)
+		return true;
+	log_err("control: %u connections open, refusing one of uid %u",
+		ctl->n_conns, (unsigned int)cred->uid);
+	return false;
+}
+
 static void conn_new(struct control *ctl, int fd)
 {
 	socklen_t len = sizeof(struct ucred);
 	struct conn *c;
 
 	c = calloc(1, sizeof(*c));
-	if (!c || ctl->n_conns >= MAX_CONNS ||
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) ||
+	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) ||
+	    !conn_room(ctl, &c->cred) ||
 	    sd_event_add_io(ctl->event, &c->src, fd, EPOLLIN, on_conn, c) < 0) {
-		if (c && ctl->n_conns >= MAX_CONNS)
-			log_err("control: %u connections open, refusing another",
-				ctl->n_conns);
 		if (c)
 			sd_event_source_unref(c->src);
 		free(c);
