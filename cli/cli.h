@@ -41,7 +41,10 @@ int cmd_bind(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 /* For monitor: cxlnicd's feed, or NULL when it does not run. */
 struct cxlnic_ctl *daemon_monitor_open(void);
-/* Print what the feed has; false once it ended. */
+/* Print what was already read from cxlnicd; false once it has gone. */
+bool daemon_monitor_drain(struct cxlnic_ctl *ctl, bool json, long *seen,
+			  long limit);
+/* Read from the feed, then print as above. */
 bool daemon_monitor_read(struct cxlnic_ctl *ctl, bool json, long *seen,
 			 long limit);
 

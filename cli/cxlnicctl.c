@@ -460,6 +460,8 @@ static int cmd_monitor(int argc, char **argv)
 	if (rc)
 		return report(NULL, rc);
 	ctl = daemon_monitor_open();
+	if (ctl)
+		daemon_monitor_drain(ctl, o.json, &st.seen, st.limit);
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += o.timeout;
 	while ((!o.count || st.seen < o.count) &&

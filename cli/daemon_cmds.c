@@ -222,14 +222,17 @@ struct cxlnic_ctl *daemon_monitor_open(void)
 	return c;
 }
 
-bool daemon_monitor_read(struct cxlnic_ctl *c, bool json, long *seen,
-			 long limit)
+/*
+ * Print the lines already read; true while the connection stands.  Lines
+ * can arrive with the reply to "monitor" itself, before any poll() would
+ * wake for them.
+ */
+bool daemon_monitor_drain(struct cxlnic_ctl *c, bool json, long *seen,
+			  long limit)
 {
 	struct json_object *e;
-	int rc = cxlnic_ctl_fill(c);
+	int rc;
 
-	if (rc)
-		return false;
 	while ((rc = cxlnic_ctl_next(c, &e)) == 0) {
 		if (limit && *seen >= limit) {
 			json_object_put(e);
@@ -246,4 +249,10 @@ bool daemon_monitor_read(struct cxlnic_ctl *c, bool json, long *seen,
 		}
 	}
 	return rc == -EAGAIN;
+}
+
+bool daemon_monitor_read(struct cxlnic_ctl *c, bool json, long *seen,
+			 long limit)
+{
+	return !cxlnic_ctl_fill(c) && daemon_monitor_drain(c, json, seen, limit);
 }
