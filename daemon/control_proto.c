@@ -237,6 +237,10 @@ static const char *errno_code(int error)
 	case EBUSY: return "EBUSY";
 	case EAGAIN: return "EAGAIN";
 	case ENOMEM: return "ENOMEM";
+	case ENOENT: return "ENOENT";
+	case ENOSPC: return "ENOSPC";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ELOOP: return "ELOOP";
 	default: return "EIO";
 	}
 }

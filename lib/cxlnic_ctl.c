@@ -149,7 +149,8 @@ static int code_to_errno(const char *code)
 	static const struct { const char *name; int err; } codes[] = {
 		{ "EINVAL", EINVAL }, { "EPERM", EPERM }, { "EACCES", EACCES },
 		{ "ENODEV", ENODEV }, { "EBUSY", EBUSY }, { "EAGAIN", EAGAIN },
-		{ "ENOMEM", ENOMEM },
+		{ "ENOMEM", ENOMEM }, { "ENOENT", ENOENT }, { "ENOSPC", ENOSPC },
+		{ "EOPNOTSUPP", EOPNOTSUPP }, { "ELOOP", ELOOP },
 	};
 	size_t i;
 
