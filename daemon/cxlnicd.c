@@ -325,7 +325,6 @@ int main(int argc, char **argv)
 		.config_path = DEFAULT_CONFIG,
 		.state_path = DEFAULT_STATE,
 		.control_path = DEFAULT_CONTROL,
-		.crash_after = getenv("CXLNICD_CRASH_AFTER"),
 	};
 	bool check_only = false;
 	int c, rc;

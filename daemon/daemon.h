@@ -56,7 +56,6 @@ struct daemon {
 	const char *config_path;
 	const char *state_path;
 	const char *control_path;
-	const char *crash_after;	/* fault injection, from the environment */
 	int monitor_rcvbuf;		/* 0: the library's default */
 	struct config cfg;
 	struct cxlnic_client *nl;

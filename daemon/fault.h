@@ -25,9 +25,9 @@ int fault_setup(const char *spec);
 /* 0, or -EIO when @point is to fail this time. */
 int fault_check(enum fault_point point);
 /*
- * Die like kill -9 at @point, a place inside a step (such as
- * "reset-memdev-unbind", between a reset's cxl_pci unbind and its bind),
- * when CXLNICD_CRASH_AFTER names it.
+ * Die like kill -9 at @point when CXLNICD_CRASH_AFTER names it: after a
+ * step (its name), or inside one ("reset-memdev-unbind", between a reset's
+ * cxl_pci unbind and its bind).
  */
 void fault_crash_at(const char *point);
 

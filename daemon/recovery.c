@@ -6,7 +6,6 @@
  * that changes the system is recorded in the state file before it is taken.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,15 +367,6 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 	return 0;
 }
 
-/* Fault injection for the tests: die like kill -9 right after a step. */
-static void crash_point(struct daemon *d, enum step step)
-{
-	if (d->crash_after && !strcmp(d->crash_after, step_name(step))) {
-		log_err("CXLNICD_CRASH_AFTER=%s: killing myself", d->crash_after);
-		raise(SIGKILL);
-	}
-}
-
 /* Record the step, take it, record that it is over.  0 or -errno. */
 static int run_step(struct daemon *d, struct nic *nic, enum step step,
 		    const struct nic_policy *p, const struct chain_names *names)
@@ -397,7 +387,8 @@ static int run_step(struct daemon *d, struct nic *nic, enum step step,
 	sd_notify(0, "WATCHDOG=1");
 	t0 = now_usec();
 	rc = take_step(d, nic, step, p, names, detail, sizeof(detail));
-	crash_point(d, step);
+	/* Fault injection for the tests: die like kill -9 right after it. */
+	fault_crash_at(step_name(step));
 	nic->pending[0] = '\0';
 	save_state(d);
 	ms = (long)((now_usec() - t0) / 1000);
