@@ -53,6 +53,25 @@ void print_policy(FILE *f, struct json_object *policy,
 	}
 }
 
+/* cxlnicd's waiting_for, as the words of a sentence. */
+static const char *waiting_phrase(const char *what)
+{
+	static const struct { const char *what, *phrase; } phrases[] = {
+		{ "root", "the CXL root" },
+		{ "memdev", "the memdev" },
+		{ "region", "a region (region=manual)" },
+		{ "decoder-mode", "a region in its decoder mode" },
+		{ "grace-period", "the grace period to end" },
+		{ "dax", "the namespace on its region to go (dax policy)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++)
+		if (!strcmp(what, phrases[i].what))
+			return phrases[i].phrase;
+	return what;
+}
+
 void print_daemon_nic(FILE *f, struct json_object *nic)
 {
 	struct json_object *policy = NULL, *changes = NULL, *dev = NULL;
@@ -60,7 +79,7 @@ void print_daemon_nic(FILE *f, struct json_object *nic)
 
 	fprintf(f, "%s: %s", str(nic, "pci_addr"), str(nic, "state"));
 	if ((s = str(nic, "waiting_for")))
-		fprintf(f, ", waiting for the %s", s);
+		fprintf(f, ", waiting for %s", waiting_phrase(s));
 	if (json_object_object_get_ex(nic, "nic", &dev)) {
 		struct json_object *region;
 

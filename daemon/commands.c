@@ -43,6 +43,8 @@ static struct json_object *policy_to_json(const struct nic_policy *p)
 			       json_object_new_uint64(p->region_size));
 	json_object_object_add(o, "decoder_mode", json_object_new_string(
 			       decoder_mode_name(p->decoder_mode)));
+	json_object_object_add(o, "dax", json_object_new_string(
+			       dax_policy_name(p->dax)));
 	json_object_object_add(o, "memdev_serial", p->has_memdev_serial ?
 			       json_object_new_uint64(p->memdev_serial) : NULL);
 	return o;

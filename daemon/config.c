@@ -25,6 +25,7 @@ enum key_bit {
 	KEY_REGION_SIZE = 1u << 8,
 	KEY_SERIAL = 1u << 9,
 	KEY_DECODER_MODE = 1u << 10,
+	KEY_DAX = 1u << 11,
 };
 
 static const char *const on_loss_names[] = {
@@ -42,6 +43,17 @@ static const char *const decoder_mode_names[] = {
 const char *decoder_mode_name(enum decoder_mode mode)
 {
 	return decoder_mode_names[mode];
+}
+
+static const char *const dax_policy_names[] = {
+	[DAX_NONE] = "none",
+	[DAX_DEVDAX] = "devdax",
+	[DAX_ANY] = "any",
+};
+
+const char *dax_policy_name(enum dax_policy dax)
+{
+	return dax_policy_names[dax];
 }
 
 const char *on_loss_name(enum on_loss on_loss)
@@ -159,6 +171,18 @@ static int parse_decoder_mode(const char *v, enum decoder_mode *out)
 	return 0;
 }
 
+static int parse_dax_policy(const char *v, enum dax_policy *out)
+{
+	int i = parse_name(v, dax_policy_names,
+			   sizeof(dax_policy_names) /
+			   sizeof(dax_policy_names[0]));
+
+	if (i < 0)
+		return -1;
+	*out = i;
+	return 0;
+}
+
 struct uint_key {
 	const char *name;
 	enum key_bit bit;
@@ -198,6 +222,10 @@ static int set_policy_key(struct nic_policy *p, const char *key,
 		if (parse_decoder_mode(v, &p->decoder_mode))
 			return fail(err, line, "decoder_mode '%s' is not one of any, host-only, device-coherent", v);
 		p->set |= KEY_DECODER_MODE;
+	} else if (!strcmp(key, "dax")) {
+		if (parse_dax_policy(v, &p->dax))
+			return fail(err, line, "dax '%s' is not one of none, devdax, any", v);
+		p->set |= KEY_DAX;
 	} else if (!strcmp(key, "region_size")) {
 		if (parse_uint(v, UINT64_MAX, &p->region_size))
 			return fail(err, line, "region_size '%s' is not a size in bytes", v);
@@ -238,6 +266,8 @@ void config_policy_overlay(struct nic_policy *dst, const struct nic_policy *src)
 		dst->region_size = src->region_size;
 	if (src->set & KEY_DECODER_MODE)
 		dst->decoder_mode = src->decoder_mode;
+	if (src->set & KEY_DAX)
+		dst->dax = src->dax;
 	if (src->set & KEY_SERIAL) {
 		dst->has_memdev_serial = true;
 		dst->memdev_serial = src->memdev_serial;
@@ -441,7 +471,7 @@ int config_set_key(struct nic_policy *p, const char *key, const char *value,
 static const char *const key_names[] = {
 	"on_loss", "region", "recovery", "grace_ms", "backoff_ms",
 	"backoff_max_ms", "max_attempts", "escalate_after", "region_size",
-	"decoder_mode", "memdev_serial",
+	"decoder_mode", "dax", "memdev_serial",
 };
 
 const char *config_key_name(unsigned int i)

@@ -27,6 +27,17 @@ enum decoder_mode {
 	DECODER_DEVICE_COHERENT,
 };
 
+/*
+ * A DAX device on the NIC's region: none (a region with an active
+ * namespace is not attached; cxlnicd makes none), devdax (cxlnicd makes a
+ * devdax namespace before it attaches), any (attach whatever is there).
+ */
+enum dax_policy {
+	DAX_NONE,
+	DAX_DEVDAX,
+	DAX_ANY,
+};
+
 /* One NIC's policy; @set marks the keys a section gave (for layering). */
 struct nic_policy {
 	enum on_loss on_loss;
@@ -39,6 +50,7 @@ struct nic_policy {
 	unsigned int escalate_after;
 	uint64_t region_size;	/* 0: the whole memdev */
 	enum decoder_mode decoder_mode;
+	enum dax_policy dax;
 	bool has_memdev_serial;
 	uint64_t memdev_serial;
 	uint32_t set;
@@ -77,6 +89,7 @@ void config_policy_for(const struct config *cfg, const char *pci_addr,
 		       const char *driver, struct nic_policy *out);
 const char *on_loss_name(enum on_loss on_loss);
 const char *decoder_mode_name(enum decoder_mode mode);
+const char *dax_policy_name(enum dax_policy dax);
 /* Copy into @dst the keys @src has set. */
 void config_policy_overlay(struct nic_policy *dst, const struct nic_policy *src);
 /* Set one key as a config line would; -EINVAL with the reason in @err. */

@@ -4,7 +4,7 @@
  * and brings NICs back to CXL by themselves.
  *
  * One sd-event loop: the cxlnic family's monitor socket, a udev monitor on
- * the cxl and pci subsystems, one reconcile timer, signals and the systemd
+ * the cxl, pci and nd subsystems, one reconcile timer, signals and the systemd
  * watchdog.  Nothing polls: every wake-up is an event, a backoff or the
  * watchdog, and the control socket.  The recovery itself is recovery.c,
  * the control commands commands.c.
@@ -190,6 +190,8 @@ static int setup_udev(struct daemon *d)
 		return -ENODEV;
 	udev_monitor_filter_add_match_subsystem_devtype(d->umon, "cxl", NULL);
 	udev_monitor_filter_add_match_subsystem_devtype(d->umon, "pci", NULL);
+	/* libnvdimm's namespaces: a NIC may wait for one to go (dax=none). */
+	udev_monitor_filter_add_match_subsystem_devtype(d->umon, "nd", NULL);
 	udev_monitor_set_receive_buffer_size(d->umon, UDEV_RCVBUF);
 	return udev_monitor_enable_receiving(d->umon);
 }

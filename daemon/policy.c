@@ -10,6 +10,7 @@ static const char *const step_names[] = {
 	[STEP_RESET_MEMDEV] = "reset-memdev",
 	[STEP_CREATE_REGION] = "create-region",
 	[STEP_ENABLE_REGION] = "enable-region",
+	[STEP_CREATE_DAX] = "create-dax",
 	[STEP_BIND_NIC] = "bind-nic",
 	[STEP_REBIND_NIC] = "rebind-nic",
 	[STEP_ATTACH] = "attach",
@@ -30,6 +31,32 @@ static bool region_creatable(const struct nic_policy *p)
 	return p->region_auto && p->decoder_mode != DECODER_DEVICE_COHERENT;
 }
 
+/*
+ * The namespaces on the region, against the dax key: STEP_DONE when the
+ * NIC may have it.  An operator's namespace is never cxlnicd's to remove.
+ */
+static enum step dax_step(const struct nic_policy *p,
+			  const struct chain_view *c)
+{
+	switch (p->dax) {
+	case DAX_NONE:
+		return c->region_devdax || c->region_namespace ? STEP_WAIT :
+								 STEP_DONE;
+	case DAX_DEVDAX:
+		if (c->region_devdax)
+			return STEP_DONE;
+		return c->region_namespace && !c->region_namespace_ours ?
+		       STEP_WAIT : STEP_CREATE_DAX;
+	case DAX_ANY:
+		break;
+	}
+	return STEP_DONE;
+}
+
+/*
+ * The CXL chain alone: a NIC already on it stays, whatever namespace an
+ * operator makes afterwards (the dax key is checked before an attach).
+ */
 static bool chain_complete(const struct chain_view *c)
 {
 	return c->root && c->memdev_enabled && c->region && c->region_enabled;
@@ -52,7 +79,7 @@ static enum step chain_step(const struct nic_policy *p,
 		return region_creatable(p) ? STEP_CREATE_REGION : STEP_WAIT;
 	if (!c->region_enabled)
 		return STEP_ENABLE_REGION;
-	return STEP_DONE;
+	return dax_step(p, c);
 }
 
 enum step policy_next_step(const struct nic_policy *p,
@@ -94,6 +121,8 @@ const char *policy_missing_piece(const struct nic_policy *p,
 		return "region";
 	if (!c->region && !region_creatable(p))
 		return "decoder-mode";
+	if (c->region && c->region_enabled && dax_step(p, c) == STEP_WAIT)
+		return "dax";
 	return NULL;
 }
 

@@ -21,6 +21,10 @@ struct chain_view {
 				 * policy's decoder mode */
 	bool region_enabled;
 	bool region_other_mode;	/* one in another decoder mode */
+	bool region_devdax;	/* an active devdax namespace on the region */
+	bool region_namespace;	/* an active namespace in another mode */
+	bool region_namespace_ours; /* ...made by cxlnicd (a devdax one
+				     * whose claim did not come back) */
 };
 
 struct nic_view {
@@ -46,6 +50,7 @@ enum step {
 	STEP_RESET_MEMDEV,	/* cxl_mem refused: reset under cxl_pci */
 	STEP_CREATE_REGION,
 	STEP_ENABLE_REGION,
+	STEP_CREATE_DAX,	/* dax=devdax: a devdax namespace on it */
 	STEP_BIND_NIC,
 	STEP_REBIND_NIC,	/* escalation: attach kept failing */
 	STEP_ATTACH,
@@ -66,8 +71,9 @@ uint64_t policy_grace_until(enum step step, const struct nic_view *nic,
 			    uint64_t now_usec, uint64_t last_back_usec,
 			    uint64_t grace_ms);
 /*
- * Why a NIC waits: "root", "memdev", "region" (region=manual), or
- * "decoder-mode" (no region in that mode and none can be made), or NULL.
+ * Why a NIC waits: "root", "memdev", "region" (region=manual),
+ * "decoder-mode" (no region in that mode and none can be made), "dax" (a
+ * namespace on the region the dax key does not allow), or NULL.
  */
 const char *policy_missing_piece(const struct nic_policy *policy,
 				 const struct chain_view *chain);

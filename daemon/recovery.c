@@ -17,6 +17,7 @@
 #include "actions.h"
 #include "cxlnic_names.h"
 #include "daemon.h"
+#include "dax.h"
 #include "fault.h"
 #include "log.h"
 #include "policy.h"
@@ -347,6 +348,10 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 	case STEP_ENABLE_REGION:
 		snprintf(detail, len, "%s", n->region);
 		return topology_enable_region(n->region);
+	case STEP_CREATE_DAX:
+		rc = dax_create(n->region_base, region, sizeof(region));
+		snprintf(detail, len, "%s on %s", rc ? "-" : region, n->region);
+		return rc;
 	case STEP_BIND_NIC:
 		rc = action_bind_nic(nic->pci_addr, nic->driver);
 		if (!rc)
@@ -487,6 +492,19 @@ static void note_no_region_in_mode(struct daemon *d, struct nic *nic,
 		    view->region_other_mode ? " (one in another mode)" : "");
 }
 
+/* Said once per wait, like the decoder mode: the namespace is not ours. */
+static void note_dax_refused(struct daemon *d, struct nic *nic,
+			     const struct nic_policy *p,
+			     const struct chain_names *names)
+{
+	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, nic->pci_addr, "dax",
+		    EBUSY, -1,
+		    "%s carries %s%s%s, which dax=%s does not allow: the NIC stays where it is until it is destroyed (ndctl destroy-namespace)",
+		    names->region, names->namespace,
+		    names->dax_chardev[0] ? " with " : "", names->dax_chardev,
+		    dax_policy_name(p->dax));
+}
+
 /* From a loss to CXL again: the recovery time the metrics report. */
 static void track_recovery(struct daemon *d, struct nic *nic)
 {
@@ -571,6 +589,9 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	if (missing && !strcmp(missing, "decoder-mode") &&
 	    strcmp(nic->waiting_for, missing))
 		note_no_region_in_mode(d, nic, &p, &view);
+	if (missing && !strcmp(missing, "dax") &&
+	    strcmp(nic->waiting_for, missing))
+		note_dax_refused(d, nic, &p, &names);
 	snprintf(nic->waiting_for, sizeof(nic->waiting_for), "%s",
 		 missing ? missing : "");
 	track_recovery(d, nic);

@@ -7,6 +7,7 @@
 #include <cxl/libcxl.h>
 #include <uuid/uuid.h>
 
+#include "dax.h"
 #include "fault.h"
 #include "topology.h"
 
@@ -120,9 +121,28 @@ static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
 				view->region = true;
 				view->region_enabled = cxl_region_is_enabled(region);
 				copy_name(names->region, sizeof(names->region), name);
+				names->region_base = cxl_region_get_resource(region);
 			}
 		}
 	}
+}
+
+/* No nvdimm region (cxl_pmem not loaded) means no namespace either. */
+static int scan_namespaces(struct chain_view *view, struct chain_names *names)
+{
+	struct dax_view dax;
+	int rc = dax_scan(names->region_base, &dax);
+
+	if (rc == -ENODEV)
+		return 0;
+	if (rc)
+		return rc;
+	view->region_devdax = dax.devdax;
+	view->region_namespace = dax.other;
+	view->region_namespace_ours = dax.other_ours;
+	copy_name(names->namespace, sizeof(names->namespace), dax.namespace);
+	copy_name(names->dax_chardev, sizeof(names->dax_chardev), dax.chardev);
+	return 0;
 }
 
 int topology_scan(uint64_t serial, const char *last_region,
@@ -149,7 +169,7 @@ int topology_scan(uint64_t serial, const char *last_region,
 	scan_regions(ctx, view->memdev_enabled ? memdev : NULL, last_region,
 		     reclaim_unfinished, mode, view, names);
 	cxl_unref(ctx);
-	return 0;
+	return view->region_enabled ? scan_namespaces(view, names) : 0;
 }
 
 static struct cxl_memdev *memdev_by_name(struct cxl_ctx *ctx, const char *name)

@@ -17,6 +17,9 @@ struct chain_names {
 	char memdev[32];		/* memN */
 	char memdev_host[32];		/* its PCI function */
 	char region[32];		/* committed region on the memdev */
+	uint64_t region_base;		/* its host physical address */
+	char namespace[32];		/* an active namespace on it */
+	char dax_chardev[32];		/* daxX.Y, when that one is devdax */
 	char stale_region[32];		/* decommitted, to delete */
 	char stale_root_decoder[32];	/* where the stale region lives */
 };
@@ -26,7 +29,8 @@ struct chain_names {
  * (the region the NIC was attached to) if it is still there decommitted,
  * and with @reclaim_unfinished any uncommitted region on the memdev (one
  * cxlnicd was building when it died).  Only a region decoding in @mode
- * counts as the NIC's; one in another mode sets region_other_mode.
+ * counts as the NIC's; one in another mode sets region_other_mode.  An
+ * enabled region's nvdimm namespaces are looked at too (dax.h).
  */
 int topology_scan(uint64_t serial, const char *last_region,
 		  bool reclaim_unfinished, enum decoder_mode mode,

@@ -8,7 +8,7 @@ packages=(
 	# build
 	gcc make meson ninja-build pkg-config clang libclang-rt-14-dev
 	libnl-3-dev libnl-genl-3-dev libjson-c-dev libudev-dev libsystemd-dev
-	libcxl-dev libcmocka-dev
+	libcxl-dev libndctl-dev libdaxctl-dev libcmocka-dev
 	# kernel modules and their checks
 	linux-image-amd64 linux-headers-amd64 linux-source sparse xz-utils
 	# the emulated machine and what runs in it

@@ -84,6 +84,8 @@ static void test_config_errors(void **state)
 		{ "[metrics]\non_loss = none\n", 2, "in [metrics]" },
 		{ "[defaults]\ndecoder_mode = hdm-x\n", 2,
 		  "decoder_mode 'hdm-x' is not one of any, host-only, device-coherent" },
+		{ "[defaults]\n\ndax = fsdax\n", 3,
+		  "dax 'fsdax' is not one of none, devdax, any" },
 	};
 	struct config_error err;
 	struct config cfg;
@@ -302,6 +304,58 @@ static void test_grace_period(void **state)
 					    back, grace_ms), 0);
 }
 
+/* The dax key against the namespaces on an enabled region. */
+static void test_dax_policy(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { .registered = true, .lost = true };
+	struct chain_view c = whole;
+	char err[160];
+
+	(void)state;
+	/* none, the default: a namespace of any kind keeps the NIC off */
+	assert_int_equal(p.dax, DAX_NONE);
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
+	c.region_devdax = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	assert_string_equal(policy_missing_piece(&p, &c), "dax");
+	c = whole;
+	c.region_namespace = true;
+	c.region_namespace_ours = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	/* ... but a NIC already on the region keeps it */
+	nic.on_cxl = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+	nic.on_cxl = false;
+
+	/* devdax: made before the attach, ours reclaimed, another's waited */
+	assert_int_equal(config_set_key(&p, "dax", "devdax", err,
+					sizeof(err)), 0);
+	c = whole;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_DAX);
+	c.region_namespace = true;
+	c.region_namespace_ours = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_DAX);
+	c.region_namespace_ours = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	assert_string_equal(policy_missing_piece(&p, &c), "dax");
+	c = whole;
+	c.region_devdax = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
+	assert_null(policy_missing_piece(&p, &c));
+	/* the region comes first: no namespace on a region not there yet */
+	c.region_enabled = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ENABLE_REGION);
+
+	/* any: whatever is there */
+	assert_int_equal(config_set_key(&p, "dax", "any", err, sizeof(err)), 0);
+	c = whole;
+	c.region_namespace = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
+	assert_string_equal(dax_policy_name(DAX_DEVDAX), "devdax");
+	assert_string_equal(step_name(STEP_CREATE_DAX), "create-dax");
+}
+
 static void test_runtime_keys(void **state)
 {
 	struct nic_policy base = fallback(), ovr = { 0 };
@@ -387,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_operator_requests),
 		cmocka_unit_test(test_grace_period),
 		cmocka_unit_test(test_decoder_mode),
+		cmocka_unit_test(test_dax_policy),
 		cmocka_unit_test(test_runtime_keys),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_refuses_garbage),
