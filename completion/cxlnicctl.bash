@@ -72,12 +72,13 @@ _cxlnicctl()
 	policy:1)
 		COMPREPLY=($(compgen -W "on_loss region recovery grace_ms
 			backoff_ms backoff_max_ms max_attempts escalate_after
-			region_size decoder_mode memdev_serial" -- "$cur")) ;;
+			region_size decoder_mode dax memdev_serial" -- "$cur")) ;;
 	policy:2)
 		case $prev in
 		on_loss) COMPREPLY=($(compgen -W "fallback unbind none default" -- "$cur")) ;;
 		region|recovery) COMPREPLY=($(compgen -W "auto manual default" -- "$cur")) ;;
 		decoder_mode) COMPREPLY=($(compgen -W "any host-only device-coherent default" -- "$cur")) ;;
+		dax) COMPREPLY=($(compgen -W "none devdax any default" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "default" -- "$cur")) ;;
 		esac ;;
 	esac

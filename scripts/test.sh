@@ -25,4 +25,4 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 meson test -C build-san --print-errorlogs --suite unit --suite fuzz
 meson test -C build-san --print-errorlogs --suite vm daemon-recovery \
-	daemon-control cli metrics faults
+	daemon-control cli metrics faults dax
