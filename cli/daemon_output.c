@@ -87,6 +87,8 @@ void print_daemon_nic(FILE *f, struct json_object *nic)
 		if (json_object_object_get_ex(dev, "region", &region) && region)
 			fprintf(f, ", region %s", str(region, "name"));
 	}
+	if ((s = str(nic, "dax_device")))
+		fprintf(f, ", /dev/%s", s);
 	if (!json_object_get_boolean(json_object_object_get(nic, "managed")))
 		fprintf(f, " (not managed: no memdev_serial paired)");
 	fputc('\n', f);

@@ -91,6 +91,7 @@ static struct json_object *nic_to_json(const struct daemon *d,
 	if (nic->present)
 		json_object_object_add(o, "nic", cxlnic_dev_to_json(&nic->info));
 	add_string_if(o, "waiting_for", nic->waiting_for);
+	add_string_if(o, "dax_device", nic->dax_device);
 	add_string_if(o, "pending", nic->pending);
 	add_string_if(o, "last_step", nic->last_step);
 	if (nic->last_step[0] && nic->last_error)

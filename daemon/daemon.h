@@ -33,6 +33,7 @@ struct nic {
 	char pending_memdev_host[32];	/* its PCI function */
 	char last_region[32];		/* stale once decommitted */
 	char waiting_for[32];		/* the missing piece, when waiting */
+	char dax_device[32];		/* daxX.Y on its region, at the last scan */
 	char last_step[32];
 	int last_error;			/* of last_step, positive errno */
 	unsigned int memdev_bind_failures;

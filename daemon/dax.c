@@ -18,6 +18,7 @@ static void copy_name(char *dst, size_t len, const char *src)
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
+/* libndctl is the topology's library too: it shares libcxl's fault point. */
 static int new_ctx(struct ndctl_ctx **ctx)
 {
 	int rc = fault_check(FAULT_LIBCXL);
@@ -88,8 +89,14 @@ int dax_scan(uint64_t base, struct dax_view *view)
 		return rc;
 	region = region_at(ctx, base);
 	if (region) {
+		/*
+		 * Active, or sized and idle: a namespace still probing after
+		 * the region came back, or one an operator disabled, holds
+		 * the region's capacity and label all the same.
+		 */
 		ndctl_namespace_foreach(region, ns)
-			if (ndctl_namespace_is_active(ns))
+			if (ndctl_namespace_is_active(ns) ||
+			    ndctl_namespace_get_size(ns))
 				note_namespace(view, ns);
 	}
 	ndctl_unref(ctx);
@@ -159,7 +166,7 @@ static int claim_devdax(struct ndctl_region *region,
 	return rc;
 }
 
-int dax_create(uint64_t base, char *chardev, size_t len)
+int dax_create(uint64_t base, char *chardev, size_t len, bool *reclaimed)
 {
 	struct ndctl_namespace *ns;
 	struct ndctl_region *region;
@@ -174,15 +181,20 @@ int dax_create(uint64_t base, char *chardev, size_t len)
 		goto out;
 	}
 	ns = our_namespace(region);
+	*reclaimed = ns;
 	if (ns) {
 		/*
 		 * Back with the rebuilt region from its label, but not as
-		 * devdax (raw, on this bench): claim it again.
+		 * devdax (raw on 6.1, with or without the NIC's writes over
+		 * its info block): claim it again.
 		 */
 		rc = ndctl_namespace_disable_safe(ns);
 	} else {
 		ns = ndctl_region_get_namespace_seed(region);
 		rc = ns ? size_seed(region, ns) : -ENOSPC;
+		/* For the tests: a sized namespace, not yet devdax. */
+		if (!rc)
+			fault_crash_at("create-dax-sized");
 	}
 	if (!rc)
 		rc = claim_devdax(region, ns, chardev, len);

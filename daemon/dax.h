@@ -16,9 +16,9 @@
 
 struct dax_view {
 	bool devdax;		/* an active devdax namespace */
-	bool other;		/* an active namespace in another mode */
+	bool other;		/* another namespace, active or sized */
 	bool other_ours;	/* ...and each of those is cxlnicd's */
-	char namespace[32];	/* the first active namespace, for the logs */
+	char namespace[32];	/* the first of those, for the logs */
 	char chardev[32];	/* daxX.Y of the devdax one */
 };
 
@@ -27,8 +27,9 @@ int dax_scan(uint64_t base, struct dax_view *view);
 /*
  * A devdax namespace on the nvdimm region at @base, its /dev name in
  * @chardev: cxlnicd's own namespace from before (its label outlives the
- * region) is claimed again, else one is made on the region's seed.
+ * region) is claimed again, which sets @reclaimed, else one is made on
+ * the region's seed.
  */
-int dax_create(uint64_t base, char *chardev, size_t len);
+int dax_create(uint64_t base, char *chardev, size_t len, bool *reclaimed);
 
 #endif

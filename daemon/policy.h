@@ -22,7 +22,7 @@ struct chain_view {
 	bool region_enabled;
 	bool region_other_mode;	/* one in another decoder mode */
 	bool region_devdax;	/* an active devdax namespace on the region */
-	bool region_namespace;	/* an active namespace in another mode */
+	bool region_namespace;	/* another namespace, active or sized */
 	bool region_namespace_ours; /* ...made by cxlnicd (a devdax one
 				     * whose claim did not come back) */
 };

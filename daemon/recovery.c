@@ -313,6 +313,7 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		     const struct nic_policy *p, const struct chain_names *n,
 		     char *detail, size_t len)
 {
+	bool reclaimed = false;
 	char region[32];
 	int rc;
 
@@ -349,8 +350,10 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		snprintf(detail, len, "%s", n->region);
 		return topology_enable_region(n->region);
 	case STEP_CREATE_DAX:
-		rc = dax_create(n->region_base, region, sizeof(region));
-		snprintf(detail, len, "%s on %s", rc ? "-" : region, n->region);
+		rc = dax_create(n->region_base, region, sizeof(region),
+				&reclaimed);
+		snprintf(detail, len, "%s on %s%s", rc ? "-" : region, n->region,
+			 reclaimed ? ", its labelled namespace claimed again" : "");
 		return rc;
 	case STEP_BIND_NIC:
 		rc = action_bind_nic(nic->pci_addr, nic->driver);
@@ -376,7 +379,7 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 static int run_step(struct daemon *d, struct nic *nic, enum step step,
 		    const struct nic_policy *p, const struct chain_names *names)
 {
-	char detail[80] = "";
+	char detail[128] = "";
 	uint64_t t0;
 	long ms;
 	int rc;
@@ -561,6 +564,8 @@ void recover_nic(struct daemon *d, struct nic *nic)
 				   p.decoder_mode, &view, &names);
 		if (rc)
 			break;
+		snprintf(nic->dax_device, sizeof(nic->dax_device), "%s",
+			 names.dax_chardev);
 		nv = nic_view_of(nic);
 		step = policy_next_step(&p, &nv, &view);
 		missing = step == STEP_WAIT ? policy_missing_piece(&p, &view) :

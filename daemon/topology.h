@@ -18,7 +18,7 @@ struct chain_names {
 	char memdev_host[32];		/* its PCI function */
 	char region[32];		/* committed region on the memdev */
 	uint64_t region_base;		/* its host physical address */
-	char namespace[32];		/* an active namespace on it */
+	char namespace[32];		/* a namespace on it, for the logs */
 	char dax_chardev[32];		/* daxX.Y, when that one is devdax */
 	char stale_region[32];		/* decommitted, to delete */
 	char stale_root_decoder[32];	/* where the stale region lives */

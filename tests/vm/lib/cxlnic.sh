@@ -12,6 +12,14 @@ KMOD=$B/kernel
 # with memdev n.
 MEMDEV_SERIALS=(4096 4097)
 
+# shape [-s] FILTER: stdin (slurped with -s) matches the documented shape
+# (shapes.jq, from docs/json.md).
+shape() {
+	local slurp=()
+	[ "$1" = -s ] && { slurp=(-s); shift; }
+	jq -e "${slurp[@]}" -L "${BASH_SOURCE[0]%/*}" "include \"shapes\"; $1" >/dev/null
+}
+
 log() { printf '[%(%T)T] %s\n' -1 "$*" >&2; }
 fail() { log "FAIL: $*"; exit 1; }
 ok() { log "ok: $*"; }

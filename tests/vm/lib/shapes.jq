@@ -40,13 +40,14 @@ def event:
   ((.piece_event == null) or (.piece_event | one_of(["lost", "returned"])));
 
 def policy:
-  keys == ["backoff_max_ms", "backoff_ms", "decoder_mode", "escalate_after",
-           "grace_ms", "max_attempts", "memdev_serial", "on_loss", "recovery",
+  keys == ["backoff_max_ms", "backoff_ms", "dax", "decoder_mode",
+           "escalate_after", "grace_ms", "max_attempts", "memdev_serial", "on_loss", "recovery",
            "region", "region_size"] and
   (.on_loss | one_of(["fallback", "unbind", "none"])) and
   (.region | one_of(["auto", "manual"])) and
   (.recovery | one_of(["auto", "manual"])) and
   (.decoder_mode | one_of(["any", "host-only", "device-coherent"])) and
+  (.dax | one_of(["none", "devdax", "any"])) and
   (.grace_ms | uint) and (.backoff_ms | uint) and (.backoff_max_ms | uint) and
   (.max_attempts | uint) and (.escalate_after | uint) and
   (.region_size | uint) and ((.memdev_serial == null) or (.memdev_serial | uint));
@@ -61,7 +62,7 @@ def daemon_status:
 
 def daemon_nic:
   only_keys(["pci_addr", "state", "driver", "managed", "nic", "waiting_for",
-             "pending", "last_step", "last_error", "failures", "retry_in_ms",
+             "dax_device", "pending", "last_step", "last_error", "failures", "retry_in_ms",
              "recover_requested", "policy", "policy_changes"]) and
   (.state | one_of(["on-cxl", "on-pci", "waiting", "retrying", "gave-up",
                     "unbound", "held", "absent"])) and
@@ -69,7 +70,8 @@ def daemon_nic:
   ((.nic == null) or (.nic | nic)) and
   ((.waiting_for == null) or
     (.waiting_for | one_of(["root", "memdev", "region", "decoder-mode",
-                            "grace-period"]))) and
+                            "dax", "grace-period"]))) and
+  ((.dax_device == null) or (.dax_device | startswith("dax"))) and
   (.policy | policy) and (.policy_changes | type == "object");
 
 def history_entry:

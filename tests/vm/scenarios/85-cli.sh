@@ -9,12 +9,6 @@
 DAEMON=$B/daemon/cxlnicd
 SRC=$(cd "$(dirname "$0")/../../.." && pwd)
 conf=/tmp/cxlnicd.conf
-# shape [-s] FILTER: stdin (slurped with -s) matches the documented shape.
-shape() {
-	local slurp=()
-	[ "$1" = -s ] && { slurp=(-s); shift; }
-	jq -e "${slurp[@]}" -L "$SRC/tests/vm/lib" "include \"shapes\"; $1" >/dev/null
-}
 
 # Without the module: said plainly.
 expect_exit 6 "cxlnic kernel module is not loaded" "$CTL" list

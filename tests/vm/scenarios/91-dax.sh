@@ -2,7 +2,9 @@
 # The dax policy key, with cxlnicd running and TX flowing:
 #   devdax: cxlnicd makes a devdax namespace on each region before it
 #           attaches the NIC, /dev/daxX.Y appears, and after a loss the
-#           rebuilt region has one again, with no command typed
+#           rebuilt region has one again, with no command typed; killed
+#           in the middle of making one and started again, it ends with
+#           one devdax namespace
 #   none:   a NIC already on a region with a namespace keeps it; one off it
 #           is not put back while the namespace is there (it waits, says
 #           why, TX stays on PCI), and goes back by itself once an operator
@@ -53,6 +55,9 @@ for nic in 0 1; do
 	dev=$(chardev_of_nic $nic)
 	[ -c "/dev/$dev" ] || fail "NIC $nic: /dev/$dev is not a character device"
 	log "NIC $nic: $(nic_field $nic .region.name) carries $dev"
+	"$CTL" status "$(nic_pci $nic)" --json |
+		shape "daemon_nic and .dax_device == \"$dev\"" ||
+		fail "status has no dax_device $dev"
 done
 "$CTL" history "$pci0" --json | jq -e 'any(.[]; .what == "create-dax" and .ok)' \
 	>/dev/null || fail "no create-dax step in NIC 0's history"
@@ -71,8 +76,40 @@ steps=$(history_since "$seq" "$pci0" | tr '\n' ' ')
 log "after the memdev loss, cxlnicd's steps: $steps"
 [[ $steps == *create-region:true*create-dax:true*attach:true* ]] ||
 	fail "steps not create-region, create-dax, attach"
+log "$("$CTL" history "$pci0" --json | jq -r --argjson s "$seq" \
+	'.[] | select(.seq > $s and .what == "create-dax") | .message')"
 counter_grows 0 cxl_packets || fail "NIC 0 does not send on CXL after the loss"
 ok "memdev loss: region rebuilt with its devdax namespace, NIC 0 back on CXL"
+
+# --- crashes ------------------------------------------------------------
+# Killed after sizing a namespace (before the devdax claim) and after the
+# step, a restarted cxlnicd ends with one devdax namespace, not two.
+daemon_stop
+sized_namespaces() {
+	ndctl list -N -i -r "$(nd_region_of_nic 0)" |
+		jq -s 'add // [] | map(select(.size > 0)) | length'
+}
+for step in create-dax-sized create-dax; do
+	log "--- crash at $step"
+	# Without a label of its own left, cxlnicd sizes the region's seed.
+	if [ $step = create-dax-sized ]; then
+		ndctl destroy-namespace -f "$(namespaces_of_nic 0 | jq -r '.[0].dev')"
+	fi
+	CXLNICD_CRASH_AFTER=$step "$B/daemon/cxlnicd" -c $conf >/tmp/crash.log 2>&1 &
+	pid=$!
+	sleep 1
+	pull_piece memdev 0
+	rc=0
+	timeout 120 tail --pid=$pid -f /dev/null || fail "$step: cxlnicd did not crash"
+	wait $pid || rc=$?
+	[ $rc -eq 137 ] || { cat /tmp/crash.log; fail "$step: exit $rc, expected 137"; }
+	daemon_start $conf
+	wait_until 30 has_devdax 0 || fail "$step: no devdax after the restart: $(namespaces_of_nic 0)"
+	[ "$(sized_namespaces)" -eq 1 ] ||
+		fail "$step: $(sized_namespaces) namespaces on NIC 0's region"
+	ok "crash at $step: the restarted cxlnicd finished, one devdax namespace"
+	[ $step = create-dax ] || daemon_stop
+done
 
 # --- none ---------------------------------------------------------------
 "$CTL" policy "$pci1" dax none
@@ -88,6 +125,8 @@ rc=0
 [ $rc -eq 1 ] || fail "recover with a namespace on the region: exit $rc, expected 1"
 wait_until 20 eval '[ "$("$CTL" status "$pci1" --json | jq -r .waiting_for)" = dax ]' ||
 	fail "NIC 1 not waiting for dax: $("$CTL" status "$pci1" --json)"
+"$CTL" status "$pci1" --json | shape 'daemon_nic' ||
+	fail "status NIC 1 shape while waiting for dax"
 expect_mode 1 pci
 tx_start 1
 counter_grows 1 pci_packets || fail "NIC 1 does not send on PCI while it waits"
