@@ -148,40 +148,9 @@ static int parse_name(const char *v, const char *const *names, size_t n)
 	return -1;
 }
 
-static int parse_on_loss(const char *v, enum on_loss *out)
-{
-	int i = parse_name(v, on_loss_names,
-			   sizeof(on_loss_names) / sizeof(on_loss_names[0]));
-
-	if (i < 0)
-		return -1;
-	*out = i;
-	return 0;
-}
-
-static int parse_decoder_mode(const char *v, enum decoder_mode *out)
-{
-	int i = parse_name(v, decoder_mode_names,
-			   sizeof(decoder_mode_names) /
-			   sizeof(decoder_mode_names[0]));
-
-	if (i < 0)
-		return -1;
-	*out = i;
-	return 0;
-}
-
-static int parse_dax_policy(const char *v, enum dax_policy *out)
-{
-	int i = parse_name(v, dax_policy_names,
-			   sizeof(dax_policy_names) /
-			   sizeof(dax_policy_names[0]));
-
-	if (i < 0)
-		return -1;
-	*out = i;
-	return 0;
-}
+/* The same, for one of the name tables above. */
+#define PARSE_NAME(v, names) \
+	parse_name(v, names, sizeof(names) / sizeof((names)[0]))
 
 struct uint_key {
 	const char *name;
@@ -205,10 +174,12 @@ static int set_policy_key(struct nic_policy *p, const char *key,
 {
 	uint64_t n;
 	size_t i;
+	int e;
 
 	if (!strcmp(key, "on_loss")) {
-		if (parse_on_loss(v, &p->on_loss))
+		if ((e = PARSE_NAME(v, on_loss_names)) < 0)
 			return fail(err, line, "on_loss '%s' is not one of fallback, unbind, none", v);
+		p->on_loss = e;
 		p->set |= KEY_ON_LOSS;
 	} else if (!strcmp(key, "region")) {
 		if (parse_choice(v, "auto", "manual", &p->region_auto))
@@ -219,12 +190,14 @@ static int set_policy_key(struct nic_policy *p, const char *key,
 			return fail(err, line, "recovery '%s' is not one of auto, manual", v);
 		p->set |= KEY_RECOVERY;
 	} else if (!strcmp(key, "decoder_mode")) {
-		if (parse_decoder_mode(v, &p->decoder_mode))
+		if ((e = PARSE_NAME(v, decoder_mode_names)) < 0)
 			return fail(err, line, "decoder_mode '%s' is not one of any, host-only, device-coherent", v);
+		p->decoder_mode = e;
 		p->set |= KEY_DECODER_MODE;
 	} else if (!strcmp(key, "dax")) {
-		if (parse_dax_policy(v, &p->dax))
+		if ((e = PARSE_NAME(v, dax_policy_names)) < 0)
 			return fail(err, line, "dax '%s' is not one of none, devdax, any", v);
+		p->dax = e;
 		p->set |= KEY_DAX;
 	} else if (!strcmp(key, "region_size")) {
 		if (parse_uint(v, UINT64_MAX, &p->region_size))

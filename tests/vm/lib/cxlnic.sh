@@ -327,6 +327,20 @@ daemon_start() {
 	done
 }
 
+# crash_in_recovery STEP CONF: run cxlnicd with CONF set to die like
+# kill -9 at STEP (CXLNICD_CRASH_AFTER), pull NIC 0's memdev so that it
+# recovers, and wait until it died so.
+crash_in_recovery() {
+	local step=$1 pid rc=0
+	CXLNICD_CRASH_AFTER=$step "$B/daemon/cxlnicd" -c "$2" >/tmp/crash.log 2>&1 &
+	pid=$!
+	sleep 1
+	pull_piece memdev 0
+	timeout 120 tail --pid=$pid -f /dev/null || fail "$step: cxlnicd did not crash"
+	wait $pid || rc=$?
+	[ $rc -eq 137 ] || { cat /tmp/crash.log; fail "$step: exit $rc, expected 137"; }
+}
+
 # daemon_stop: SIGTERM, which must end it with status 0.
 daemon_stop() {
 	kill -TERM "$DAEMON_PID"

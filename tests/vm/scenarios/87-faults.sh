@@ -46,14 +46,7 @@ done
 for step in delete-stale-region bind-memdev reset-memdev-unbind reset-memdev \
 	create-region attach; do
 	log "--- crash right after $step"
-	CXLNICD_CRASH_AFTER=$step "$B/daemon/cxlnicd" -c $conf >/tmp/crash.log 2>&1 &
-	pid=$!
-	sleep 1
-	pull_piece memdev 0
-	rc=0
-	timeout 120 tail --pid=$pid -f /dev/null || fail "$step: cxlnicd did not crash"
-	wait $pid || rc=$?
-	[ $rc -eq 137 ] || { cat /tmp/crash.log; fail "$step: exit $rc, expected 137"; }
+	crash_in_recovery $step $conf
 	daemon_start $conf
 	regions_sane
 	daemon_stop

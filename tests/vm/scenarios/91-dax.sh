@@ -95,14 +95,7 @@ for step in create-dax-sized create-dax; do
 	if [ $step = create-dax-sized ]; then
 		ndctl destroy-namespace -f "$(namespaces_of_nic 0 | jq -r '.[0].dev')"
 	fi
-	CXLNICD_CRASH_AFTER=$step "$B/daemon/cxlnicd" -c $conf >/tmp/crash.log 2>&1 &
-	pid=$!
-	sleep 1
-	pull_piece memdev 0
-	rc=0
-	timeout 120 tail --pid=$pid -f /dev/null || fail "$step: cxlnicd did not crash"
-	wait $pid || rc=$?
-	[ $rc -eq 137 ] || { cat /tmp/crash.log; fail "$step: exit $rc, expected 137"; }
+	crash_in_recovery $step $conf
 	daemon_start $conf
 	wait_until 30 has_devdax 0 || fail "$step: no devdax after the restart: $(namespaces_of_nic 0)"
 	[ "$(sized_namespaces)" -eq 1 ] ||
