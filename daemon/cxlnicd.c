@@ -4,10 +4,10 @@
  * and brings NICs back to CXL by themselves.
  *
  * One sd-event loop: the cxlnic family's monitor socket, a udev monitor on
- * the cxl, pci and nd subsystems, one reconcile timer, signals and the systemd
- * watchdog.  Nothing polls: every wake-up is an event, a backoff or the
- * watchdog, and the control socket.  The recovery itself is recovery.c,
- * the control commands commands.c.
+ * the cxl, pci and nd subsystems, one reconcile timer, signals and the
+ * systemd watchdog.  Nothing polls: every wake-up is an event, a backoff
+ * or the watchdog, and the control socket.  The recovery itself is
+ * recovery.c, the control commands commands.c.
  */
 #include <errno.h>
 #include <getopt.h>

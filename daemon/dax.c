@@ -186,9 +186,12 @@ int dax_create(uint64_t base, char *chardev, size_t len, bool *reclaimed)
 		/*
 		 * Back with the rebuilt region from its label, but not as
 		 * devdax (raw on 6.1, with or without the NIC's writes over
-		 * its info block): claim it again.
+		 * its info block): claim it again.  Not the _safe disable,
+		 * which opens its /dev/pmemN, a block device the service's
+		 * DevicePolicy=closed rightly keeps from cxlnicd; the
+		 * namespace is cxlnicd's by its label's name.
 		 */
-		rc = ndctl_namespace_disable_safe(ns);
+		rc = ndctl_namespace_disable_invalidate(ns);
 	} else {
 		ns = ndctl_region_get_namespace_seed(region);
 		rc = ns ? size_seed(region, ns) : -ENOSPC;

@@ -4,7 +4,7 @@
 # active and answers; a configuration and a reload put both NICs on CXL; a
 # SIGKILL and a stuck event loop (watchdog) make systemd restart it with its
 # state kept; a stopped daemon is started by udev when a CXL piece returns;
-# the socket unit activates it.
+# dax = devdax works within the sandbox; the socket unit activates it.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 [ "${VMRUN_SYSTEMD:-}" = 1 ] || fail "run this through vmrun --systemd"
@@ -71,6 +71,21 @@ modprobe cxl_acpi
 wait_until 90 active || fail "udev did not start cxlnicd when CXL returned"
 wait_until 240 both_on_cxl || fail "NICs not back on CXL after cxl_acpi returned"
 ok "cxl_acpi back: udev started cxlnicd (SYSTEMD_WANTS), both NICs on CXL"
+
+# dax = devdax under the hardened unit (no block device may be opened): a
+# namespace made after one memdev loss, claimed again after a second.
+pci0=$(nic_pci 0)
+"$CTL" policy "$pci0" dax devdax
+for round in made claimed; do
+	pull_piece memdev 0
+	wait_until 180 on_cxl 0 || fail "dax $round: NIC 0 not back on CXL"
+	wait_until 30 has_devdax 0 || fail "dax $round: no devdax: $(namespaces_of_nic 0)"
+done
+"$CTL" history "$pci0" --json | jq -e 'any(.[]; .what == "create-dax" and .ok and
+	(.message | contains("claimed again")))' >/dev/null ||
+	fail "the second loss did not claim the labelled namespace again"
+"$CTL" policy "$pci0" dax default
+ok "dax = devdax under the unit: made, then claimed again after a loss"
 
 # Metrics under the hardened unit: a textfile directory of one's own takes
 # the drop-in cxlnicd.conf(5) describes, then the file parses and matches.

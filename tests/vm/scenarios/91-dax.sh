@@ -14,34 +14,6 @@
 
 conf=/tmp/cxlnicd.conf
 
-# The nvdimm region over NIC $1's CXL region: the one at its base address.
-nd_region_of_nic() {
-	local region base nd
-	region=$(nic_field "$1" .region.name)
-	base=$(cat /sys/bus/cxl/devices/"$region"/resource)
-	for nd in /sys/bus/nd/devices/region*; do
-		[ "$(cat "$nd/resource")" = "$base" ] || continue
-		basename "$nd"
-		return
-	done
-	fail "no nvdimm region at $region's base $base"
-}
-
-# The active namespaces on NIC $1's region, as ndctl lists them (it prints
-# nothing for none).
-namespaces_of_nic() {
-	ndctl list -N -r "$(nd_region_of_nic "$1")" | jq -sc 'add // []'
-}
-
-has_devdax() {
-	namespaces_of_nic "$1" | jq -e 'any(.[]; .mode == "devdax" and
-		.name == "cxlnic" and (.chardev | startswith("dax")))' >/dev/null
-}
-
-chardev_of_nic() {
-	namespaces_of_nic "$1" | jq -r '.[] | select(.mode == "devdax") | .chardev'
-}
-
 load_cxl
 load_cxlnic
 pci0=$(nic_pci 0)
