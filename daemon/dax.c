@@ -146,7 +146,10 @@ static int claim_devdax(struct ndctl_region *region,
 	if (!dax)
 		return -ENXIO;
 	uuid_generate(uuid);
-	/* The label says devdax, so a re-probe claims it the same way. */
+	/*
+	 * The claim goes in the label too, as ndctl records it (on 6.1 over
+	 * CXL a rebuilt region still brings the namespace back raw).
+	 */
 	rc = ndctl_namespace_set_enforce_mode(ns, NDCTL_NS_MODE_DAX);
 	if (!rc)
 		rc = ndctl_dax_set_uuid(dax, uuid);
@@ -181,7 +184,7 @@ int dax_create(uint64_t base, char *chardev, size_t len, bool *reclaimed)
 		goto out;
 	}
 	ns = our_namespace(region);
-	*reclaimed = ns;
+	*reclaimed = ns != NULL;
 	if (ns) {
 		/*
 		 * Back with the rebuilt region from its label, but not as
@@ -199,6 +202,7 @@ int dax_create(uint64_t base, char *chardev, size_t len, bool *reclaimed)
 		if (!rc)
 			fault_crash_at("create-dax-sized");
 	}
+	/* A failed claim leaves the namespace sized: the retry reclaims it. */
 	if (!rc)
 		rc = claim_devdax(region, ns, chardev, len);
 out:
