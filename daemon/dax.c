@@ -26,15 +26,22 @@ static int new_ctx(struct ndctl_ctx **ctx)
 	return rc ? rc : ndctl_new(ctx);
 }
 
+/*
+ * libnvdimm registers regions and namespaces asynchronously: a region just
+ * enabled may not show its namespaces yet.  The bus's wait_probe flushes
+ * that (in the kernel, no polling) before we look.
+ */
 static struct ndctl_region *region_at(struct ndctl_ctx *ctx, uint64_t base)
 {
 	struct ndctl_region *region;
 	struct ndctl_bus *bus;
 
-	ndctl_bus_foreach(ctx, bus)
+	ndctl_bus_foreach(ctx, bus) {
+		ndctl_bus_wait_probe(bus);
 		ndctl_region_foreach(bus, region)
 			if (ndctl_region_get_resource(region) == base)
 				return region;
+	}
 	return NULL;
 }
 

@@ -327,10 +327,12 @@ daemon_start() {
 	done
 }
 
-# The nvdimm region over NIC $1's CXL region: the one at its base address.
+# The nvdimm region over the CXL region on NIC $1's memdev (there while
+# the NIC is off it too): the one at its base address.
 nd_region_of_nic() {
 	local region base nd
-	region=$(nic_field "$1" .region.name)
+	region=$(regions_of_memdev "$(memdev_of_nic "$1")" | head -n 1)
+	[ -n "$region" ] || fail "no CXL region on NIC $1's memdev"
 	base=$(cat /sys/bus/cxl/devices/"$region"/resource)
 	for nd in /sys/bus/nd/devices/region*; do
 		[ "$(cat "$nd/resource")" = "$base" ] || continue

@@ -5,10 +5,11 @@
 #           rebuilt region has one again, with no command typed; killed
 #           in the middle of making one and started again, it ends with
 #           one devdax namespace
-#   none:   a NIC already on a region with a namespace keeps it; one off it
-#           is not put back while the namespace is there (it waits, says
-#           why, TX stays on PCI), and goes back by itself once an operator
-#           destroys the namespace
+#   none:   a NIC already on a region with a namespace keeps it; after a
+#           loss, its rebuilt region brings the namespace back from its
+#           label, and the NIC is not put back while it is there (it
+#           waits, says why, TX stays on PCI); it goes back by itself, no
+#           command typed, once an operator destroys the namespace
 #   bad values are refused, at run time and in the file
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
@@ -82,23 +83,26 @@ sleep 1
 on_cxl 1 || fail "dax none moved NIC 1, already on CXL, off it"
 ok "dax = none: a NIC already on its region stays there"
 
-"$CTL" mode "$pci1" pci
+tx_start 1
 seq=$(history_seq)
-# A recover must wait: exit 1, and the NIC stays on PCI with TX on.
-rc=0
-"$CTL" recover "$pci1" || rc=$?
-[ $rc -eq 1 ] || fail "recover with a namespace on the region: exit $rc, expected 1"
-wait_until 20 eval '[ "$("$CTL" status "$pci1" --json | jq -r .waiting_for)" = dax ]' ||
+pull_piece memdev 1
+waiting_for_dax() {
+	[ "$("$CTL" status "$pci1" --json | jq -r .waiting_for)" = dax ]
+}
+wait_until 180 waiting_for_dax ||
 	fail "NIC 1 not waiting for dax: $("$CTL" status "$pci1" --json)"
+log "NIC 1's rebuilt region carries: $(namespaces_of_nic 1)"
+"$CTL" status "$pci1"
 "$CTL" status "$pci1" --json | shape 'daemon_nic' ||
 	fail "status NIC 1 shape while waiting for dax"
 expect_mode 1 pci
-tx_start 1
 counter_grows 1 pci_packets || fail "NIC 1 does not send on PCI while it waits"
 "$CTL" history "$pci1" --json | jq -e --argjson s "$seq" 'any(.[];
 	.seq > $s and .what == "dax" and (.message | contains("dax=none")))' \
 	>/dev/null || fail "no history entry says why NIC 1 waits"
-ok "dax = none: NIC 1 waits for the namespace to go, and says so"
+sleep 2
+waiting_for_dax && ! on_cxl 1 || fail "NIC 1 did not keep waiting"
+ok "dax = none: after a loss NIC 1 waits for its labelled namespace to go, and says so"
 
 ns=$(namespaces_of_nic 1 | jq -r '.[0].dev')
 ndctl destroy-namespace -f "$ns"
