@@ -395,7 +395,7 @@ struct cxlnic_dev *cxlnic_register(struct device *dev,
 	mutex_unlock(&cxlnic_lock);
 	return nic;
 }
-EXPORT_SYMBOL_NS_GPL(cxlnic_register, CXLNIC);
+EXPORT_SYMBOL_NS_GPL(cxlnic_register, CXLNIC_NS);
 
 /**
  * cxlnic_unregister - forget a NIC; its CXL window is detached first
@@ -419,13 +419,13 @@ void cxlnic_unregister(struct cxlnic_dev *nic)
 	put_device(nic->dev);
 	kfree(nic);
 }
-EXPORT_SYMBOL_NS_GPL(cxlnic_unregister, CXLNIC);
+EXPORT_SYMBOL_NS_GPL(cxlnic_unregister, CXLNIC_NS);
 
 void *cxlnic_priv(const struct cxlnic_dev *nic)
 {
 	return nic->priv;
 }
-EXPORT_SYMBOL_NS_GPL(cxlnic_priv, CXLNIC);
+EXPORT_SYMBOL_NS_GPL(cxlnic_priv, CXLNIC_NS);
 
 /**
  * cxlnic_cxl_lost - the NIC driver learnt on its own that CXL is gone
@@ -441,7 +441,7 @@ void cxlnic_cxl_lost(struct cxlnic_dev *nic)
 		cxlnic_detach(nic, CXLNIC_REASON_DRIVER, NULL);
 	mutex_unlock(&cxlnic_lock);
 }
-EXPORT_SYMBOL_NS_GPL(cxlnic_cxl_lost, CXLNIC);
+EXPORT_SYMBOL_NS_GPL(cxlnic_cxl_lost, CXLNIC_NS);
 
 static int __init cxlnic_init(void)
 {
@@ -485,4 +485,4 @@ module_init(cxlnic_init);
 module_exit(cxlnic_exit);
 MODULE_DESCRIPTION("Keep CXL-attached NIC CTPIO safe when the CXL chain changes");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(CXL);
+MODULE_IMPORT_NS(CXLNIC_NS_CXL);

@@ -35,6 +35,7 @@
 #include <linux/cxlnic.h>
 #include <linux/mutex.h>
 #include <net/netlink.h>
+#include "cxlnic_compat.h"
 
 #define CXLNIC_MAX_PIECES	16
 

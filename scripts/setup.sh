@@ -11,6 +11,8 @@ packages=(
 	libcxl-dev libndctl-dev libdaxctl-dev libcmocka-dev
 	# kernel modules and their checks
 	linux-image-amd64 linux-headers-amd64 linux-source sparse xz-utils
+	# the Debian 13 root (6.12 and 7.3 modules, QEMU 11.1)
+	debootstrap
 	# the emulated machine and what runs in it
 	qemu-system-x86 busybox-static cpio gzip kmod udev systemd ndctl
 	libnl-utils jq util-linux iproute2 procps socat python3-prometheus-client
@@ -53,4 +55,6 @@ if [ ! -f "$cp_dir/scripts/checkpatch.pl" ]; then
 		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
 		"$top/scripts/const_structs.checkpatch"
 fi
+# The Debian 13 root, its kernels (6.12, 7.3) and QEMU 11.1.
+"$(dirname "$0")/setup-debian13.sh"
 echo "setup: ready (kernel $kver)"

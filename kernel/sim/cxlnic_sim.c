@@ -25,6 +25,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/wait.h>
 #include <net/devlink.h>
+#include "../cxlnic_compat.h"
 
 #ifdef CXLNIC_SIM_FIXED_WINDOW
 #define SIM_NAME	"cxlnic_sim_fixed"
@@ -527,4 +528,4 @@ module_pci_driver(sim_driver);
 
 MODULE_DESCRIPTION("Emulated CXL NIC with switchable CTPIO window");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(CXLNIC);
+MODULE_IMPORT_NS(CXLNIC_NS);

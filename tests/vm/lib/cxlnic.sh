@@ -7,7 +7,10 @@ set -euo pipefail
 
 B=${CXLNIC_BUILD:?CXLNIC_BUILD must point at the meson build directory}
 CTL=$B/cli/cxlnicctl
+# The modules built for the running kernel: build/kernel for the host's,
+# build/kernel/kernel-KVER for the Debian 13 kernels (scripts/build-kernels.sh).
 KMOD=$B/kernel
+[ -d "$KMOD/kernel-$(uname -r)" ] && KMOD=$KMOD/kernel-$(uname -r)
 # Serial numbers the bench gives the two cxl-type3 memdevs; NIC n pairs
 # with memdev n.
 MEMDEV_SERIALS=(4096 4097)

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cxlnic_compat.h - what differs between the kernels cxlnic builds for
+ *
+ * The matrix is Debian's 6.1 (Debian 12), 6.12 (Debian 13) and 7.3 (Debian
+ * 13 backports).  Every difference the sources must know about is here, so
+ * that the .c files read as the newest kernel's code.  Nothing else in
+ * kernel/ tests LINUX_VERSION_CODE.
+ */
+#ifndef _CXLNIC_COMPAT_H
+#define _CXLNIC_COMPAT_H
+
+#include <linux/version.h>
+#include <net/devlink.h>
+
+/*
+ * Symbol namespaces: since 6.13 EXPORT_SYMBOL_NS_GPL() and
+ * MODULE_IMPORT_NS() take a string literal; before, a bare token that they
+ * stringify themselves.  CXLNIC_NS is the namespace of cxlnic.ko's API,
+ * CXLNIC_NS_CXL the CXL core's.
+ */
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
+#define CXLNIC_NS	"CXLNIC"
+#define CXLNIC_NS_CXL	"CXL"
+#else
+#define CXLNIC_NS	CXLNIC
+#define CXLNIC_NS_CXL	CXL
+#endif
+
+/*
+ * devlink_fmsg_*(): since 6.7 they return void and the message keeps its
+ * first error, which devlink returns for the whole reply.  cxlnic's
+ * formatters are written that way.  Before 6.7 each put returned its error
+ * and these kernels ignore it: an allocation failure in the middle of a
+ * diagnose or dump gives a reply with its tail missing instead of an
+ * error.  Nothing else: the message stays well formed for devlink.
+ */
+
+/*
+ * A reporter's grace period: since 6.17 it is a field of the ops
+ * (default_graceful_period) and devlink_health_reporter_create() lost its
+ * argument.  Declare it with CXLNIC_HEALTH_OPS_GRACE() in the ops and pass
+ * the same value to cxlnic_health_reporter_create().
+ */
+#if KERNEL_VERSION(6, 17, 0) <= LINUX_VERSION_CODE
+#define CXLNIC_HEALTH_OPS_GRACE(ms)	.default_graceful_period = (ms),
+
+static inline struct devlink_health_reporter *
+cxlnic_health_reporter_create(struct devlink *devlink,
+			      const struct devlink_health_reporter_ops *ops,
+			      u64 graceful_period, void *priv)
+{
+	return devlink_health_reporter_create(devlink, ops, priv);
+}
+#else
+#define CXLNIC_HEALTH_OPS_GRACE(ms)
+
+static inline struct devlink_health_reporter *
+cxlnic_health_reporter_create(struct devlink *devlink,
+			      const struct devlink_health_reporter_ops *ops,
+			      u64 graceful_period, void *priv)
+{
+	return devlink_health_reporter_create(devlink, ops, graceful_period,
+					      priv);
+}
+#endif
+
+#endif /* _CXLNIC_COMPAT_H */
