@@ -80,7 +80,7 @@ fetch_kernel() {
 	kver=${kver#linux-headers-}
 	[ -n "$kver" ] || { say "no kernel in $suite"; exit 1; }
 	if [ "$(cat "$dir/release" 2>/dev/null)" = "$kver" ] &&
-		[ -f "$dir/vmlinuz" ]; then
+		[ -f "$dir/vmlinuz" ] && [ -f "$dir/lib/modules/$kver/modules.builtin" ]; then
 		return
 	fi
 	say "fetching linux-image-$kver ($suite)"
@@ -89,7 +89,7 @@ fetch_kernel() {
 	# 7.x splits the image into linux-binary (vmlinuz) and linux-modules.
 	for pkg in linux-image linux-binary linux-modules; do
 		d13_run apt-cache show "$pkg-$kver/$suite" >/dev/null 2>&1 || continue
-		d13_run sh -c "cd /tmp/kernel-debs && apt-get download -q $pkg-$kver/$suite" >/dev/null
+		d13_run sh -c "cd /tmp/kernel-debs && apt-get -o APT::Sandbox::User=root download -q $pkg-$kver/$suite" >/dev/null
 	done
 	for deb in "$D13_ROOT"/tmp/kernel-debs/*.deb; do
 		dpkg-deb -x "$deb" "$dir/unpacked"
@@ -102,6 +102,10 @@ fetch_kernel() {
 		mv "$dir/lib/modules/$kver/vmlinuz" "$dir/vmlinuz"
 	chmod a+r "$dir/vmlinuz"
 	rm -rf "$dir/unpacked" "$D13_ROOT/tmp/kernel-debs"
+	# 7.x's image packages leave the list of built-in modules to the headers
+	# (which the root holds): without it modprobe of one fails.
+	cp -n "$D13_ROOT/usr/lib/modules/$kver"/modules.builtin* "$dir/lib/modules/$kver/" 2>/dev/null || true
+	[ -f "$dir/lib/modules/$kver/modules.order" ] || : >"$dir/lib/modules/$kver/modules.order"
 	depmod -b "$dir" "$kver"
 	echo "$kver" >"$dir/release"
 }
@@ -142,7 +146,7 @@ fetch_sid_sparse() {
 	opts="-o Dir::Etc::SourceList=/etc/apt/sid-only.list -o Dir::Etc::SourceParts=/nonexistent"
 	# The mirror's sid may lag behind its Valid-Until: signed still, only old.
 	opts="$opts -o Dir::State::Lists=/var/lib/apt/lists-sid -o Acquire::Check-Valid-Until=false"
-	d13_run sh -c "apt-get $opts update -q && cd /tmp/sid-debs && apt-get $opts download -q sparse/sid" \
+	d13_run sh -c "apt-get $opts update -q && cd /tmp/sid-debs && apt-get $opts -o APT::Sandbox::User=root download -q sparse/sid" \
 		>>"$D13_ROOT.log" 2>&1 || { tail -n 20 "$D13_ROOT.log"; exit 1; }
 	rm -rf "$D13_ROOT/tmp/sid-sparse"
 	dpkg-deb -x "$D13_ROOT"/tmp/sid-debs/sparse_*.deb "$D13_ROOT/tmp/sid-sparse"

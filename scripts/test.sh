@@ -2,13 +2,39 @@
 # The test command: install what is needed, build, run the unit, lint and
 # vm suites; then, in a second build with clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer, the unit suite again and each fuzz target for
-# a short fixed time.  Safe to run again.  Extra arguments go to the first
-# `meson test`.
+# a short fixed time.  Safe to run again.  Extra arguments go to the
+# `meson test` of the unit and lint suites.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# How long each phase took, said as it ends and again at the end.
+phases=()
+phase_start=$SECONDS
+phase_end() {
+	phases+=("$1: $((SECONDS - phase_start)) s")
+	echo "test.sh: phase ${phases[-1]}"
+	phase_start=$SECONDS
+}
+trap 'printf "test.sh: %s\n" "${phases[@]}"' EXIT
 "$top/scripts/build.sh"
+phase_end "setup and build"
 cd "$top"
-meson test -C build --print-errorlogs --suite unit --suite lint --suite vm "$@"
+meson test -C build --print-errorlogs --suite unit --suite lint "$@"
+phase_end "unit and lint"
+# The vm suite, one kernel after the other (meson prints a line per test:
+# NAME@KERNEL, result, seconds).
+# A failure on one kernel does not stop the others; the run fails at the end.
+failed=()
+for k in 7.3 6.12 6.1; do
+	# shellcheck disable=SC2046
+	meson test -C build --print-errorlogs \
+		$(meson test -C build --list --suite vm 2>/dev/null |
+			sed -n "s|^cxlnic:vm / \(.*@$k\)\$|\1|p") ||
+		failed+=("vm suite on $k")
+	phase_end "vm suite on $k"
+done
+meson test -C build --print-errorlogs vmrun-selftest vm-matrix ||
+	failed+=("vmrun self-test")
+phase_end "vmrun self-test"
 
 # The sanitizer and fuzz build (clang): the unit suite, each fuzz target
 # for fuzz_seconds, and the vm tests that drive cxlnicd and cxlnicctl hard,
@@ -24,5 +50,11 @@ ninja -C build-san
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 meson test -C build-san --print-errorlogs --suite unit --suite fuzz
-meson test -C build-san --print-errorlogs --suite vm daemon-recovery \
-	daemon-control cli metrics faults dax
+phase_end "sanitizer build, unit and fuzz"
+meson test -C build-san --print-errorlogs --suite vm daemon-recovery@7.3 \
+	daemon-control@7.3 cli@7.3 metrics@7.3 faults@7.3 dax@7.3
+phase_end "sanitizer vm tests on 7.3"
+if [ ${#failed[@]} -gt 0 ]; then
+	printf 'test.sh: FAILED: %s\n' "${failed[@]}"
+	exit 1
+fi

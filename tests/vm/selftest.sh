@@ -10,6 +10,19 @@ if [ "$rc" -ne 99 ]; then
 fi
 echo "ok: vmrun fails a run whose guest kernel warned"
 
+# The same on the Debian 13 kernels, booted on the Debian 13 root's QEMU.
+for k in 6.12 7.3; do
+	rc=0
+	"$here/vmrun" --kernel "$k" --timeout 300 -- sh -c \
+		'[ "$(uname -r)" = "$1" ] && echo "WARNING: vmrun self-test" >/dev/kmsg' \
+		sh "$(. "$here/../../scripts/debian13.sh" && d13_kver "$k")" || rc=$?
+	if [ "$rc" -ne 99 ]; then
+		echo "FAIL: vmrun --kernel $k exit $rc on a kernel WARNING, expected 99"
+		exit 1
+	fi
+	echo "ok: vmrun --kernel $k boots that kernel and fails a run whose kernel warned"
+done
+
 # The same with systemd as the guest's init (vmrun --systemd): the command
 # runs as a unit there, and the kernel log must still be checked.
 rc=0

@@ -23,6 +23,13 @@ mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroo
 for d in /tmp /run /var/tmp /var/lib/udev /root /var/log /var/cache/cxlnic-vm; do
 	[ -d $R$d ] && mount -t tmpfs -o mode=1777 tmpfs $R$d
 done
+# A kernel other than the host's own (vmrun --kernel): its modules, unpacked
+# on the host next to the Debian 13 root, take the place of /lib/modules.
+modules=$(arg modules)
+if [ -n "$modules" ] && [ "$modules" != /lib/modules ]; then
+	mount -o bind "$R$modules" $R/lib/modules ||
+		{ echo "init: cannot bind $modules over /lib/modules"; poweroff -f; }
+fi
 mount -t proc proc $R/proc
 mount -t sysfs sys $R/sys
 mount -t devtmpfs dev $R/dev

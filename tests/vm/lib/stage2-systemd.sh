@@ -76,6 +76,8 @@ UNIT
 	# Stand-in for modules-load.d: the modules are in the build tree, not
 	# in /lib/modules.  cxlnic.ko needs cxl_core (MODULE_IMPORT_NS(CXL))
 	# and insmod does not resolve dependencies.
+	km=$B/kernel
+	[ -d "$km/kernel-$(uname -r)" ] && km=$km/kernel-$(uname -r)
 	cat >"$units/cxlnic-vm-modules.service" <<UNIT
 # vmrun --systemd: load cxlnic.ko and cxlnic_sim.ko from the build tree at
 # boot, where modules-load.d would load installed ones.
@@ -89,8 +91,8 @@ Before=sysinit.target cxlnicd.service
 Type=oneshot
 RemainAfterExit=yes
 ExecStart=/sbin/modprobe cxl_core
-ExecStart=/sbin/insmod $B/kernel/cxlnic.ko
-ExecStart=/sbin/insmod $B/kernel/cxlnic_sim.ko
+ExecStart=/sbin/insmod $km/cxlnic.ko
+ExecStart=/sbin/insmod $km/cxlnic_sim.ko
 UNIT
 	ln -sf ../cxlnic-vm-modules.service "$units/sysinit.target.wants/"
 fi
