@@ -101,6 +101,29 @@ endpoint_of_memdev() {
 	return 1
 }
 
+# The switch port above endpoint $1: its parent port when that is not the
+# host bridge's (a child of a root).
+switch_port_of_endpoint() {
+	local up
+	up=$(dirname "$(readlink -f "/sys/bus/cxl/devices/$1")")
+	case $(basename "$(dirname "$up")") in
+	root*) return 1 ;;
+	esac
+	basename "$up"
+}
+
+# qmp JSON: one command to QEMU's monitor, through vmrun on the host (see
+# serve_qmp there); prints QEMU's replies, fails on an error reply.
+qmp() {
+	local d=${VMRUN_SCRATCH:?not in a vmrun guest}
+	rm -f "$d/qmp.reply"
+	echo "$1" >"$d/qmp.request.tmp"
+	mv "$d/qmp.request.tmp" "$d/qmp.request"
+	wait_until 30 test -f "$d/qmp.reply" || fail "no QMP reply to $1"
+	cat "$d/qmp.reply"
+	! grep -q '"error"' "$d/qmp.reply"
+}
+
 # The memdev behind endpoint decoder $1.
 memdev_of_decoder() {
 	local ep

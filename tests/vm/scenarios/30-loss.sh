@@ -2,10 +2,11 @@
 # With TX running, pulling one CXL piece moves the NIC to PCI with TX still
 # flowing and a notification naming the reason; once the piece is back and
 # region-attach is sent again, the NIC is on CXL again.
-#   30-loss.sh memdev|region|port|acpi
+#   30-loss.sh memdev|region|port|switch|acpi
+# switch: the port of the CXL switch above the memdev (vmrun --switch).
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
-kind=${1:?kind: memdev, region, port or acpi}
+kind=${1:?kind: memdev, region, port, switch or acpi}
 load_cxl
 load_cxlnic
 region=$(ensure_region 0)
@@ -27,6 +28,11 @@ region)
 port)
 	echo "$ep" >/sys/bus/cxl/drivers/cxl_port/unbind
 	piece=endpoint reason=piece-unbound ;;
+switch)
+	sw=$(switch_port_of_endpoint "$ep") || fail "no switch above $ep (vmrun --switch)"
+	log "switch port $sw"
+	echo "$sw" >/sys/bus/cxl/drivers/cxl_port/unbind
+	piece=port reason=piece-unbound ;;
 acpi)
 	rmmod cxl_acpi
 	piece=root reason=piece-unbound ;;
@@ -51,6 +57,9 @@ region) cxl enable-region "$region" >/dev/null ;;
 port)
 	echo "$ep" >/sys/bus/cxl/drivers/cxl_port/bind 2>/dev/null ||
 		rebind_memdev "$md" ;;
+switch)
+	echo "$sw" >/sys/bus/cxl/drivers/cxl_port/bind
+	rebind_memdev "$md" ;;
 acpi) modprobe cxl_acpi ;;
 esac
 if [ "$kind" = region ]; then
