@@ -59,6 +59,29 @@ if [ -n "${KERNEL_DIR:-}" ] && [ -d "$dest$src/kernel" ]; then
 		fails=$((fails + 1))
 	fi
 fi
+# And for the Debian 13 kernels, in the Debian 13 root, as a dkms there
+# would build it (gcc-14).
+d13=$(dirname "$0")/../../scripts/debian13.sh
+if [ -d "$dest$src/kernel" ] && [ -d /var/cache/cxlnic/debian13/usr ] && [ "$(id -u)" = 0 ]; then
+	# shellcheck source=scripts/debian13.sh
+	. "$d13"
+	for k in "${!D13_KERNEL_SUITE[@]}"; do
+		make -s -C "$dest$src/kernel" clean >/dev/null 2>&1 || true
+		if D13_BIND=$dest d13_run make -s -C "$dest$src/kernel" KDIR="$(d13_kdir "$k")" \
+			CC=gcc-14 >"$dest/dkms-build-$k.log" 2>&1 &&
+			[ -f "$dest$src/kernel/cxlnic.ko" ] &&
+			modinfo -F vermagic "$dest$src/kernel/cxlnic.ko" | grep -q "^$(d13_kver "$k") "; then
+			echo "ok: the installed DKMS tree builds for $k ($(d13_kver "$k"))"
+		else
+			tail -n 20 "$dest/dkms-build-$k.log"
+			echo "FAIL: the installed DKMS tree does not build for $k"
+			fails=$((fails + 1))
+		fi
+	done
+else
+	echo "FAIL: no Debian 13 root (or not root): the DKMS tree was not built for 6.12 and 7.3"
+	fails=$((fails + 1))
+fi
 for m in man5/cxlnicd.conf.5 man7/cxlnic.7 man8/cxlnicctl.8 man8/cxlnicd.8; do
 	have "$MANDIR/$m"
 done

@@ -58,7 +58,9 @@ port)
 	echo "$ep" >/sys/bus/cxl/drivers/cxl_port/bind 2>/dev/null ||
 		rebind_memdev "$md" ;;
 switch)
-	echo "$sw" >/sys/bus/cxl/drivers/cxl_port/bind
+	# The unbind deleted the switch port (its endpoint with it): the
+	# memdev's next probe enumerates the ports and makes it again.
+	[ ! -e "/sys/bus/cxl/devices/$sw" ] || fail "$sw still there after its unbind"
 	rebind_memdev "$md" ;;
 acpi) modprobe cxl_acpi ;;
 esac

@@ -37,6 +37,13 @@ sleep 3
 expect_mode 1 pci
 ok "memdev removed: NIC 1 on PCI and sending, cxlnicd waits for the memdev"
 
+# QEMU lets the device go once the guest has powered its slot off, a
+# while after the memdev left sysfs; only then is its memory free again.
+qemu_has_device() {
+	qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
+		grep -q '"name": "cxl-pmem1"'
+}
+wait_until 90 eval '! qemu_has_device' || fail "QEMU still holds cxl-pmem1"
 log "device_add of cxl-pmem1 again"
 qmp "{\"execute\":\"device_add\",\"arguments\":{$memdev_dev}}" >&2 ||
 	fail "device_add refused"
