@@ -7,8 +7,15 @@
 # with no command typed.  NIC 0 stays on CXL throughout.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
-# The memdev as vmrun made it: NIC 1 pairs with serial 0x1001.
-memdev_dev='"driver":"cxl-type3","id":"cxl-pmem1","bus":"cxl_rp1","persistent-memdev":"cxl-mem1","lsa":"cxl-lsa1","sn":4097'
+# The memdev as vmrun made it (NIC 1 pairs with serial 0x1001), but over
+# new backend objects: QEMU 11.1 keeps a removed cxl-type3's backends
+# marked in use ("can't be used multiple times").  They map the same files,
+# so the card that comes back holds what the removed one held.
+backend() {
+	printf '{"execute":"object-add","arguments":{"qom-type":"memory-backend-file","id":"%s","mem-path":"%s","size":268435456,"share":true}}' \
+		"$1" "$VMRUN_SCRATCH/$2"
+}
+memdev_dev='"driver":"cxl-type3","id":"cxl-pmem1","bus":"cxl_rp1","persistent-memdev":"cxl-mem1-again","lsa":"cxl-lsa1-again","sn":4097'
 
 load_cxl
 load_cxlnic
@@ -45,6 +52,8 @@ qemu_has_device() {
 }
 wait_until 90 eval '! qemu_has_device' || fail "QEMU still holds cxl-pmem1"
 log "device_add of cxl-pmem1 again"
+qmp "$(backend cxl-mem1-again mem1.raw)" >&2 || fail "object-add of the memory refused"
+qmp "$(backend cxl-lsa1-again lsa1.raw)" >&2 || fail "object-add of the LSA refused"
 qmp "{\"execute\":\"device_add\",\"arguments\":{$memdev_dev}}" >&2 ||
 	fail "device_add refused"
 wait_until 180 on_cxl 1 || fail "cxlnicd did not bring NIC 1 back to CXL"
