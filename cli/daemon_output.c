@@ -62,6 +62,7 @@ static const char *waiting_phrase(const char *what)
 		{ "region", "a region (region=manual)" },
 		{ "decoder-mode", "a region in its decoder mode" },
 		{ "grace-period", "the grace period to end" },
+		{ "loss-grace", "grace_ms after the loss to pass" },
 		{ "dax", "the namespace on its region to go (dax policy)" },
 	};
 	size_t i;

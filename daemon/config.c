@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 
@@ -114,15 +115,49 @@ static char *trim(char *s)
 	return s;
 }
 
+/*
+ * Decimal, or hex after "0x": never octal, so "grace_ms = 0100" is 100 ms
+ * as it reads, not strtoull's 64.
+ */
 static int parse_uint(const char *v, uint64_t max, uint64_t *out)
 {
+	int base = 10;
 	char *end;
 
-	if (!isdigit((unsigned char)*v))
+	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+		base = 16;
+		v += 2;
+	}
+	if (!isxdigit((unsigned char)*v) || (base == 10 && !isdigit((unsigned char)*v)))
 		return -1;
 	errno = 0;
-	*out = strtoull(v, &end, 0);
+	*out = strtoull(v, &end, base);
 	return errno || *end || *out > max ? -1 : 0;
+}
+
+/*
+ * A PCI address as the kernel writes it (0000:00:06.0, lower case) from
+ * one as a user may (00:06.0 in domain 0, hex digits in either case).
+ */
+static int normalize_pci_addr(const char *in, char *out, size_t len)
+{
+	unsigned int dom = 0, bus, dev, fn;
+	int n = -1;
+
+	if (strspn(in, "0123456789abcdefABCDEF:.") != strlen(in))
+		return -1;
+	if (sscanf(in, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) != 4 ||
+	    (size_t)n != strlen(in)) {
+		n = -1;
+		dom = 0;
+		if (sscanf(in, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) != 3 ||
+		    (size_t)n != strlen(in))
+			return -1;
+	}
+	if (dev > 0x1f || fn > 7)
+		return -1;
+	snprintf(out, len, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
+	return 0;
 }
 
 static int parse_choice(const char *v, const char *a, const char *b,
@@ -156,15 +191,16 @@ struct uint_key {
 	const char *name;
 	enum key_bit bit;
 	size_t offset;
-	uint64_t max;
+	uint64_t min, max;
 };
 
 static const struct uint_key uint_keys[] = {
-	{ "grace_ms", KEY_GRACE, offsetof(struct nic_policy, grace_ms), 600000 },
-	{ "backoff_ms", KEY_BACKOFF, offsetof(struct nic_policy, backoff_ms), 600000 },
-	{ "backoff_max_ms", KEY_BACKOFF_MAX, offsetof(struct nic_policy, backoff_max_ms), 3600000 },
-	{ "max_attempts", KEY_MAX_ATTEMPTS, offsetof(struct nic_policy, max_attempts), 1000 },
-	{ "escalate_after", KEY_ESCALATE, offsetof(struct nic_policy, escalate_after), 1000 },
+	{ "grace_ms", KEY_GRACE, offsetof(struct nic_policy, grace_ms), 0, 600000 },
+	/* A backoff of 0 doubles to 0: with max_attempts = 0, a hot loop. */
+	{ "backoff_ms", KEY_BACKOFF, offsetof(struct nic_policy, backoff_ms), 1, 600000 },
+	{ "backoff_max_ms", KEY_BACKOFF_MAX, offsetof(struct nic_policy, backoff_max_ms), 1, 3600000 },
+	{ "max_attempts", KEY_MAX_ATTEMPTS, offsetof(struct nic_policy, max_attempts), 0, 1000 },
+	{ "escalate_after", KEY_ESCALATE, offsetof(struct nic_policy, escalate_after), 0, 1000 },
 };
 
 /* One "key = value" line of a policy section. */
@@ -212,9 +248,10 @@ static int set_policy_key(struct nic_policy *p, const char *key,
 		for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++) {
 			if (strcmp(key, uint_keys[i].name))
 				continue;
-			if (parse_uint(v, uint_keys[i].max, &n))
-				return fail(err, line, "%s '%s' is not a number from 0 to %llu",
-					    key, v, (unsigned long long)uint_keys[i].max);
+			if (parse_uint(v, uint_keys[i].max, &n) || n < uint_keys[i].min)
+				return fail(err, line, "%s '%s' is not a number from %llu to %llu",
+					    key, v, (unsigned long long)uint_keys[i].min,
+					    (unsigned long long)uint_keys[i].max);
 			*(unsigned int *)((char *)p + uint_keys[i].offset) = (unsigned int)n;
 			p->set |= uint_keys[i].bit;
 			return 0;
@@ -281,7 +318,12 @@ static int open_section(struct config *cfg, char *head, unsigned int line,
 	s = &cfg->sections[cfg->n_sections++];
 	memset(s, 0, sizeof(*s));
 	s->kind = strcmp(head, "nic") ? SECTION_DRIVER : SECTION_NIC;
-	strcpy(s->match, arg);
+	if (s->kind == SECTION_DRIVER) {
+		strcpy(s->match, arg);
+	} else if (normalize_pci_addr(arg, s->match, sizeof(s->match))) {
+		cfg->n_sections--;
+		return fail(err, line, "[nic %s]: not a PCI address (0000:00:06.0 or 00:06.0)", arg);
+	}
 	*cur = &s->policy;
 	return 0;
 }
@@ -389,7 +431,8 @@ int config_load(const char *path, struct config *cfg, struct config_error *err)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = fopen(path, "r"), *mem;
-	int c, rc;
+	int c, rc, read_err;
+	struct stat st;
 
 	if (!f && errno == ENOENT) {
 		config_free(cfg);
@@ -399,15 +442,27 @@ int config_load(const char *path, struct config *cfg, struct config_error *err)
 		snprintf(err->file, sizeof(err->file), "%s", path);
 		return fail(err, 0, "%s", strerror(errno));
 	}
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fclose(f);
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		return fail(err, 0, "not a regular file");
+	}
 	mem = open_memstream(&text, &len);
 	while (mem && (c = fgetc(f)) != EOF)
 		fputc(c, mem);
+	/* A read error is no empty file: refuse it rather than run on defaults. */
+	read_err = ferror(f) ? errno : 0;
 	fclose(f);
 	if (!mem) {
 		snprintf(err->file, sizeof(err->file), "%s", path);
 		return fail(err, 0, "out of memory");
 	}
 	fclose(mem);
+	if (read_err) {
+		free(text);
+		snprintf(err->file, sizeof(err->file), "%s", path);
+		return fail(err, 0, "read error: %s", strerror(read_err));
+	}
 	rc = config_parse(path, text, cfg, err);
 	free(text);
 	return rc;

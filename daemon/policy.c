@@ -132,6 +132,18 @@ static bool step_returns_nic(enum step step)
 	       step == STEP_ATTACH;
 }
 
+uint64_t policy_loss_grace_until(const struct nic_policy *policy,
+				 const struct nic_view *nic,
+				 uint64_t now_usec, uint64_t lost_usec)
+{
+	uint64_t until;
+
+	if (nic->recover_requested || !lost_usec || !policy->grace_ms)
+		return 0;
+	until = lost_usec + (uint64_t)policy->grace_ms * 1000;
+	return until > now_usec ? until : 0;
+}
+
 uint64_t policy_grace_until(enum step step, const struct nic_view *nic,
 			    uint64_t now_usec, uint64_t last_back_usec,
 			    uint64_t grace_ms)

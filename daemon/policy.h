@@ -71,6 +71,15 @@ uint64_t policy_grace_until(enum step step, const struct nic_view *nic,
 			    uint64_t now_usec, uint64_t last_back_usec,
 			    uint64_t grace_ms);
 /*
+ * The policy's grace_ms: no step at all is taken for a NIC within grace_ms
+ * of its loss (@lost_usec, CLOCK_MONOTONIC, 0: not lost), so a piece that
+ * comes back by itself meets a NIC nothing was done to.  The usec to wait
+ * until, or 0 when a step may run now.  An operator's recover does not wait.
+ */
+uint64_t policy_loss_grace_until(const struct nic_policy *policy,
+				 const struct nic_view *nic,
+				 uint64_t now_usec, uint64_t lost_usec);
+/*
  * Why a NIC waits: "root", "memdev", "region" (region=manual),
  * "decoder-mode" (no region in that mode and none can be made), "dax" (a
  * namespace on the region the dax key does not allow), or NULL.

@@ -530,6 +530,18 @@ static void track_recovery(struct daemon *d, struct nic *nic)
 		    (unsigned long long)ms);
 }
 
+/*
+ * Whether the NIC is within grace_ms of its loss, and until when.  A loss
+ * first seen here (in a dump, its event lost) starts the period now.
+ */
+static uint64_t loss_grace_wait(struct nic *nic, const struct nic_policy *p,
+				const struct nic_view *nv)
+{
+	if (!nic->lost_at && (nv->lost || nic->unbound_by_us))
+		nic->lost_at = now_usec();
+	return policy_loss_grace_until(p, nv, now_usec(), nic->lost_at);
+}
+
 /* Take steps for one NIC until it is done, must wait, or a step fails. */
 void recover_nic(struct daemon *d, struct nic *nic)
 {
@@ -572,6 +584,11 @@ void recover_nic(struct daemon *d, struct nic *nic)
 					      NULL;
 		if (step == STEP_DONE || step == STEP_WAIT)
 			break;
+		grace_until = loss_grace_wait(nic, &p, &nv);
+		if (grace_until) {
+			missing = "loss-grace";
+			break;
+		}
 		grace_until = grace_wait(d, nic, step, &nv);
 		if (grace_until) {
 			missing = "grace-period";

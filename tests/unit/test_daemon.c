@@ -61,6 +61,45 @@ static void test_config_layers(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * Review: "[nic 00:06.0]" and upper-case hex never matched the kernel's
+ * address, and strtoull's base 0 read "grace_ms = 0100" as 64.
+ */
+static void test_config_spellings(void **state)
+{
+	static const char text[] =
+		"[defaults]\ngrace_ms = 0100\nregion_size = 0x10000000\n"
+		"[nic 00:06.0]\non_loss = none\n"
+		"[nic 0000:00:0A.0]\non_loss = unbind\n";
+	struct config_error err;
+	struct nic_policy p;
+	struct config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_parse("t.conf", text, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:06.0", "cxlnic_sim", &p);
+	assert_int_equal(p.grace_ms, 100);
+	assert_int_equal(p.region_size, 0x10000000);
+	assert_int_equal(p.on_loss, ON_LOSS_NONE);
+	config_policy_for(&cfg, "0000:00:0a.0", "cxlnic_sim", &p);
+	assert_int_equal(p.on_loss, ON_LOSS_UNBIND);
+	config_free(&cfg);
+}
+
+/* A directory is no empty configuration. */
+static void test_config_not_a_file(void **state)
+{
+	struct config_error err = { 0 };
+	struct config cfg;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_load("/", &cfg, &err), -1);
+	assert_non_null(strstr(err.reason, "not a regular file"));
+	config_free(&cfg);
+}
+
 struct bad_case {
 	const char *text;
 	unsigned int line;
@@ -86,6 +125,12 @@ static void test_config_errors(void **state)
 		  "decoder_mode 'hdm-x' is not one of any, host-only, device-coherent" },
 		{ "[defaults]\n\ndax = fsdax\n", 3,
 		  "dax 'fsdax' is not one of none, devdax, any" },
+		/* review: a backoff of 0 with max_attempts = 0 was a hot loop */
+		{ "[defaults]\nbackoff_ms = 0\n", 2, "backoff_ms '0' is not a number from 1" },
+		{ "[nic 00:06]\n", 1, "not a PCI address" },
+		{ "[nic 0000:00:20.0]\n", 1, "not a PCI address" },
+		{ "[nic eth0]\n", 1, "not a PCI address" },
+		{ "grace_ms = 0x\n", 1, "grace_ms '0x'" },
 	};
 	struct config_error err;
 	struct config cfg;
@@ -304,6 +349,38 @@ static void test_grace_period(void **state)
 					    back, grace_ms), 0);
 }
 
+/*
+ * grace_ms holds every step after a loss, the policy's own unbind too.  8 s
+ * is the value the review's reproduction used: a grace that is ignored, or
+ * read as another unit, shows here.
+ */
+static void test_loss_grace(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { .registered = true, .lost = true };
+	const uint64_t lost = 50000000;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(config_set_key(&p, "grace_ms", "8000", err,
+					sizeof(err)), 0);
+	assert_int_equal(config_set_key(&p, "on_loss", "unbind", err,
+					sizeof(err)), 0);
+	/* 100 ms and 7.9 s after the loss: wait until lost + 8 s */
+	assert_int_equal(policy_loss_grace_until(&p, &nic, lost + 100000, lost),
+			 lost + 8000000);
+	assert_int_equal(policy_loss_grace_until(&p, &nic, lost + 7900000, lost),
+			 lost + 8000000);
+	/* over, not lost, no grace, or an operator's recover: now */
+	assert_int_equal(policy_loss_grace_until(&p, &nic, lost + 8000000, lost), 0);
+	assert_int_equal(policy_loss_grace_until(&p, &nic, lost + 100000, 0), 0);
+	nic.recover_requested = true;
+	assert_int_equal(policy_loss_grace_until(&p, &nic, lost + 100000, lost), 0);
+	nic.recover_requested = false;
+	assert_int_equal(config_set_key(&p, "grace_ms", "0", err, sizeof(err)), 0);
+	assert_int_equal(policy_loss_grace_until(&p, &nic, lost + 100000, lost), 0);
+}
+
 /* The dax key against the namespaces on an enabled region. */
 static void test_dax_policy(void **state)
 {
@@ -435,11 +512,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_layers),
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_spellings),
+		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_recovery_order),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_escalation),
 		cmocka_unit_test(test_operator_requests),
 		cmocka_unit_test(test_grace_period),
+		cmocka_unit_test(test_loss_grace),
 		cmocka_unit_test(test_decoder_mode),
 		cmocka_unit_test(test_dax_policy),
 		cmocka_unit_test(test_runtime_keys),

@@ -70,7 +70,7 @@ def daemon_nic:
   ((.nic == null) or (.nic | nic)) and
   ((.waiting_for == null) or
     (.waiting_for | one_of(["root", "memdev", "region", "decoder-mode",
-                            "dax", "grace-period"]))) and
+                            "dax", "grace-period", "loss-grace"]))) and
   ((.dax_device == null) or (.dax_device | startswith("dax"))) and
   (.policy | policy) and (.policy_changes | type == "object");
 
