@@ -518,16 +518,22 @@ static const struct cmd commands[] = {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static int cmd_help(int argc, char **argv)
+static void print_usage(FILE *out)
 {
 	size_t i;
 
+	fprintf(out, "usage: cxlnicctl COMMAND [ARGS]\n\n"
+		"NIC is a PCI address (0000:00:04.0 or 00:04.0), a netdev name or a handle.\n\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  cxlnicctl %s\n", commands[i].usage);
+}
+
+/* Asked for: on stdout, success. */
+static int cmd_help(int argc, char **argv)
+{
 	(void)argc;
 	(void)argv;
-	printf("usage: cxlnicctl COMMAND [ARGS]\n\n"
-	       "NIC is a PCI address (0000:00:04.0 or 00:04.0), a netdev name or a handle.\n\n");
-	for (i = 0; i < N_COMMANDS; i++)
-		printf("  cxlnicctl %s\n", commands[i].usage);
+	print_usage(stdout);
 	return EXIT_OK;
 }
 
@@ -535,8 +541,9 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	/* A usage error, as every other: on stderr. */
 	if (argc < 2) {
-		cmd_help(0, NULL);
+		print_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
