@@ -359,6 +359,37 @@ static int set_control_key(struct config *cfg, const char *key, const char *v,
 	return 0;
 }
 
+/*
+ * memdev_serial pairs one NIC with one memdev: only in a [nic] section, and
+ * no two NICs with the same memdev (both would be handed its region).
+ */
+static int set_nic_serial(struct config *cfg, struct nic_policy *cur,
+			  const char *v, unsigned int line,
+			  struct config_error *err)
+{
+	struct config_section *sec = NULL, *other;
+	size_t i;
+
+	if (cfg->n_sections &&
+	    cur == &cfg->sections[cfg->n_sections - 1].policy &&
+	    cfg->sections[cfg->n_sections - 1].kind == SECTION_NIC)
+		sec = &cfg->sections[cfg->n_sections - 1];
+	if (!sec)
+		return fail(err, line, "memdev_serial pairs one NIC with its memdev: it belongs in a [nic PCI-ADDRESS] section");
+	if (set_policy_key(cur, "memdev_serial", v, line, err))
+		return -1;
+	for (i = 0; i + 1 < cfg->n_sections; i++) {
+		other = &cfg->sections[i];
+		if (other->kind == SECTION_NIC && other->serial_line &&
+		    other->policy.memdev_serial == cur->memdev_serial)
+			return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u): two NICs cannot share a memdev",
+				    (unsigned long long)cur->memdev_serial,
+				    other->match, other->serial_line);
+	}
+	sec->serial_line = line;
+	return 0;
+}
+
 static int parse_line(struct config *cfg, char *text, unsigned int line,
 		      struct nic_policy **cur, const char **special,
 		      struct config_error *err)
@@ -391,6 +422,8 @@ static int parse_line(struct config *cfg, char *text, unsigned int line,
 		return set_metrics_key(cfg, key, val, line, err);
 	if (*special)
 		return set_control_key(cfg, key, val, line, err);
+	if (!strcmp(key, "memdev_serial"))
+		return set_nic_serial(cfg, *cur, val, line, err);
 	return set_policy_key(*cur, key, val, line, err);
 }
 

@@ -62,6 +62,7 @@ struct config_section {
 	enum section_kind kind;
 	char match[64];
 	struct nic_policy policy;
+	unsigned int serial_line;	/* where memdev_serial was set, or 0 */
 };
 
 struct config {

@@ -131,6 +131,12 @@ static void test_config_errors(void **state)
 		{ "[nic 0000:00:20.0]\n", 1, "not a PCI address" },
 		{ "[nic eth0]\n", 1, "not a PCI address" },
 		{ "grace_ms = 0x\n", 1, "grace_ms '0x'" },
+		/* review: two NICs on one memdev, or a serial for every NIC */
+		{ "[defaults]\nmemdev_serial = 0x1000\n", 2, "belongs in a [nic PCI-ADDRESS] section" },
+		{ "[driver cxlnic_sim]\nmemdev_serial = 4096\n", 2, "belongs in a [nic" },
+		{ "[nic 00:05.0]\nmemdev_serial = 0x1000\n[nic 00:06.0]\n"
+		  "on_loss = none\nmemdev_serial = 4096\n", 5,
+		  "memdev_serial 0x1000 is already [nic 0000:00:05.0]'s (line 2)" },
 	};
 	struct config_error err;
 	struct config cfg;
