@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <libudev.h>
@@ -212,6 +215,41 @@ static int make_state_dir(const char *path)
 	return errno == EEXIST ? 0 : -errno;
 }
 
+/*
+ * One cxlnicd per state directory: a second one would race the first on
+ * region creation and resets, and the last writer of the state file would
+ * win.  The lock lives as long as the process (the descriptor is never
+ * closed); the file holds the owner's pid for the message below.
+ */
+static int lock_state_dir(const char *state_path)
+{
+	char path[256], pid[32] = "";
+	const char *slash = strrchr(state_path, '/');
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%.*s/cxlnicd.lock",
+		 slash ? (int)(slash - state_path) : 1,
+		 slash ? state_path : ".");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		n = read(fd, pid, sizeof(pid) - 1);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		log_err("another cxlnicd%s%s%s holds %s: not starting a second one",
+			pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", path);
+		close(fd);
+		return -1;
+	}
+	if (ftruncate(fd, 0) == 0)
+		dprintf(fd, "%d\n", (int)getpid());
+	return 0;
+}
+
 static int setup_control(struct daemon *d)
 {
 	int rc = control_open(&d->ctl, d->event, d->control_path,
@@ -242,6 +280,8 @@ static int setup(struct daemon *d)
 			d->state_path, d->control_path, strerror(-rc));
 		return EXIT_FAILURE_;
 	}
+	if (lock_state_dir(d->state_path))
+		return EXIT_FAILURE_;
 	if (history_init(&d->history, HISTORY_DEFAULT_SIZE))
 		return EXIT_FAILURE_;
 	load_state(d);

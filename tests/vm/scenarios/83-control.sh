@@ -23,6 +23,16 @@ ok "without cxlnicd: one clear line, exit 5"
 
 daemon_start $conf
 daemon=$DAEMON_PID
+# A second cxlnicd on the same state directory refuses to start and leaves
+# the first one's socket and state alone.
+rc=0
+"$B/daemon/cxlnicd" -c $conf 2>/tmp/second.log || rc=$?
+cat /tmp/second.log >&2
+[ $rc -eq 1 ] || fail "a second cxlnicd: exit $rc, expected 1"
+grep -q "another cxlnicd (pid $daemon) holds /run/cxlnicd/cxlnicd.lock" /tmp/second.log ||
+	fail "the second cxlnicd does not name the first"
+[ -S $sock ] && "$CTL" status >/dev/null || fail "the first cxlnicd lost its socket"
+ok "a second cxlnicd refuses to start, naming the first; the first still answers"
 "$CTL" status
 "$CTL" status --json | jq -e '.nics == 2 and .on_cxl == 2 and .pid > 0' \
 	>/dev/null || fail "status JSON"
