@@ -677,10 +677,16 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 		    ev->has_piece ? ", piece " : "",
 		    ev->has_piece ? ev->piece.name : "");
 	/*
-	 * A NIC we do not know, or a gap in its generations: resync.  An
-	 * event older than what our own requests already showed is no gap.
+	 * A NIC we do not know, or one registered again (a new handle, whose
+	 * generations start over): look at it afresh, no events were lost.
+	 * A gap in a known NIC's generations is a loss: resync.  An event
+	 * older than what our own requests already showed is no gap.
 	 */
-	if (!nic || (nic->present && ev->generation > nic->info.generation + 1)) {
+	if (!nic || !nic->present || ev->handle != nic->info.handle) {
+		schedule_reconcile(d, 0);
+		return;
+	}
+	if (ev->generation > nic->info.generation + 1) {
 		d->resyncs++;
 		schedule_reconcile(d, 0);
 		return;

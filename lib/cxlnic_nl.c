@@ -429,6 +429,21 @@ int cxlnic_monitor_fd(const struct cxlnic_monitor *m)
 	return nl_socket_get_fd(m->sk);
 }
 
+/*
+ * After an overrun the events still queued are older than the dump that
+ * follows: read them off unparsed (each recv takes one datagram, however
+ * long), so none of them is handled, logged or counted.
+ */
+static void monitor_drain(struct cxlnic_monitor *m)
+{
+	char buf[64];
+
+	while (recv(nl_socket_get_fd(m->sk), buf, sizeof(buf),
+		    MSG_DONTWAIT | MSG_TRUNC) >= 0 || errno == ENOBUFS ||
+	       errno == EINTR)
+		;
+}
+
 int cxlnic_monitor_recv(struct cxlnic_monitor *m, cxlnic_event_fn fn,
 			void *arg)
 {
@@ -444,8 +459,10 @@ int cxlnic_monitor_recv(struct cxlnic_monitor *m, cxlnic_event_fn fn,
 		if (rc == -NLE_AGAIN)
 			return 0;
 		/* libnl says NOMEM for a receive overrun: errno tells. */
-		if (rc == -NLE_NOMEM && errno == ENOBUFS)
+		if (rc == -NLE_NOMEM && errno == ENOBUFS) {
+			monitor_drain(m);
 			return -ENOBUFS;
+		}
 		return nl_to_errno(rc);
 	}
 }
