@@ -59,14 +59,14 @@ struct nic *nic_find(struct daemon *d, const char *name)
 
 	for (i = 0; i < d->n_nics; i++) {
 		struct nic *nic = &d->nics[i];
-		struct cxlnic_dev_info absent = { 0 };
 
 		if (nic->present && cxlnic_dev_matches(&nic->info, name))
 			return nic;
-		/* Unbound, it has only its PCI address for a name. */
-		snprintf(absent.pci_addr, sizeof(absent.pci_addr), "%s",
-			 nic->pci_addr);
-		if (!nic->present && cxlnic_dev_matches(&absent, name))
+		/*
+		 * Unbound, it has only its PCI address for a name: no handle
+		 * (its last one may be another NIC's now, and 0 is nobody's).
+		 */
+		if (!nic->present && cxlnic_pci_addr_matches(nic->pci_addr, name))
 			return nic;
 	}
 	return NULL;

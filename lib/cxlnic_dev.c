@@ -227,7 +227,7 @@ static bool is_handle(const char *name, uint32_t handle)
 }
 
 /* "00:04.0" is 0000:00:04.0: the domain is usually 0 and left out. */
-static bool is_pci_addr(const char *pci_addr, const char *name)
+bool cxlnic_pci_addr_matches(const char *pci_addr, const char *name)
 {
 	if (!pci_addr[0])
 		return false;
@@ -239,7 +239,7 @@ static bool is_pci_addr(const char *pci_addr, const char *name)
 
 static bool is_name(const struct cxlnic_dev_info *dev, const char *name)
 {
-	return is_pci_addr(dev->pci_addr, name) ||
+	return cxlnic_pci_addr_matches(dev->pci_addr, name) ||
 	       (dev->ifname[0] && !strcmp(dev->ifname, name));
 }
 

@@ -82,6 +82,8 @@ void cxlnic_dev_list_free(struct cxlnic_dev_list *list);
  * number.  cxlnic_dev_find() prefers a name to a handle.
  */
 bool cxlnic_dev_matches(const struct cxlnic_dev_info *dev, const char *name);
+/* The PCI address part of that: @name is @pci_addr, in either spelling. */
+bool cxlnic_pci_addr_matches(const char *pci_addr, const char *name);
 const struct cxlnic_dev_info *
 cxlnic_dev_find(const struct cxlnic_dev_list *list, const char *name);
 

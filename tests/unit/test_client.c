@@ -97,6 +97,11 @@ static void test_dev_matches(void **state)
 	dev.ifindex = 3;
 	assert_true(cxlnic_dev_matches(&dev, "eth1"));
 	assert_false(cxlnic_dev_matches(&dev, "eth"));
+	/* an absent NIC is found by its address alone: never by "0" */
+	assert_true(cxlnic_pci_addr_matches("0000:00:04.0", "00:04.0"));
+	assert_true(cxlnic_pci_addr_matches("0000:00:0a.0", "0000:00:0A.0"));
+	assert_false(cxlnic_pci_addr_matches("0000:00:04.0", "0"));
+	assert_false(cxlnic_pci_addr_matches("", ""));
 }
 
 static void test_dev_matches_pci_forms(void **state)
