@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "policy.h"
 #include "fault.h"
 
 const char *sysfs_root = "/sys";
@@ -52,8 +53,14 @@ int action_reset_memdev(const char *host)
 {
 	int rc, bind_rc;
 
-	/* Unbinding fails when cxl_pci is not bound: carry on to reset. */
-	write_attr(host, "%s/bus/pci/drivers/%s/unbind", "cxl_pci", "");
+	/*
+	 * Unbinding fails with ENODEV when cxl_pci is not bound: carry on to
+	 * the reset.  Any other failure leaves cxl_pci bound, and a function
+	 * is never reset under its driver.
+	 */
+	rc = write_attr(host, "%s/bus/pci/drivers/%s/unbind", "cxl_pci", "");
+	if (!policy_reset_may_follow(rc))
+		return rc;
 	fault_crash_at("reset-memdev-unbind");
 	rc = write_attr("1", "%s/bus/pci/devices/%s/reset", host, "");
 	bind_rc = action_bind_memdev_host(host);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include "policy.h"
 
 static const char *const step_names[] = {
@@ -130,6 +131,16 @@ static bool step_returns_nic(enum step step)
 {
 	return step == STEP_BIND_NIC || step == STEP_REBIND_NIC ||
 	       step == STEP_ATTACH;
+}
+
+bool policy_memdev_bind_refused(int err)
+{
+	return err == -EIO || err == -ENXIO;
+}
+
+bool policy_reset_may_follow(int err)
+{
+	return !err || err == -ENODEV;
 }
 
 uint64_t policy_loss_grace_until(const struct nic_policy *policy,

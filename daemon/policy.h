@@ -71,6 +71,16 @@ uint64_t policy_grace_until(enum step step, const struct nic_view *nic,
 			    uint64_t now_usec, uint64_t last_back_usec,
 			    uint64_t grace_ms);
 /*
+ * A bind of cxl_mem that the memdev's probe refused (-EIO, -ENXIO: the
+ * device needs a reset), as opposed to a name gone stale (-ENODEV: renamed
+ * or removed, a rescan finds it) or any other failure (backed off).
+ */
+bool policy_memdev_bind_refused(int err);
+/* Whether a reset of the memdev's PCI function may follow the unbind of
+ * cxl_pci that returned @err: done (0) or nothing was bound (-ENODEV). */
+bool policy_reset_may_follow(int err);
+
+/*
  * The policy's grace_ms: no step at all is taken for a NIC within grace_ms
  * of its loss (@lost_usec, CLOCK_MONOTONIC, 0: not lost), so a piece that
  * comes back by itself meets a NIC nothing was done to.  The usec to wait

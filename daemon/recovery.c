@@ -333,8 +333,10 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 	case STEP_BIND_MEMDEV:
 		rc = action_bind_memdev(n->memdev);
 		snprintf(detail, len, "%s%s", n->memdev,
-			 rc ? " refused, a reset comes next" : "");
-		if (rc)
+			 policy_memdev_bind_refused(rc) ?
+			 " refused, a reset comes next" :
+			 rc == -ENODEV ? " gone (renamed?), rescanning" : "");
+		if (policy_memdev_bind_refused(rc))
 			nic->memdev_bind_failures++;
 		return rc;
 	case STEP_RESET_MEMDEV:
@@ -595,8 +597,12 @@ void recover_nic(struct daemon *d, struct nic *nic)
 			break;
 		}
 		rc = run_step(d, nic, step, &p, &names);
-		/* A refused bind is no failure: the next step down follows. */
-		if (rc && step == STEP_BIND_MEMDEV)
+		/*
+		 * A refused bind is no failure: the reset follows.  Nor is a
+		 * memdev name gone stale: the next scan finds its new one.
+		 */
+		if (step == STEP_BIND_MEMDEV &&
+		    (policy_memdev_bind_refused(rc) || rc == -ENODEV))
 			rc = 0;
 		else if (rc)
 			break;

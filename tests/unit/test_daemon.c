@@ -387,6 +387,24 @@ static void test_loss_grace(void **state)
 	assert_int_equal(policy_loss_grace_until(&p, &nic, lost + 100000, lost), 0);
 }
 
+/*
+ * Review: any bind-memdev error counted as a refusal (a needless reset on
+ * the ENODEV of a rename), and the reset went on after a failed unbind.
+ */
+static void test_reset_path_errors(void **state)
+{
+	(void)state;
+	assert_true(policy_memdev_bind_refused(-EIO));
+	assert_true(policy_memdev_bind_refused(-ENXIO));
+	assert_false(policy_memdev_bind_refused(-ENODEV));
+	assert_false(policy_memdev_bind_refused(-EBUSY));
+	assert_false(policy_memdev_bind_refused(0));
+	assert_true(policy_reset_may_follow(0));
+	assert_true(policy_reset_may_follow(-ENODEV));
+	assert_false(policy_reset_may_follow(-EBUSY));
+	assert_false(policy_reset_may_follow(-EIO));
+}
+
 /* The dax key against the namespaces on an enabled region. */
 static void test_dax_policy(void **state)
 {
@@ -526,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_operator_requests),
 		cmocka_unit_test(test_grace_period),
 		cmocka_unit_test(test_loss_grace),
+		cmocka_unit_test(test_reset_path_errors),
 		cmocka_unit_test(test_decoder_mode),
 		cmocka_unit_test(test_dax_policy),
 		cmocka_unit_test(test_runtime_keys),
