@@ -106,7 +106,8 @@ static bool mutating(uint8_t cmd)
 	       cmd == CXLNIC_CMD_REGION_DETACH;
 }
 
-static int send_one(struct cxlnic_client *c, uint32_t handle, uint8_t *cmd_out)
+static int send_one(struct cxlnic_client *c, uint32_t handle, uint8_t *cmd_out,
+		    bool *dump_out)
 {
 	/* Mostly the four real operations, the rest anything at all. */
 	uint8_t cmd = (uint8_t)(below(5) ? CXLNIC_CMD_DEV_GET + below(4) :
@@ -116,6 +117,7 @@ static int send_one(struct cxlnic_client *c, uint32_t handle, uint8_t *cmd_out)
 	unsigned int i, n;
 
 	*cmd_out = cmd;
+	*dump_out = flags & NLM_F_DUMP;
 	if (!msg)
 		return -ENOMEM;
 	if (below(3) == 0) {
@@ -159,7 +161,7 @@ int main(int argc, char **argv)
 	unsigned long tally[MAX_ERRNO + 1] = { 0 }, count = 10000, i;
 	struct cxlnic_dev_list list = { 0 };
 	struct cxlnic_client *c;
-	bool expect_eperm = false, ok = true;
+	bool expect_eperm = false, ok = true, dump = false;
 	long expect_nics = -1;
 	uint8_t cmd = 0;
 	int opt, rc;
@@ -179,9 +181,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < count; i++) {
-		rc = send_one(c, list.devs[below((unsigned int)list.n)].handle, &cmd);
+		rc = send_one(c, list.devs[below((unsigned int)list.n)].handle, &cmd,
+			      &dump);
 		tally[-rc <= MAX_ERRNO && rc <= 0 ? -rc : MAX_ERRNO]++;
-		if (expect_eperm && mutating(cmd) && rc != -EPERM) {
+		/*
+		 * A mutation asked for as a dump: the genetlink core of 6.2
+		 * and later finds no dump of it (EOPNOTSUPP) before it looks
+		 * at permissions; 6.1 says EPERM first.  Refused either way.
+		 */
+		if (expect_eperm && mutating(cmd) && rc != -EPERM &&
+		    !(dump && rc == -EOPNOTSUPP)) {
 			fprintf(stderr, "nlfuzz: request %lu (cmd %u) as an unprivileged user: %s, expected EPERM\n",
 				i, cmd, cxlnic_strerror(rc));
 			ok = false;
