@@ -32,13 +32,15 @@ What it does, as platform firmware would:
      left, which "type2-bios.py check RECORD" compares with the decoders the CXL
      core shows in sysfs once it has loaded (--complete: both must be there,
      which they are once a Type 2 driver made the device's memdev).
+With --bare it finds and records the device but commits nothing: a machine
+whose firmware left the accelerator alone.
 
 The registers are reached through /dev/mem: with CONFIG_IO_STRICT_DEVMEM a
 range that a driver has claimed is refused, one that nothing claimed yet (no
 CXL driver is loaded) is not.  Component registers take 32-bit accesses only,
 which is what the memoryview of format "I" does.
 
-  type2-bios.py --serial SN [--size BYTES] --record FILE
+  type2-bios.py --serial SN [--size BYTES] [--bare] --record FILE
   type2-bios.py check [--complete] FILE
 """
 
@@ -341,6 +343,19 @@ def commit(args):
     if size > win["size"]:
         die(f"window {win['base']:#x} smaller than the device ({size:#x})")
 
+    record = {
+        "pci": fn.bdf, "serial": args.serial, "host_bridge_uid": uid,
+        "root_port": rp.bdf, "root_port_number": port_num,
+        "window": {"base": win["base"], "size": win["size"]},
+        "range": {"start": win["base"], "size": size},
+        "committed": not args.bare,
+    }
+    if args.bare:
+        say(f"{fn.bdf}: --bare: nothing committed, as a BIOS that does not "
+            "know the device leaves it")
+        write_record(args.record, record)
+        return
+
     hb = commit_decoder(f"host bridge {uid:#x}", Mmio(chbs[uid][0], COMPONENT_BLOCK),
                         win["base"], size, port_num)
     enable_memory(fn.bdf)
@@ -353,16 +368,14 @@ def commit(args):
         die(f"{fn.bdf}: Mem_Enable did not stick")
     say(f"{fn.bdf}: Mem_Enable set in the CXL Device DVSEC")
 
-    record = {
-        "pci": fn.bdf, "serial": args.serial, "host_bridge_uid": uid,
-        "root_port": rp.bdf, "root_port_number": port_num,
-        "window": {"base": win["base"], "size": win["size"]},
-        "range": {"start": win["base"], "size": size},
-        "host_bridge_decoder": hb, "device_decoder": dev,
-        "dvsec_ctrl": fn.r16(dvsec + DVSEC_CTRL),
-    }
-    os.makedirs(os.path.dirname(os.path.abspath(args.record)), exist_ok=True)
-    with open(args.record, "w") as f:
+    record.update({"host_bridge_decoder": hb, "device_decoder": dev,
+                   "dvsec_ctrl": fn.r16(dvsec + DVSEC_CTRL)})
+    write_record(args.record, record)
+
+
+def write_record(path, record):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
         json.dump(record, f, indent=1)
         f.write("\n")
 
@@ -378,6 +391,8 @@ def check(args):
     at the committed range, locked, device-coherent."""
     with open(args.record) as f:
         rec = json.load(f)
+    if not rec["committed"]:
+        die("the firmware committed nothing (--bare): nothing to check")
     start, size = rec["range"]["start"], rec["range"]["size"]
     want = {"start": f"{start:#x}", "size": f"{size:#x}", "locked": "1",
             "target_type": "accelerator"}
@@ -422,6 +437,8 @@ def main():
     p.add_argument("--serial", type=lambda s: int(s, 0), required=True)
     p.add_argument("--size", type=lambda s: int(s, 0))
     p.add_argument("--record", required=True)
+    p.add_argument("--bare", action="store_true",
+                   help="find and record the device, commit nothing")
     commit(p.parse_args())
 
 

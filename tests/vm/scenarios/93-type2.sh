@@ -10,18 +10,34 @@
 # PCI driver by itself; binding the driver again finds the locked region
 # again, at the same range.  The same after cxl_acpi's unload, and in
 # between, with no CXL root, the driver binds on its plain window.
+#
+#   93-type2.sh [locked]   vmrun --type2: firmware committed the region
+#   93-type2.sh bare       vmrun --type2-bare: firmware committed nothing
+#
+# bare shows what upstream does with a Type 2 NIC whose firmware left it
+# alone: the driver's probe succeeds without CXL (devm_cxl_probe_mem()
+# fails, "no region found"), but the endpoint port that the failed memdev
+# probe made and unmade queues the core's detach_memdev, which releases
+# the driver right after its probe.  Each bind ends the same way.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
+mode=${1:-locked}
 FW=/run/cxlnic-type2/firmware.json
 FIXTURE=$(dirname "$0")/../firmware/type2-bios.py
-[ -f "$FW" ] || fail "no firmware record $FW: run with vmrun --type2"
+[ -f "$FW" ] || fail "no firmware record $FW: run with vmrun --type2 or --type2-bare"
+case $mode in
+locked) [ "$(jq -r .committed "$FW")" = true ] || fail "locked needs vmrun --type2" ;;
+bare) [ "$(jq -r .committed "$FW")" = false ] || fail "bare needs vmrun --type2-bare" ;;
+*) fail "mode: locked or bare, not $mode" ;;
+esac
 pci=$(jq -r .pci "$FW")
 want_start=$(jq -r '.range.start' "$FW")
 want_size=$(jq -r '.range.size' "$FW")
 want_range=$(printf '%#x-%#x' "$want_start" $((want_start + want_size - 1)))
 sysdir=/sys/bus/pci/devices/$pci
 simdir=$sysdir/cxlnic_sim_t2
-ok "firmware committed $want_range for $pci (serial $(jq -r .serial "$FW"))"
+[ "$mode" = bare ] ||
+	ok "firmware committed $want_range for $pci (serial $(jq -r .serial "$FW"))"
 
 # The core's own account of what it does with the accelerator, for the log.
 echo 'file drivers/cxl/* +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null || true
@@ -45,6 +61,29 @@ load_cxl
 	fail "driver_override of $pci is not cxlnic_sim_t2"
 no_pci_driver || fail "$pci bound to $(pci_driver): cxl_pci must stay off it"
 ok "cxl_pci bound the Type 3 memdevs and left $pci alone"
+
+if [ "$mode" = bare ]; then
+	# released_after_probe N: the Nth probe's fallback, then the release.
+	released_after_probe() {
+		wait_until 30 probes_failed "$1" ||
+			fail "probe $1: no CXL init failure reported"
+		wait_until 30 no_pci_driver ||
+			fail "probe $1: the core did not release the driver"
+		! accel_memdev >/dev/null || fail "probe $1: a memdev left behind"
+		ok "probe $1: bound without CXL (no region), then released by the core"
+	}
+	probes_failed() {
+		[ "$(dmesg | grep -c "$pci: CXL init failed (-6): CTPIO on the plain window")" -ge "$1" ]
+	}
+	insmod "$KMOD/cxlnic_sim_t2.ko"
+	released_after_probe 1
+	echo "$pci" >/sys/bus/pci/drivers/cxlnic_sim_t2/bind ||
+		fail "the second bind was refused"
+	released_after_probe 2
+	dmesg | grep -E "$pci|cxlnic_sim_t2" | tail -n 20 >&2 || true
+	echo "type2 bare: ok"
+	exit 0
+fi
 /usr/bin/python3 "$FIXTURE" check "$FW" || fail "the decoders are not as firmware left them"
 
 # bind_sim: probe the driver on the accelerator and check what it got.
