@@ -204,7 +204,10 @@ static int sim_t2_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 	/*
 	 * A failed CXL init is not fatal, as in sfc; a group lets it leave
-	 * nothing behind (the dev state, the memdev) when it fails.
+	 * nothing behind (the dev state, the memdev) when it fails.  Where
+	 * the memdev had got as far as an endpoint port, its going queues
+	 * the core's detach_memdev, which then releases this driver: the
+	 * core does the same when devm_cxl_probe_mem() finds no region.
 	 */
 	group = devres_open_group(&pdev->dev, NULL, GFP_KERNEL);
 	if (!group)
