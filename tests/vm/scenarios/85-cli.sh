@@ -23,6 +23,14 @@ attach 0 "$region"
 gen=$(nic_field 0 .generation)
 expect_exit 2 "unknown command 'lsit'; valid commands: list show" "$CTL" lsit
 expect_exit 2 "unknown option '--jsn'; valid options: --json -v/--verbose" "$CTL" list --jsn
+# No command at all is a usage error like the others: on stderr, exit 2;
+# asked for, the usage goes to stdout with 0.
+rc=0
+"$CTL" >/tmp/out 2>/tmp/err || rc=$?
+[ $rc -eq 2 ] && [ ! -s /tmp/out ] && grep -q '^usage: cxlnicctl COMMAND' /tmp/err ||
+	fail "cxlnicctl with no command: exit $rc, usage not (only) on stderr"
+"$CTL" --help 2>/tmp/err | grep -q '^usage: cxlnicctl COMMAND' && [ ! -s /tmp/err ] ||
+	fail "cxlnicctl --help: usage not on stdout"
 expect_exit 2 "mode 'fast' is not one of: cxl, pci" "$CTL" mode "$pci0" fast
 expect_exit 3 "no NIC '0000:99:00.0'" "$CTL" show 0000:99:00.0
 expect_exit 3 "no NIC 'eth9'" "$CTL" mode eth9 pci
