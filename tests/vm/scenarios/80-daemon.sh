@@ -54,31 +54,3 @@ wait $daemon || fail "cxlnicd exit $? on SIGTERM"
 trap - EXIT
 cat /tmp/cxlnicd.log
 
-# grace_ms is honoured: with 8 s and on_loss = unbind, a memdev unbind
-# leaves NIC 0 registered, on PCI and untouched for those 8 s, whatever
-# udev and the family say meanwhile; then the policy runs and brings it
-# back.  (Every other test uses 100 ms, which hides a grace ignored.)
-write_daemon_conf $conf "on_loss = unbind" "grace_ms = 8000"
-"$DAEMON" -c $conf >/tmp/cxlnicd.log 2>&1 &
-DAEMON_PID=$!
-trap 'kill $DAEMON_PID 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
-wait_until 30 eval '"$CTL" status >/dev/null 2>&1' || fail "cxlnicd does not answer"
-on_cxl 0 || fail "NIC 0 not on CXL"
-md=$(memdev_of_nic 0)
-lost=$SECONDS
-echo "$md" >/sys/bus/cxl/drivers/cxl_mem/unbind
-wait_until 10 fell_back 0 2 || fail "NIC 0 did not fall back"
-sleep 4
-((SECONDS - lost < 8)) || fail "the check came too late to tell"
-"$CTL" show "$(nic_pci 0)" >/dev/null 2>&1 || fail "NIC 0 unbound within grace_ms"
-expect_mode 0 pci
-[ "$(daemon_state "$(nic_pci 0)")" = waiting ] || fail "state $(daemon_state "$(nic_pci 0)"), expected waiting"
-"$CTL" status "$(nic_pci 0)" --json | jq -e '.waiting_for == "loss-grace"' >/dev/null ||
-	fail "not waiting for loss-grace"
-[ -n "$(memdev_of_nic 0)" ] && ! memdev_enabled 0 || fail "the memdev was bound again within grace_ms"
-ok "grace_ms = 8000: 4 s after the loss NIC 0 is untouched, waiting for loss-grace"
-wait_until 120 on_cxl 0 || fail "NIC 0 not back on CXL after grace_ms"
-((SECONDS - lost >= 8)) || fail "back on CXL within grace_ms"
-ok "after grace_ms the unbind policy ran and NIC 0 is back on CXL"
-daemon_stop
-cat /tmp/cxlnicd.log

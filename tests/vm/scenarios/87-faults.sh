@@ -44,16 +44,17 @@ done
 # reset-memdev-unbind: inside the reset, with cxl_pci unbound (no memdev
 # left to find), which the restart must bind again from the state file.
 # The reset follows a bind that the memdev's probe refused, which 6.1 does
-# after every memdev unbind under a region and 6.12 and 7.3 never do: for
-# the two reset points one failed sysfs write (EIO, as 6.1's refusal) makes
-# the bind refused on every kernel.
-for step in delete-stale-region bind-memdev reset-memdev-unbind reset-memdev \
-	create-region attach; do
+# after every memdev unbind under a region and 6.12 and 7.3 never do: its
+# two crash points are reachable on 6.1 only (an injected failure did not
+# reach them on 7.3 either; open in issue 15).
+steps="delete-stale-region bind-memdev create-region attach"
+case $(uname -r) in
+6.1.*) steps="delete-stale-region bind-memdev reset-memdev-unbind reset-memdev create-region attach" ;;
+*) log "reset-memdev-unbind, reset-memdev: not reached on $(uname -r) (the bind is never refused)" ;;
+esac
+for step in $steps; do
 	log "--- crash right after $step"
 	faults=
-	case $step in
-	reset-memdev*) faults=sysfs-write:1 ;;
-	esac
 	CXLNICD_FAULTS=$faults crash_in_recovery $step $conf
 	daemon_start $conf
 	regions_sane
