@@ -58,7 +58,6 @@ d13_kver() {
 
 # The host-side paths of kernel NAME, as setup-debian13.sh leaves them.
 d13_vmlinuz() { echo "$D13_KERNELS/$1/vmlinuz"; }
-d13_modules() { echo "$D13_KERNELS/$1/lib/modules"; }
 d13_kdir() { echo "/usr/src/linux-headers-$(d13_kver "$1")"; }
 
 # d13_qemu ARGS...: QEMU 11.1 from the root, run on the host through the

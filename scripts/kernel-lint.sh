@@ -45,8 +45,9 @@ echo "== sparse (make C=2), $(basename "$(dirname "$kdir")")"
 	>"$out/host.log" 2>&1 || { cat "$out/host.log"; exit 1; }
 sparse_log "$out/host.log" "$(basename "$(dirname "$kdir")")"
 
-if [ -d /var/cache/cxlnic/debian13/usr ]; then
-	. "$src/scripts/debian13.sh"
+# shellcheck source=scripts/debian13.sh
+. "$src/scripts/debian13.sh"
+if [ -d "$D13_ROOT/usr" ]; then
 	for name in "${!D13_KERNEL_SUITE[@]}"; do
 		echo "== sparse (make C=2), $name ($(d13_kver "$name"))"
 		"$src/scripts/build-kernels.sh" "$out" "$name" -- C=2 \

@@ -61,10 +61,9 @@ if [ -n "${KERNEL_DIR:-}" ] && [ -d "$dest$src/kernel" ]; then
 fi
 # And for the Debian 13 kernels, in the Debian 13 root, as a dkms there
 # would build it (gcc-14).
-d13=$(dirname "$0")/../../scripts/debian13.sh
-if [ -d "$dest$src/kernel" ] && [ -d /var/cache/cxlnic/debian13/usr ] && [ "$(id -u)" = 0 ]; then
-	# shellcheck source=scripts/debian13.sh
-	. "$d13"
+# shellcheck source=scripts/debian13.sh
+. "$(dirname "$0")/../../scripts/debian13.sh"
+if [ -d "$dest$src/kernel" ] && [ -d "$D13_ROOT/usr" ] && [ "$(id -u)" = 0 ]; then
 	for k in "${!D13_KERNEL_SUITE[@]}"; do
 		make -s -C "$dest$src/kernel" clean >/dev/null 2>&1 || true
 		if D13_BIND=$dest d13_run make -s -C "$dest$src/kernel" KDIR="$(d13_kdir "$k")" \
