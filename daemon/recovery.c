@@ -510,14 +510,23 @@ static void note_dax_refused(struct daemon *d, struct nic *nic,
 		    dax_policy_name(p->dax));
 }
 
+/*
+ * When the NIC's loss began, if it is lost: first seen here when its event
+ * was lost too (a dump after an overrun), or when a policy unbound it.
+ */
+static void mark_loss_start(struct nic *nic, const struct nic_view *nv)
+{
+	if (!nic->lost_at && (nv->lost || nic->unbound_by_us))
+		nic->lost_at = now_usec();
+}
+
 /* From a loss to CXL again: the recovery time the metrics report. */
 static void track_recovery(struct daemon *d, struct nic *nic)
 {
 	struct nic_view nv = nic_view_of(nic);
 	uint64_t ms;
 
-	if (!nic->lost_at && (nv.lost || nic->unbound_by_us))
-		nic->lost_at = now_usec();
+	mark_loss_start(nic, &nv);
 	if (!nic->lost_at || !nv.on_cxl)
 		return;
 	ms = (now_usec() - nic->lost_at) / 1000;
@@ -532,15 +541,11 @@ static void track_recovery(struct daemon *d, struct nic *nic)
 		    (unsigned long long)ms);
 }
 
-/*
- * Whether the NIC is within grace_ms of its loss, and until when.  A loss
- * first seen here (in a dump, its event lost) starts the period now.
- */
+/* Whether the NIC is within grace_ms of its loss, and until when. */
 static uint64_t loss_grace_wait(struct nic *nic, const struct nic_policy *p,
 				const struct nic_view *nv)
 {
-	if (!nic->lost_at && (nv->lost || nic->unbound_by_us))
-		nic->lost_at = now_usec();
+	mark_loss_start(nic, nv);
 	return policy_loss_grace_until(p, nv, now_usec(), nic->lost_at);
 }
 
