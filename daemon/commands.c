@@ -103,6 +103,8 @@ static struct json_object *nic_to_json(const struct daemon *d,
 			nic->retry_at > now ? (int64_t)(nic->retry_at - now) / 1000 : 0));
 	json_object_object_add(o, "recover_requested",
 			       json_object_new_boolean(nic->recover_requested));
+	json_object_object_add(o, "operator_pci",
+			       json_object_new_boolean(nic->operator_pci));
 	json_object_object_add(o, "policy", policy_to_json(&p));
 	json_object_object_add(o, "policy_changes",
 			       policy_overrides_to_json(nic->overrides,

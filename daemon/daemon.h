@@ -26,6 +26,7 @@ struct nic {
 	bool unbound_by_us;		/* by a policy; bound again by it */
 	bool held;			/* unbound on request: left alone */
 	bool recover_requested;		/* a manual recover is armed */
+	bool operator_pci;		/* an operator put it on PCI */
 	bool unpaired_logged;
 	char driver[64];
 	char pending[32];		/* step under way, as recorded */

@@ -143,6 +143,11 @@ bool policy_reset_may_follow(int err)
 	return !err || err == -ENODEV;
 }
 
+bool policy_operator_chose_pci(bool was, bool on_cxl, bool by_operator)
+{
+	return !on_cxl && (was || by_operator);
+}
+
 uint64_t policy_loss_grace_until(const struct nic_policy *policy,
 				 const struct nic_view *nic,
 				 uint64_t now_usec, uint64_t lost_usec)

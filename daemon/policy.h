@@ -32,7 +32,7 @@ struct nic_view {
 	bool on_cxl;		/* CTPIO on that region's window */
 	bool lost;		/* on PCI because a CXL piece went away */
 	bool unbound_by_us;	/* cxlnicd released its driver */
-	bool user_chose_pci;	/* someone set mode pci by hand: respect it */
+	bool user_chose_pci;	/* an operator put it on PCI: respect it */
 	bool held;		/* unbound on an operator's request */
 	bool recover_requested;	/* an operator asked for CXL: overrides
 				 * recovery=manual, on_loss=none and a
@@ -89,6 +89,14 @@ bool policy_reset_may_follow(int err);
 uint64_t policy_loss_grace_until(const struct nic_policy *policy,
 				 const struct nic_view *nic,
 				 uint64_t now_usec, uint64_t lost_usec);
+/*
+ * An operator's choice of PCI (dev-set to pci or a detach; @was until now)
+ * after the NIC was seen @on_cxl or not, moved there @by_operator or not:
+ * it lasts until the NIC is seen on CXL again (an operator's attach or
+ * recover), whatever losses come meanwhile, which the kernel reports with
+ * reasons of their own.
+ */
+bool policy_operator_chose_pci(bool was, bool on_cxl, bool by_operator);
 /*
  * Why a NIC waits: "root", "memdev", "region" (region=manual),
  * "decoder-mode" (no region in that mode and none can be made), "dax" (a

@@ -116,8 +116,8 @@ void daemon_note(struct daemon *d, int priority, enum history_kind kind,
 
 static bool nic_worth_saving(const struct nic *nic)
 {
-	return nic->unbound_by_us || nic->held || nic->pending[0] ||
-	       nic->n_overrides;
+	return nic->unbound_by_us || nic->held || nic->operator_pci ||
+	       nic->pending[0] || nic->n_overrides;
 }
 
 static void nic_to_state(const struct nic *nic, struct nic_state *st)
@@ -125,6 +125,7 @@ static void nic_to_state(const struct nic *nic, struct nic_state *st)
 	snprintf(st->pci_addr, sizeof(st->pci_addr), "%s", nic->pci_addr);
 	st->unbound_by_us = nic->unbound_by_us;
 	st->held = nic->held;
+	st->operator_pci = nic->operator_pci;
 	snprintf(st->driver, sizeof(st->driver), "%s", nic->driver);
 	snprintf(st->pending, sizeof(st->pending), "%s", nic->pending);
 	snprintf(st->memdev, sizeof(st->memdev), "%s", nic->pending_memdev);
@@ -165,6 +166,7 @@ static void nic_from_state(struct nic *nic, const struct nic_state *st)
 			     (!strcmp(st->pending, "unbind-nic") && !st->held) ||
 			     !strcmp(st->pending, "rebind-nic");
 	nic->held = st->held;
+	nic->operator_pci = st->operator_pci;
 	snprintf(nic->driver, sizeof(nic->driver), "%s", st->driver);
 	snprintf(nic->pending, sizeof(nic->pending), "%s", st->pending);
 	snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
@@ -217,7 +219,9 @@ void load_state(struct daemon *d)
 			    "restored", 0, -1,
 			    "from the last run: %s%s%s%s",
 			    nic->held ? "unbound on request" :
-			    nic->unbound_by_us ? "unbound by cxlnicd" : "bound",
+			    nic->unbound_by_us ? "unbound by cxlnicd" :
+			    nic->operator_pci ? "bound, on PCI by an operator's choice" :
+			    "bound",
 			    nic->pending[0] ? ", interrupted in " : "",
 			    nic->pending,
 			    nic->n_overrides ? ", policy changed at run time" : "");
@@ -257,13 +261,34 @@ static struct nic_view nic_view_of(const struct nic *nic)
 		.on_cxl = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL,
 		.lost = on_pci && cxlnic_reason_is_loss(nic->info.reason),
 		.unbound_by_us = nic->unbound_by_us,
-		.user_chose_pci = on_pci &&
-				  nic->info.reason == CXLNIC_REASON_USER,
+		.user_chose_pci = nic->operator_pci,
 		.held = nic->held,
 		.recover_requested = nic->recover_requested,
 		.memdev_bind_failures = nic->memdev_bind_failures,
 		.attach_failures = nic->attach_failures,
 	};
+}
+
+/*
+ * An operator's detach or dev-set to pci is intent: kept here and in the
+ * state file, since the kernel's reason says only the last change and the
+ * next loss overwrites it.  Seen on CXL again, the choice is over.
+ */
+static void observe_operator_choice(struct daemon *d, struct nic *nic,
+				    unsigned int mode, unsigned int reason)
+{
+	bool chose = policy_operator_chose_pci(nic->operator_pci,
+					       mode == CXLNIC_CTPIO_MODE_CXL,
+					       cxlnic_reason_is_operator(reason));
+
+	if (chose == nic->operator_pci)
+		return;
+	nic->operator_pci = chose;
+	daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr,
+		    "operator-choice", 0, -1, "%s",
+		    chose ? "put on PCI by an operator: cxlnicd leaves it there until it is attached again or 'cxlnicctl recover' asks for CXL" :
+			    "on CXL again: the operator's choice of PCI is over");
+	save_state(d);
 }
 
 static int do_attach(struct daemon *d, struct nic *nic,
@@ -285,7 +310,10 @@ static int do_attach(struct daemon *d, struct nic *nic,
 		return rc;
 	}
 	nic->attach_failures = 0;
-	return cxlnic_dev_get(d->nl, nic->info.handle, &nic->info);
+	rc = cxlnic_dev_get(d->nl, nic->info.handle, &nic->info);
+	if (!rc)
+		observe_operator_choice(d, nic, nic->info.mode, nic->info.reason);
+	return rc;
 }
 
 /*
@@ -669,6 +697,8 @@ void reconcile(struct daemon *d)
 		nic->held = false;
 		snprintf(nic->driver, sizeof(nic->driver), "%s",
 			 list.devs[i].driver);
+		observe_operator_choice(d, nic, nic->info.mode,
+					nic->info.reason);
 	}
 	cxlnic_dev_list_free(&list);
 	for (i = 0; i < d->n_nics; i++)
@@ -705,6 +735,7 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 	/* Only news: a stale event still shows the loss just repaired. */
 	if (ev->generation > nic->info.generation) {
 		nic->info.generation = ev->generation;
+		observe_operator_choice(d, nic, ev->mode, ev->reason);
 		if (!nic->lost_at && ev->mode == CXLNIC_CTPIO_MODE_PCI &&
 		    cxlnic_reason_is_loss(ev->reason)) {
 			nic->lost_at = now_usec();

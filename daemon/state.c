@@ -37,6 +37,8 @@ static struct json_object *nic_to_json(const struct nic_state *s)
 			       json_object_new_string(s->memdev_host));
 	json_object_object_add(o, "region", json_object_new_string(s->region));
 	json_object_object_add(o, "held", json_object_new_boolean(s->held));
+	json_object_object_add(o, "operator_pci",
+			       json_object_new_boolean(s->operator_pci));
 	json_object_object_add(o, "policy",
 			       policy_overrides_to_json(s->overrides, s->n_overrides));
 	return o;
@@ -165,6 +167,8 @@ static int nic_from_json(struct json_object *o, struct nic_state *s)
 		s->unbound_by_us = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "held", &v))
 		s->held = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "operator_pci", &v))
+		s->operator_pci = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "policy", &v) &&
 	    overrides_from_json(v, s))
 		return -EINVAL;

@@ -29,6 +29,7 @@ struct nic_state {
 	char memdev_host[32];	/* its PCI function, for a pending reset-memdev */
 	char region[32];	/* last region the NIC was attached to */
 	bool held;		/* unbound on request: stays unbound */
+	bool operator_pci;	/* an operator put it on PCI: stays there */
 	size_t n_overrides;
 	struct policy_override overrides[STATE_MAX_OVERRIDES];
 };

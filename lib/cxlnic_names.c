@@ -144,3 +144,8 @@ bool cxlnic_reason_is_loss(unsigned int reason)
 	       reason == CXLNIC_REASON_PIECE_REMOVED ||
 	       reason == CXLNIC_REASON_DRIVER;
 }
+
+bool cxlnic_reason_is_operator(unsigned int reason)
+{
+	return reason == CXLNIC_REASON_USER || reason == CXLNIC_REASON_DETACH;
+}

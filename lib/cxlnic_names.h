@@ -20,6 +20,9 @@ const char *cxlnic_event_name(unsigned int cmd);
  * than by a request).  Mirrors cxlnic_reason_is_loss() in kernel/core.c.
  */
 bool cxlnic_reason_is_loss(unsigned int reason);
+/* Whether a NIC on PCI for @reason was put there by an operator (dev-set
+ * to pci, or region-detach). */
+bool cxlnic_reason_is_operator(unsigned int reason);
 
 /* Each returns the enum value, or -1 when @name is not one of its names. */
 int cxlnic_mode_from_name(const char *name);

@@ -240,6 +240,28 @@ static void test_policies(void **state)
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
 }
 
+/*
+ * An operator's detach or mode pci lasts through the losses that follow
+ * (each overwrites the kernel's reason) until the NIC is on CXL again.
+ */
+static void test_operator_choice(void **state)
+{
+	bool chose = false;
+
+	(void)state;
+	/* a loss is no choice */
+	chose = policy_operator_chose_pci(chose, false, false);
+	assert_false(chose);
+	/* a detach is, and the losses after it do not end it */
+	chose = policy_operator_chose_pci(chose, false, true);
+	assert_true(chose);
+	chose = policy_operator_chose_pci(chose, false, false);
+	assert_true(chose);
+	/* on CXL again (attach, mode cxl, recover): over */
+	chose = policy_operator_chose_pci(chose, true, false);
+	assert_false(chose);
+}
+
 static void test_escalation(void **state)
 {
 	struct nic_policy p = fallback();
@@ -486,7 +508,8 @@ static void test_state_round_trip(void **state)
 {
 	struct nic_state in[2] = {
 		{ .pci_addr = "0000:00:05.0", .unbound_by_us = true,
-		  .driver = "cxlnic_sim", .region = "region0" },
+		  .driver = "cxlnic_sim", .region = "region0",
+		  .operator_pci = true },
 		{ .pci_addr = "0000:00:06.0", .pending = "create-region",
 		  .memdev = "mem2", .memdev_host = "0000:0d:00.0",
 		  .held = true, .n_overrides = 2,
@@ -540,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_config_not_a_file),
 		cmocka_unit_test(test_recovery_order),
 		cmocka_unit_test(test_policies),
+		cmocka_unit_test(test_operator_choice),
 		cmocka_unit_test(test_escalation),
 		cmocka_unit_test(test_operator_requests),
 		cmocka_unit_test(test_grace_period),

@@ -63,10 +63,11 @@ def daemon_status:
 def daemon_nic:
   only_keys(["pci_addr", "state", "driver", "managed", "nic", "waiting_for",
              "dax_device", "pending", "last_step", "last_error", "failures", "retry_in_ms",
-             "recover_requested", "policy", "policy_changes"]) and
+             "recover_requested", "operator_pci", "policy", "policy_changes"]) and
   (.state | one_of(["on-cxl", "on-pci", "waiting", "retrying", "gave-up",
                     "unbound", "held", "absent"])) and
   (.managed | type == "boolean") and (.failures | uint) and
+  (.operator_pci | type == "boolean") and
   ((.nic == null) or (.nic | nic)) and
   ((.waiting_for == null) or
     (.waiting_for | one_of(["root", "memdev", "region", "decoder-mode",

@@ -49,6 +49,41 @@ ok "region disable: cxlnicd re-enabled it and NIC 1 is back on CXL"
 sleep 2
 expect_mode 1 pci
 ok "a NIC put on PCI by hand stays there"
+
+# A detach is an operator's choice too, and cxlnicd keeps it as intent: a
+# loss that follows (the kernel's reason is then the loss's) and a restart
+# of cxlnicd leave the NIC on PCI; a recover ends the choice.
+operator_pci() {
+	"$CTL" status "$(nic_pci 0)" --json | jq -e ".operator_pci == $1" >/dev/null
+}
+"$CTL" detach "$(nic_pci 0)"
+sleep 2
+expect_mode 0 pci
+operator_pci true || fail "the detach is not kept as the operator's choice"
+md=$(memdev_of_nic 0)
+echo "$md" >/sys/bus/cxl/drivers/cxl_mem/unbind
+wait_until 10 eval '[ "$(nic_field 0 .loss_piece.kind)" = memdev ]' ||
+	fail "the memdev loss after the detach was not reported"
+rebind_memdev "$md"
+wait_until 60 memdev_enabled 0 || fail "memdev $md did not come back"
+sleep 3
+expect_mode 0 pci
+operator_pci true || fail "the loss ended the operator's choice"
+ok "after a detach, a memdev loss and its return leave NIC 0 on PCI"
+kill -TERM $daemon
+wait $daemon || fail "cxlnicd exit $? on SIGTERM"
+"$DAEMON" -c $conf >/tmp/cxlnicd.log 2>&1 &
+daemon=$!
+wait_until 30 eval '"$CTL" status >/dev/null 2>&1' || fail "cxlnicd does not answer"
+sleep 2
+expect_mode 0 pci
+operator_pci true || fail "the operator's choice did not outlive a restart"
+ok "...and so does a restart of cxlnicd"
+"$CTL" recover "$(nic_pci 0)" >/dev/null || true
+wait_until 120 on_cxl 0 || fail "recover did not bring NIC 0 back to CXL"
+operator_pci false || fail "on CXL again, the operator's choice is still kept"
+ok "a recover ends the operator's choice: NIC 0 is back on CXL"
+
 kill -TERM $daemon
 wait $daemon || fail "cxlnicd exit $? on SIGTERM"
 trap - EXIT
