@@ -93,13 +93,14 @@ if grep -Eq '^[^#]*RUN\+?=' "$dest$UDEVRULESDIR/60-cxlnic.rules" 2>/dev/null; th
 	fails=$((fails + 1))
 fi
 
-# systemd-analyze verify checks that ExecStart exists and that the
+# systemd-analyze verify checks that ExecStart (and ExecReload) exist and that the
 # Documentation= man pages open: point both at the DESTDIR copies (the
 # unit itself is installed unchanged; only this copy gets the prefix).
 if command -v systemd-analyze >/dev/null && [ -d /run/systemd/system -o -d /lib/systemd/system ]; then
 	v=$dest/verify
 	mkdir -p "$v"
-	sed "s|^ExecStart=|ExecStart=$dest|" "$dest$UNITDIR/cxlnicd.service" >"$v/cxlnicd.service"
+	sed "s|^ExecStart=|ExecStart=$dest|; s|^ExecReload=$SBINDIR|ExecReload=$dest$SBINDIR|" \
+		"$dest$UNITDIR/cxlnicd.service" >"$v/cxlnicd.service"
 	cp "$dest$UNITDIR/cxlnicd.socket" "$v/"
 	if out=$(MANPATH=$dest$MANDIR systemd-analyze verify "$v/cxlnicd.service" "$v/cxlnicd.socket" 2>&1) &&
 		[ -z "$out" ]; then

@@ -57,19 +57,14 @@ ln -sf ../cxlnic-vmtest.service "$units/multi-user.target.wants/"
 B=${CXLNIC_BUILD:-}
 if [ -n "$B" ] && [ -f "$B/systemd/cxlnicd.service" ]; then
 	# The unit as meson configured it (what `meson install` installs),
-	# enabled, with ExecStart pointing at the build tree's daemon.
-	cp "$B/systemd/cxlnicd.service" "$units/"
-	cp "$src/systemd/cxlnicd.socket" "$units/"
-	mkdir -p "$units/cxlnicd.service.d"
-	# The unit's PrivateTmp= hides a build tree under /tmp or /var/tmp
-	# (a checkout there is common): run a copy of the daemon from /run.
+	# enabled, with its Exec lines (start, reload's check) running the
+	# build tree's daemon.  The unit's PrivateTmp= hides a build tree
+	# under /tmp or /var/tmp (a checkout there is common): run a copy of
+	# the daemon from /run.
 	cp "$B/daemon/cxlnicd" /run/vmrun/cxlnicd
-	cat >"$units/cxlnicd.service.d/vmrun.conf" <<UNIT
-# vmrun --systemd: the daemon from the build tree (copied to /run/vmrun).
-[Service]
-ExecStart=
-ExecStart=/run/vmrun/cxlnicd
-UNIT
+	sed -E 's#^(Exec[A-Za-z]+=)[^ ]*/cxlnicd( |$)#\1/run/vmrun/cxlnicd\2#' \
+		"$B/systemd/cxlnicd.service" >"$units/cxlnicd.service"
+	cp "$src/systemd/cxlnicd.socket" "$units/"
 	ln -sf ../cxlnicd.service "$units/multi-user.target.wants/"
 	cp "$src/udev/60-cxlnic.rules" /run/udev/rules.d/
 	cp "$src/systemd/cxlnic-tmpfiles.conf" /run/tmpfiles.d/cxlnic.conf

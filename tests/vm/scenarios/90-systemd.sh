@@ -39,6 +39,14 @@ journalctl -u cxlnicd --no-pager | grep -q 'Reloaded cxlnicd.service\|reload' ||
 	fail "no reload in the journal"
 wait_until 180 both_on_cxl || fail "NICs not on CXL after the configuration and a reload"
 ok "systemctl reload took the configuration in: both NICs on CXL"
+cp /etc/cxlnic/cxlnicd.conf /tmp/good.conf
+printf 'on_loss = sometimes\n' >>/etc/cxlnic/cxlnicd.conf
+systemctl reload cxlnicd 2>/dev/null && fail "systemctl reload of a broken configuration succeeded"
+active || fail "cxlnicd not active after a refused reload"
+journalctl -u cxlnicd --no-pager | grep -q 'cxlnicd.conf:[0-9]*: on_loss' ||
+	fail "the refused reload's line is not in the journal"
+cp /tmp/good.conf /etc/cxlnic/cxlnicd.conf
+ok "systemctl reload of a broken configuration fails, with its line in the journal"
 "$CTL" list --json | jq -c '.[] | {pci_addr, mode}' >&2
 
 [ -s /run/cxlnicd/state.json ] || fail "no state file in /run/cxlnicd"
