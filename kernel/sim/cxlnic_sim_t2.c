@@ -18,9 +18,16 @@
  * The region it needs must have been committed by platform firmware
  * (tests/vm/firmware/type2-bios.py on the bench): the CXL core of 7.3 finds
  * a region for an accelerator, it does not make one.
+ *
+ * It is a real netdev: every frame sent through it is written, whole, into
+ * the CTPIO window (the region's range, or the plain window), as CTPIO
+ * writes a frame into its aperture, and counted in the netdev's own
+ * statistics.  When the core releases the driver the netdev goes with it.
  */
+#include <linux/etherdevice.h>
 #include <linux/io.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <linux/pci.h>
 #include <linux/range.h>
 #include <linux/sizes.h>
@@ -35,6 +42,8 @@
  * a buffer in RAM stands for the PIO buffers in sfc's BAR.
  */
 #define SIM_T2_PLAIN_SIZE	SZ_4K
+/* One frame per slot of the window, the slots used in turn. */
+#define SIM_T2_SLOT		SZ_2K
 
 /* As sfc's struct efx_cxl: the core requires cxlds at offset 0. */
 struct sim_t2_cxl {
@@ -45,10 +54,20 @@ struct sim_t2_cxl {
 
 struct sim_t2 {
 	struct pci_dev *pdev;
+	struct net_device *netdev;
 	struct sim_t2_cxl *cxl;		/* NULL: CTPIO is on the plain window */
 	struct range cxl_range;
 	int cxl_err;			/* why CXL init failed, 0 if it did not */
 	void *plain;
+	/*
+	 * The transmit path's: ndo_start_xmit runs under the one TX queue's
+	 * lock, so one frame at a time is copied through @bounce into the
+	 * next @slot.  The counters are read from sysfs without that lock.
+	 */
+	u8 bounce[SIM_T2_SLOT];
+	unsigned int slot;
+	atomic64_t cxl_packets;
+	atomic64_t plain_packets;
 };
 
 /*
@@ -130,6 +149,83 @@ static int sim_t2_cxl_init(struct sim_t2 *sim)
 	return 0;
 }
 
+/*
+ * The next slot of the window CTPIO is on, for one frame of @len bytes.
+ * Context: ndo_start_xmit, under the TX queue lock.
+ */
+static void sim_t2_ctpio_write(struct sim_t2 *sim, unsigned int len)
+{
+	size_t slots, off;
+
+	if (sim->cxl) {
+		slots = range_len(&sim->cxl_range) / SIM_T2_SLOT;
+		off = (size_t)(sim->slot++ % slots) * SIM_T2_SLOT;
+		memcpy_toio(sim->cxl->ctpio_cxl + off, sim->bounce, len);
+		atomic64_inc(&sim->cxl_packets);
+	} else {
+		slots = SIM_T2_PLAIN_SIZE / SIM_T2_SLOT;
+		off = (size_t)(sim->slot++ % slots) * SIM_T2_SLOT;
+		memcpy(sim->plain + off, sim->bounce, len);
+		atomic64_inc(&sim->plain_packets);
+	}
+}
+
+/* Context: softirq or process, under the TX queue lock (not LLTX). */
+static netdev_tx_t sim_t2_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct sim_t2 *sim = *(struct sim_t2 **)netdev_priv(ndev);
+	unsigned int len = skb->len;
+
+	/* max_mtu keeps frames within a slot; a GSO one would not be. */
+	if (len > SIM_T2_SLOT || skb_copy_bits(skb, 0, sim->bounce, len)) {
+		dev_core_stats_tx_dropped_inc(ndev);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+	sim_t2_ctpio_write(sim, len);
+	dev_sw_netstats_tx_add(ndev, 1, len);
+	dev_consume_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+static int sim_t2_open(struct net_device *ndev)
+{
+	netif_start_queue(ndev);
+	return 0;
+}
+
+static int sim_t2_stop(struct net_device *ndev)
+{
+	netif_stop_queue(ndev);
+	return 0;
+}
+
+static const struct net_device_ops sim_t2_netdev_ops = {
+	.ndo_open = sim_t2_open,
+	.ndo_stop = sim_t2_stop,
+	.ndo_start_xmit = sim_t2_xmit,
+	.ndo_set_mac_address = eth_mac_addr,
+	.ndo_validate_addr = eth_validate_addr,
+};
+
+/* Last in probe: once registered, frames may come at once. */
+static int sim_t2_netdev_register(struct sim_t2 *sim)
+{
+	struct net_device *ndev;
+
+	ndev = devm_alloc_etherdev(&sim->pdev->dev, sizeof(sim));
+	if (!ndev)
+		return -ENOMEM;
+	*(struct sim_t2 **)netdev_priv(ndev) = sim;
+	SET_NETDEV_DEV(ndev, &sim->pdev->dev);
+	ndev->netdev_ops = &sim_t2_netdev_ops;
+	ndev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+	ndev->max_mtu = SIM_T2_SLOT - ETH_HLEN;
+	eth_hw_addr_random(ndev);
+	sim->netdev = ndev;
+	return register_netdev(ndev);
+}
+
 static ssize_t ctpio_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
@@ -161,10 +257,31 @@ static ssize_t cxl_error_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(cxl_error);
 
+/* Frames written into the CXL window and into the plain one. */
+static ssize_t cxl_packets_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct sim_t2 *sim = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&sim->cxl_packets));
+}
+static DEVICE_ATTR_RO(cxl_packets);
+
+static ssize_t plain_packets_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct sim_t2 *sim = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&sim->plain_packets));
+}
+static DEVICE_ATTR_RO(plain_packets);
+
 static struct attribute *sim_t2_attrs[] = {
 	&dev_attr_ctpio.attr,
 	&dev_attr_cxl_range.attr,
 	&dev_attr_cxl_error.attr,
+	&dev_attr_cxl_packets.attr,
+	&dev_attr_plain_packets.attr,
 	NULL
 };
 
@@ -222,15 +339,32 @@ static int sim_t2_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		devres_remove_group(&pdev->dev, group);
 	}
 
+	rc = sim_t2_netdev_register(sim);
+	if (rc) {
+		pci_err(pdev, "netdev registration failed: %d\n", rc);
+		goto err_unmap;
+	}
 	if (sim->cxl)
-		pci_info(pdev, "CTPIO on CXL at %pra\n", &sim->cxl_range);
+		pci_info(pdev, "%s: CTPIO on CXL at %pra\n",
+			 netdev_name(sim->netdev), &sim->cxl_range);
 	return 0;
+
+err_unmap:
+	if (sim->cxl)
+		iounmap(sim->cxl->ctpio_cxl);
+	return rc;
 }
 
 static void sim_t2_remove(struct pci_dev *pdev)
 {
 	struct sim_t2 *sim = pci_get_drvdata(pdev);
 
+	/*
+	 * The netdev first: once it is unregistered no frame is being
+	 * written (its queue is stopped and drained), so the window may go.
+	 * Its memory is devres', freed after this.
+	 */
+	unregister_netdev(sim->netdev);
 	/* efx_cxl_exit(): the memdev itself goes with the device's devres. */
 	if (sim->cxl)
 		iounmap(sim->cxl->ctpio_cxl);

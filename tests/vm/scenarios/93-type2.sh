@@ -9,7 +9,10 @@
 # cxl_mem under the accelerator's memdev makes the core release the NIC's
 # PCI driver by itself; binding the driver again finds the locked region
 # again, at the same range.  The same after cxl_acpi's unload, and in
-# between, with no CXL root, the driver binds on its plain window.
+# between, with no CXL root, the driver binds on its plain window.  Its
+# netdev, as ip link shows it, sends each frame through the window CTPIO
+# is on, counted by the netdev itself; it goes when the driver is released
+# and comes back with the next bind.
 #
 #   93-type2.sh [locked]   vmrun --type2: firmware committed the region
 #   93-type2.sh bare       vmrun --type2-bare: firmware committed nothing
@@ -55,6 +58,43 @@ accel_memdev() {
 	done
 	return 1
 }
+
+# The driver's netdev, while it is bound.
+sim_netdev() { ls "$sysdir/net" 2>/dev/null | head -n 1; }
+# send_frames DEV N: N raw broadcast frames of 256 bytes (a local
+# experimental ethertype), as any program sending on the interface would.
+send_frames() {
+	python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5" + bytes(242)
+for _ in range(int(sys.argv[2])):
+    s.send(frame)
+PY
+}
+# check_tx WINDOW: 100 frames sent on the netdev are counted by it and were
+# written into WINDOW (cxl or plain), none into the other.
+check_tx() {
+	local dev other tx0 w0 o0 n=100
+	dev=$(sim_netdev)
+	[ -n "$dev" ] || fail "cxlnic_sim_t2 bound with no netdev"
+	other=plain
+	[ "$1" = cxl ] || other=cxl
+	ip link set "$dev" up || fail "ip link set $dev up"
+	tx0=$(cat "/sys/class/net/$dev/statistics/tx_packets")
+	w0=$(cat "$simdir/$1_packets") o0=$(cat "$simdir/${other}_packets")
+	send_frames "$dev" $n || fail "sending on $dev failed"
+	(($(cat "/sys/class/net/$dev/statistics/tx_packets") - tx0 >= n)) ||
+		fail "$dev counted $(($(cat "/sys/class/net/$dev/statistics/tx_packets") - tx0)) of $n frames"
+	(($(cat "$simdir/$1_packets") - w0 >= n)) ||
+		fail "$(($(cat "$simdir/$1_packets") - w0)) of $n frames went into the $1 window"
+	[ "$(cat "$simdir/${other}_packets")" = "$o0" ] ||
+		fail "frames went into the $other window too"
+	ok "$dev: $n frames sent, counted by the netdev, written into the $1 window"
+	NETDEV=$dev
+}
+netdev_gone() { ! ip link show "$1" >/dev/null 2>&1; }
 
 load_cxl
 [ "$(cat "$sysdir/driver_override")" = cxlnic_sim_t2 ] ||
@@ -110,6 +150,7 @@ bind_sim() {
 	/usr/bin/python3 "$FIXTURE" check --complete "$FW" ||
 		fail "the decoders are not as firmware left them"
 	ok "$1: $md ($ep) in $region at $got; the driver has CTPIO on CXL there"
+	check_tx cxl
 	MD=$md REGION=$region
 }
 
@@ -126,9 +167,10 @@ wait_until 30 no_pci_driver || fail "the core did not release $pci's driver"
 gone() { [ ! -e "/sys/bus/cxl/devices/$1" ]; }
 wait_until 30 gone "$MD" || fail "$MD still there after the release"
 wait_until 30 gone "$REGION" || fail "$REGION still there after the release"
+netdev_gone "$NETDEV" || fail "$NETDEV still there after the release"
 sleep 2
 no_pci_driver || fail "$pci bound again by itself: $(pci_driver)"
-ok "the CXL core released cxlnic_sim_t2 from $pci, $MD and $REGION went, nothing bound it again"
+ok "the CXL core released cxlnic_sim_t2 from $pci, $MD, $REGION and $NETDEV went, nothing bound it again"
 
 # The decoders stayed committed (locked): a new probe finds the region again.
 bind_sim "bound again"
@@ -147,6 +189,7 @@ wait_until 30 sim_bound || fail "cxlnic_sim_t2 did not bind $pci without cxl_acp
 [ "$(cat "$simdir/cxl_error")" -lt 0 ] || fail "no CXL init error reported without a CXL root"
 [ -z "$(cat "$simdir/cxl_range")" ] || fail "a CXL range reported without a CXL root"
 ! accel_memdev >/dev/null || fail "the failed CXL init left $(accel_memdev) behind"
+check_tx plain
 # Unlike a probe that found no region (bare): no endpoint port was made,
 # so the core has nothing to release the driver for.
 sleep 3
