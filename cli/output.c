@@ -84,6 +84,9 @@ void print_dev_details(FILE *f, const struct cxlnic_dev_info *dev)
 
 	fprintf(f, "nic %s (handle %" PRIu32 ")\n", dev->pci_addr, dev->handle);
 	fprintf(f, "  driver:       %s\n", dev->driver);
+	fprintf(f, "  kind:         %s\n", cxlnic_nic_kind_name(dev->kind));
+	if (dev->serial)
+		fprintf(f, "  serial:       0x%" PRIx64 "\n", dev->serial);
 	if (dev->ifindex)
 		fprintf(f, "  netdev:       %s (ifindex %" PRIu32 ")\n",
 			dev->ifname, dev->ifindex);

@@ -95,13 +95,62 @@ struct cxlnic_dev *cxlnic_find_next(unsigned long *index)
 	return xa_find(&cxlnic_devs, index, ULONG_MAX, XA_PRESENT);
 }
 
+/* The NIC whose own device is @dev, or NULL. */
+struct cxlnic_dev *cxlnic_find_by_dev(struct device *dev)
+{
+	struct cxlnic_dev *nic;
+	unsigned long index;
+
+	lockdep_assert_held(&cxlnic_lock);
+	xa_for_each(&cxlnic_devs, index, nic)
+		if (nic->dev == dev)
+			return nic;
+	return NULL;
+}
+
+/* Give @nic a handle and tell userspace it is there. */
+int cxlnic_insert(struct cxlnic_dev *nic)
+{
+	int rc;
+
+	lockdep_assert_held(&cxlnic_lock);
+	rc = xa_alloc_cyclic(&cxlnic_devs, &nic->handle, nic, xa_limit_31b,
+			     &cxlnic_next_handle, GFP_KERNEL);
+	if (rc < 0)
+		return rc;
+	cxlnic_changed(nic);
+	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_ADD_NTF);
+	return 0;
+}
+
+/* Forget @nic's chain and handle and tell userspace; the caller frees it. */
+void cxlnic_erase(struct cxlnic_dev *nic)
+{
+	lockdep_assert_held(&cxlnic_lock);
+	cxlnic_topo_put(&nic->topo);
+	xa_erase(&cxlnic_devs, nic->handle);
+	cxlnic_changed(nic);
+	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_DEL_NTF);
+}
+
+/* A stock NIC's CTPIO is its driver's alone: refuse to move it. */
+int cxlnic_check_cooperating(const struct cxlnic_dev *nic,
+			     struct netlink_ext_ack *extack)
+{
+	if (nic->kind == CXLNIC_KIND_COOPERATING)
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "a stock NIC's driver sets its CTPIO window at probe; bind the driver again instead");
+	return -EOPNOTSUPP;
+}
+
 u32 cxlnic_registry_generation(void)
 {
 	lockdep_assert_held(&cxlnic_lock);
 	return cxlnic_gen;
 }
 
-static void cxlnic_changed(struct cxlnic_dev *nic)
+void cxlnic_changed(struct cxlnic_dev *nic)
 {
 	nic->generation++;
 	cxlnic_gen++;
@@ -112,6 +161,20 @@ static bool cxlnic_reason_is_loss(enum cxlnic_reason reason)
 	return reason == CXLNIC_REASON_PIECE_UNBOUND ||
 	       reason == CXLNIC_REASON_PIECE_REMOVED ||
 	       reason == CXLNIC_REASON_DRIVER;
+}
+
+/* Remember what was lost and why, for display and for a later return. */
+void cxlnic_record_loss(struct cxlnic_dev *nic, enum cxlnic_reason reason,
+			const struct cxlnic_piece *piece)
+{
+	nic->lost = true;
+	nic->loss_reason = reason;
+	memset(&nic->loss_piece, 0, sizeof(nic->loss_piece));
+	if (piece) {
+		nic->loss_piece.kind = piece->kind;
+		strscpy(nic->loss_piece.name, piece->name,
+			sizeof(nic->loss_piece.name));
+	}
 }
 
 /**
@@ -142,16 +205,8 @@ void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 	}
 	nic->mode = CXLNIC_CTPIO_MODE_PCI;
 	nic->reason = reason;
-	if (loss) {
-		nic->lost = true;
-		nic->loss_reason = reason;
-		memset(&nic->loss_piece, 0, sizeof(nic->loss_piece));
-		if (piece) {
-			nic->loss_piece.kind = piece->kind;
-			strscpy(nic->loss_piece.name, piece->name,
-				sizeof(nic->loss_piece.name));
-		}
-	}
+	if (loss)
+		cxlnic_record_loss(nic, reason, piece);
 	cxlnic_changed(nic);
 	/* After the state above is final: the dump shows it as of the loss. */
 	if (fell_back)
@@ -251,14 +306,21 @@ int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
 	return 0;
 }
 
-/* A piece of @nic's chain is being unbound or deleted: quiesce first. */
+/*
+ * A piece of @nic's chain is being unbound or deleted: quiesce first.  A
+ * stock NIC cannot be quiesced: its driver keeps writing into the range
+ * until the CXL core releases it (upstream does, from a work item, after
+ * this); the loss is recorded and said, before that release.
+ */
 static void cxlnic_piece_lost(struct cxlnic_dev *nic,
 			      struct cxlnic_piece *piece,
 			      enum cxlnic_reason reason)
 {
-	if (nic->attached) {
+	if (nic->attached && nic->ops) {
 		cxlnic_detach(nic, reason, piece);
 	} else {
+		if (nic->attached)
+			cxlnic_record_loss(nic, reason, piece);
 		cxlnic_changed(nic);
 		cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_LOST);
 	}
@@ -339,6 +401,8 @@ static int cxlnic_bus_notify(struct notifier_block *nb, unsigned long action,
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
 		cxlnic_pieces_event(dev, action);
+		if (dev->bus == &cxl_bus_type && is_cxl_region(dev))
+			cxlnic_stock_region_bound();
 		break;
 	}
 	mutex_unlock(&cxlnic_lock);
@@ -377,22 +441,19 @@ struct cxlnic_dev *cxlnic_register(struct device *dev,
 	if (!nic)
 		return ERR_PTR(-ENOMEM);
 	nic->dev = get_device(dev);
+	nic->kind = CXLNIC_KIND_COOPERATING;
 	nic->ops = ops;
 	nic->priv = priv;
 	nic->mode = CXLNIC_CTPIO_MODE_PCI;
 
 	mutex_lock(&cxlnic_lock);
-	rc = xa_alloc_cyclic(&cxlnic_devs, &nic->handle, nic, xa_limit_31b,
-			     &cxlnic_next_handle, GFP_KERNEL);
+	rc = cxlnic_insert(nic);
+	mutex_unlock(&cxlnic_lock);
 	if (rc < 0) {
-		mutex_unlock(&cxlnic_lock);
 		put_device(nic->dev);
 		kfree(nic);
 		return ERR_PTR(rc);
 	}
-	cxlnic_changed(nic);
-	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_ADD_NTF);
-	mutex_unlock(&cxlnic_lock);
 	return nic;
 }
 EXPORT_SYMBOL_NS_GPL(cxlnic_register, CXLNIC_NS);
@@ -411,10 +472,7 @@ void cxlnic_unregister(struct cxlnic_dev *nic)
 	WARN_ON_ONCE(nic->health);
 	if (nic->attached)
 		cxlnic_detach(nic, CXLNIC_REASON_UNREGISTER, NULL);
-	cxlnic_topo_put(&nic->topo);
-	xa_erase(&cxlnic_devs, nic->handle);
-	cxlnic_changed(nic);
-	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_DEL_NTF);
+	cxlnic_erase(nic);
 	mutex_unlock(&cxlnic_lock);
 	put_device(nic->dev);
 	kfree(nic);
@@ -456,8 +514,13 @@ static int __init cxlnic_init(void)
 	rc = bus_register_notifier(&platform_bus_type, &cxlnic_platform_nb);
 	if (rc)
 		goto err_cxl_nb;
+	rc = cxlnic_stock_init();
+	if (rc)
+		goto err_platform_nb;
 	return 0;
 
+err_platform_nb:
+	bus_unregister_notifier(&platform_bus_type, &cxlnic_platform_nb);
 err_cxl_nb:
 	bus_unregister_notifier(&cxl_bus_type, &cxlnic_cxl_nb);
 err_netlink:
@@ -469,6 +532,7 @@ static void __exit cxlnic_exit(void)
 {
 	struct cxlnic_going *going, *next;
 
+	cxlnic_stock_exit();
 	bus_unregister_notifier(&platform_bus_type, &cxlnic_platform_nb);
 	bus_unregister_notifier(&cxl_bus_type, &cxlnic_cxl_nb);
 	cxlnic_netlink_exit();

@@ -71,11 +71,17 @@ struct cxlnic_attach_req {
 struct cxlnic_dev {
 	u32 handle;
 	struct device *dev;		/* the NIC's own device, ref held */
-	const struct cxlnic_ops *ops;
+	enum cxlnic_kind kind;
+	const struct cxlnic_ops *ops;	/* NULL for a stock NIC */
 	void *priv;
+	/* Stock: its driver, the last one while unbound; its PCI DSN. */
+	char driver[CXLNIC_NAME_MAX];
+	u64 serial;
+	bool cxl_at_probe;		/* stock: its driver made its memdev */
 
 	enum cxlnic_ctpio_mode mode;
-	bool attached;			/* the driver holds a CXL window */
+	/* The driver holds a CXL window (stock: is bound on topo's region). */
+	bool attached;
 	bool lost;			/* a piece went away since attach */
 	u32 generation;
 	enum cxlnic_reason reason;	/* of the last mode change */
@@ -95,6 +101,14 @@ extern struct mutex cxlnic_lock;
 /* core.c, all with cxlnic_lock held */
 struct cxlnic_dev *cxlnic_find(u32 handle);
 struct cxlnic_dev *cxlnic_find_next(unsigned long *index);
+struct cxlnic_dev *cxlnic_find_by_dev(struct device *dev);
+int cxlnic_insert(struct cxlnic_dev *nic);
+void cxlnic_erase(struct cxlnic_dev *nic);
+void cxlnic_changed(struct cxlnic_dev *nic);
+void cxlnic_record_loss(struct cxlnic_dev *nic, enum cxlnic_reason reason,
+			const struct cxlnic_piece *piece);
+int cxlnic_check_cooperating(const struct cxlnic_dev *nic,
+			     struct netlink_ext_ack *extack);
 u32 cxlnic_registry_generation(void);
 bool cxlnic_device_going(struct device *dev);
 int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
@@ -110,6 +124,12 @@ void cxlnic_health_lost(struct cxlnic_dev *nic,
 			enum cxlnic_reason reason);
 void cxlnic_health_reattached(struct cxlnic_dev *nic);
 
+/* stock.c */
+int cxlnic_stock_init(void);
+void cxlnic_stock_exit(void);
+/* A region's driver was bound: a stock NIC may stand on it now. */
+void cxlnic_stock_region_bound(void);
+
 /* topology.c */
 int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
 			struct cxlnic_topo *topo,
@@ -121,6 +141,7 @@ bool cxlnic_is_cxl_root_device(struct device *dev);
 int cxlnic_topo_find_again(const struct cxlnic_topo *last,
 			   struct cxlnic_topo *topo);
 bool cxlnic_memdev_serial_bound(u64 serial);
+int cxlnic_topo_of_memdev(struct device *memdev, struct cxlnic_topo *topo);
 
 /* netlink.c */
 int cxlnic_netlink_init(void);

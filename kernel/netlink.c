@@ -9,6 +9,7 @@
  */
 #include <linux/device.h>
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include "cxlnic_internal.h"
 
@@ -84,12 +85,14 @@ static int cxlnic_put_region(struct sk_buff *msg, const struct cxlnic_dev *nic)
 	return 0;
 }
 
+/* A stock NIC has no CTPIO counters of cxlnic's: its netdev has its own. */
 static int cxlnic_put_stats(struct sk_buff *msg, struct cxlnic_dev *nic)
 {
 	struct cxlnic_stats stats = {};
 	struct nlattr *nest;
 
-	nic->ops->get_stats(nic, &stats);
+	if (nic->ops)
+		nic->ops->get_stats(nic, &stats);
 	nest = nla_nest_start(msg, CXLNIC_A_DEV_STATS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -112,13 +115,48 @@ static int cxlnic_put_stats(struct sk_buff *msg, struct cxlnic_dev *nic)
 	return 0;
 }
 
+struct cxlnic_netdev {
+	int ifindex;
+	char ifname[IFNAMSIZ];
+};
+
+/* The first network interface of the NIC's device (its netdev's device). */
+static int cxlnic_find_netdev(struct device *dev, void *data)
+{
+	struct cxlnic_netdev *found = data;
+
+	if (!dev->class || strcmp(dev->class->name, "net"))
+		return 0;
+	found->ifindex = to_net_dev(dev)->ifindex;
+	strscpy(found->ifname, dev_name(dev), sizeof(found->ifname));
+	return 1;
+}
+
+static int cxlnic_put_netdev(struct sk_buff *msg, struct cxlnic_dev *nic)
+{
+	struct cxlnic_netdev found = {};
+
+	if (!device_for_each_child(nic->dev, &found, cxlnic_find_netdev))
+		return 0;
+	if (nla_put_u32(msg, CXLNIC_A_DEV_IFINDEX, found.ifindex) ||
+	    nla_put_string(msg, CXLNIC_A_DEV_IFNAME, found.ifname))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A stock NIC's driver may be gone: its name was kept when it was bound. */
+static const char *cxlnic_driver_name(const struct cxlnic_dev *nic)
+{
+	return nic->ops ? dev_driver_string(nic->dev) : nic->driver;
+}
+
 /* Everything userspace knows about a NIC; the same in replies and events. */
 static int cxlnic_fill_dev(struct sk_buff *msg, struct cxlnic_dev *nic)
 {
 	if (nla_put_u32(msg, CXLNIC_A_DEV_HANDLE, nic->handle) ||
 	    nla_put_string(msg, CXLNIC_A_DEV_PCI_ADDR, dev_name(nic->dev)) ||
-	    nla_put_string(msg, CXLNIC_A_DEV_DRIVER,
-			   dev_driver_string(nic->dev)) ||
+	    nla_put_string(msg, CXLNIC_A_DEV_DRIVER, cxlnic_driver_name(nic)) ||
+	    nla_put_u8(msg, CXLNIC_A_DEV_KIND, nic->kind) ||
 	    nla_put_u8(msg, CXLNIC_A_DEV_MODE, nic->mode) ||
 	    nla_put_u32(msg, CXLNIC_A_DEV_GENERATION, nic->generation) ||
 	    nla_put_u8(msg, CXLNIC_A_DEV_REASON, nic->reason) ||
@@ -128,7 +166,11 @@ static int cxlnic_fill_dev(struct sk_buff *msg, struct cxlnic_dev *nic)
 	    cxlnic_put_piece(msg, CXLNIC_A_DEV_LOSS_PIECE, nic->loss_piece.kind,
 			     nic->loss_piece.name, CXLNIC_PIECE_STATE_ABSENT))
 		return -EMSGSIZE;
-	if (cxlnic_put_region(msg, nic))
+	if (nic->serial &&
+	    nla_put_u64_64bit(msg, CXLNIC_A_DEV_SERIAL, nic->serial,
+			      CXLNIC_A_PAD))
+		return -EMSGSIZE;
+	if (cxlnic_put_netdev(msg, nic) || cxlnic_put_region(msg, nic))
 		return -EMSGSIZE;
 	return cxlnic_put_stats(msg, nic);
 }
@@ -306,7 +348,9 @@ static int cxlnic_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&cxlnic_lock);
 	nic = cxlnic_nic_from_info(info);
 	rc = IS_ERR(nic) ? PTR_ERR(nic) :
-			   cxlnic_set_mode(nic, mode, info->extack);
+			   cxlnic_check_cooperating(nic, info->extack);
+	if (!rc)
+		rc = cxlnic_set_mode(nic, mode, info->extack);
 	mutex_unlock(&cxlnic_lock);
 	return rc;
 }
@@ -339,10 +383,10 @@ static int cxlnic_nl_region_attach_doit(struct sk_buff *skb,
 		return -ENOMEM;
 	mutex_lock(&cxlnic_lock);
 	nic = cxlnic_nic_from_info(info);
-	if (IS_ERR(nic)) {
-		rc = PTR_ERR(nic);
+	rc = IS_ERR(nic) ? PTR_ERR(nic) :
+			   cxlnic_check_cooperating(nic, info->extack);
+	if (rc)
 		goto out;
-	}
 	rc = cxlnic_topo_resolve(&req, topo, info->extack);
 	if (rc) {
 		if (rc == -ENODEV)
@@ -367,9 +411,9 @@ static int cxlnic_nl_region_detach_doit(struct sk_buff *skb,
 
 	mutex_lock(&cxlnic_lock);
 	nic = cxlnic_nic_from_info(info);
-	if (IS_ERR(nic)) {
-		rc = PTR_ERR(nic);
-	} else {
+	rc = IS_ERR(nic) ? PTR_ERR(nic) :
+			   cxlnic_check_cooperating(nic, info->extack);
+	if (!rc) {
 		cxlnic_detach(nic, CXLNIC_REASON_DETACH, NULL);
 		cxlnic_topo_put(&nic->topo);
 	}

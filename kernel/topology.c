@@ -569,3 +569,45 @@ bool cxlnic_memdev_serial_bound(u64 serial)
 	put_device(dev);
 	return true;
 }
+
+struct cxlnic_memdev_region {
+	struct device *memdev;
+	struct cxlnic_topo *topo;
+};
+
+static int cxlnic_try_memdev_region(struct device *dev, void *data)
+{
+	struct cxlnic_memdev_region *want = data;
+	struct cxlnic_attach_req req = {};
+
+	if (!is_cxl_region(dev))
+		return 0;
+	strscpy(req.region, dev_name(dev), sizeof(req.region));
+	if (cxlnic_topo_resolve(&req, want->topo, NULL))
+		return 0;
+	if (cxlnic_topo_has(want->topo, want->memdev))
+		return 1;
+	cxlnic_topo_put(want->topo);
+	return 0;
+}
+
+/**
+ * cxlnic_topo_of_memdev - the region a memdev is a target of, with its chain
+ * @memdev: a CXL memdev (a stock NIC's accelerator memdev)
+ * @topo: filled on success; release with cxlnic_topo_put()
+ *
+ * The first committed, enabled region with its every piece bound that
+ * stands on @memdev.  Called with cxlnic_lock held.
+ *
+ * Return: 0, or -ENODEV when there is none.
+ */
+int cxlnic_topo_of_memdev(struct device *memdev, struct cxlnic_topo *topo)
+{
+	struct cxlnic_memdev_region want = { .memdev = memdev, .topo = topo };
+
+	lockdep_assert_held(&cxlnic_lock);
+	if (bus_for_each_dev(&cxl_bus_type, NULL, &want,
+			     cxlnic_try_memdev_region) > 0)
+		return 0;
+	return -ENODEV;
+}

@@ -43,6 +43,8 @@ static struct nla_policy dev_policy[CXLNIC_A_MAX + 1] = {
 	[CXLNIC_A_DEV_PREV_MODE] = POLICY_U8,
 	[CXLNIC_A_DEV_PIECE] = POLICY_NESTED,
 	[CXLNIC_A_DEV_PIECE_EVENT] = POLICY_U8,
+	[CXLNIC_A_DEV_KIND] = POLICY_U8,
+	[CXLNIC_A_DEV_SERIAL] = POLICY_U64,
 };
 
 static struct nla_policy piece_policy[CXLNIC_A_PIECE_MAX + 1] = {
@@ -171,6 +173,9 @@ int cxlnic_dev_parse(struct nlattr *attrs, int len, uint8_t cmd,
 	copy_string(dev->pci_addr, sizeof(dev->pci_addr),
 		    tb[CXLNIC_A_DEV_PCI_ADDR]);
 	copy_string(dev->driver, sizeof(dev->driver), tb[CXLNIC_A_DEV_DRIVER]);
+	dev->kind = get_u8(tb[CXLNIC_A_DEV_KIND]);
+	if (tb[CXLNIC_A_DEV_SERIAL])
+		dev->serial = nla_get_u64(tb[CXLNIC_A_DEV_SERIAL]);
 	copy_string(dev->ifname, sizeof(dev->ifname), tb[CXLNIC_A_DEV_IFNAME]);
 	if (tb[CXLNIC_A_DEV_IFINDEX])
 		dev->ifindex = nla_get_u32(tb[CXLNIC_A_DEV_IFINDEX]);

@@ -32,6 +32,8 @@ struct cxlnic_dev_info {
 	uint32_t handle;
 	char pci_addr[32];
 	char driver[64];
+	uint8_t kind;			/* enum cxlnic_kind */
+	uint64_t serial;		/* a stock NIC's PCI DSN, 0: none */
 	uint32_t ifindex;
 	char ifname[16];
 	uint8_t mode;

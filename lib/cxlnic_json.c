@@ -63,6 +63,9 @@ struct json_object *cxlnic_dev_to_json(const struct cxlnic_dev_info *dev)
 	add_u64(o, "handle", dev->handle);
 	add_str(o, "pci_addr", dev->pci_addr);
 	add_str(o, "driver", dev->driver);
+	add_str(o, "kind", cxlnic_nic_kind_name(dev->kind));
+	if (dev->serial)
+		add_u64(o, "serial", dev->serial);
 	if (dev->ifindex) {
 		add_u64(o, "ifindex", dev->ifindex);
 		add_str(o, "ifname", dev->ifname);

@@ -42,6 +42,12 @@ static const char *const reason_names[] = {
 	[CXLNIC_REASON_PIECE_REMOVED] = "piece-removed",
 	[CXLNIC_REASON_DRIVER] = "driver",
 	[CXLNIC_REASON_UNREGISTER] = "unregister",
+	[CXLNIC_REASON_PROBE] = "probe",
+};
+
+static const char *const nic_kind_names[] = {
+	[CXLNIC_KIND_COOPERATING] = "cooperating",
+	[CXLNIC_KIND_STOCK] = "stock",
 };
 
 static const char *const decoder_mode_names[] = {
@@ -93,6 +99,11 @@ const char *cxlnic_reason_name(unsigned int v)
 	return NAME_OR_UNKNOWN(reason_names, v);
 }
 
+const char *cxlnic_nic_kind_name(unsigned int v)
+{
+	return NAME_OR_UNKNOWN(nic_kind_names, v);
+}
+
 const char *cxlnic_decoder_mode_name(unsigned int v)
 {
 	return NAME_OR_UNKNOWN(decoder_mode_names, v);
@@ -126,6 +137,11 @@ int cxlnic_piece_state_from_name(const char *name)
 int cxlnic_reason_from_name(const char *name)
 {
 	return VALUE_OF(reason_names, name);
+}
+
+int cxlnic_nic_kind_from_name(const char *name)
+{
+	return VALUE_OF(nic_kind_names, name);
 }
 
 int cxlnic_decoder_mode_from_name(const char *name)

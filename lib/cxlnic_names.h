@@ -11,6 +11,7 @@ const char *cxlnic_mode_name(unsigned int mode);
 const char *cxlnic_piece_kind_name(unsigned int kind);
 const char *cxlnic_piece_state_name(unsigned int state);
 const char *cxlnic_reason_name(unsigned int reason);
+const char *cxlnic_nic_kind_name(unsigned int kind);
 const char *cxlnic_decoder_mode_name(unsigned int mode);
 const char *cxlnic_piece_event_name(unsigned int event);
 const char *cxlnic_event_name(unsigned int cmd);
@@ -29,6 +30,7 @@ int cxlnic_mode_from_name(const char *name);
 int cxlnic_piece_kind_from_name(const char *name);
 int cxlnic_piece_state_from_name(const char *name);
 int cxlnic_reason_from_name(const char *name);
+int cxlnic_nic_kind_from_name(const char *name);
 int cxlnic_decoder_mode_from_name(const char *name);
 int cxlnic_piece_event_from_name(const char *name);
 

@@ -51,7 +51,9 @@ static void test_all_names_round_trip(void **state)
 	check_table(cxlnic_piece_state_name, cxlnic_piece_state_from_name,
 		    CXLNIC_PIECE_STATE_ABSENT, CXLNIC_PIECE_STATE_BOUND);
 	check_table(cxlnic_reason_name, cxlnic_reason_from_name,
-		    CXLNIC_REASON_NONE, CXLNIC_REASON_UNREGISTER);
+		    CXLNIC_REASON_NONE, CXLNIC_REASON_PROBE);
+	check_table(cxlnic_nic_kind_name, cxlnic_nic_kind_from_name,
+		    CXLNIC_KIND_COOPERATING, CXLNIC_KIND_STOCK);
 	check_table(cxlnic_piece_event_name, cxlnic_piece_event_from_name,
 		    CXLNIC_PIECE_EVENT_LOST, CXLNIC_PIECE_EVENT_RETURNED);
 	/* "unknown" is a real decoder mode, value 0: check it by hand. */
@@ -344,9 +346,10 @@ static void test_dev_json_shape(void **state)
 	strcpy(dev.driver, "cxlnic_sim");
 	o = cxlnic_dev_to_json(&dev);
 	keys_of(o, keys, sizeof(keys));
-	assert_string_equal(keys, "handle,pci_addr,driver,mode,generation,"
+	assert_string_equal(keys, "handle,pci_addr,driver,kind,mode,generation,"
 			    "last_reason,loss_reason,loss_piece,region,"
 			    "decoder_mode,pieces,stats");
+	assert_string_equal(json_str(o, "kind"), "cooperating");
 	assert_int_equal(json_int(o, "handle"), 1);
 	assert_string_equal(json_str(o, "pci_addr"), "0000:00:03.0");
 	assert_string_equal(json_str(o, "driver"), "cxlnic_sim");
@@ -384,7 +387,10 @@ static void test_dev_json_shape(void **state)
 	json_object_put(o);
 }
 
-/* Keys without a value are left out; a netdev shows when there is one. */
+/*
+ * Keys without a value are left out; a netdev shows when there is one, a
+ * serial when the kernel gave one (a stock NIC's).
+ */
 static void test_dev_json_optional_keys(void **state)
 {
 	struct cxlnic_dev_info dev = { .handle = 2, .ifindex = 5 };
@@ -395,9 +401,20 @@ static void test_dev_json_optional_keys(void **state)
 	strcpy(dev.ifname, "eth0");
 	o = cxlnic_dev_to_json(&dev);
 	keys_of(o, keys, sizeof(keys));
-	assert_string_equal(keys, "handle,pci_addr,driver,ifindex,ifname,mode,"
-			    "generation,last_reason,loss_reason,pieces,stats");
+	assert_string_equal(keys, "handle,pci_addr,driver,kind,ifindex,ifname,"
+			    "mode,generation,last_reason,loss_reason,pieces,"
+			    "stats");
 	assert_string_equal(json_str(o, "mode"), "off");
+	json_object_put(o);
+	dev.kind = CXLNIC_KIND_STOCK;
+	dev.serial = 0x2000;
+	o = cxlnic_dev_to_json(&dev);
+	keys_of(o, keys, sizeof(keys));
+	assert_string_equal(keys, "handle,pci_addr,driver,kind,serial,ifindex,"
+			    "ifname,mode,generation,last_reason,loss_reason,"
+			    "pieces,stats");
+	assert_string_equal(json_str(o, "kind"), "stock");
+	assert_int_equal(json_int(o, "serial"), 0x2000);
 	json_object_put(o);
 }
 

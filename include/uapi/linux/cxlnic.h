@@ -49,6 +49,20 @@ enum cxlnic_reason {
 	CXLNIC_REASON_PIECE_REMOVED,	/* a piece was deleted */
 	CXLNIC_REASON_DRIVER,		/* the NIC driver reported CXL loss */
 	CXLNIC_REASON_UNREGISTER,	/* the NIC driver is going away */
+	CXLNIC_REASON_PROBE,		/* a stock NIC's driver was bound */
+};
+
+/*
+ * How a NIC came to be in the family.  A cooperating NIC's driver
+ * registered it (include/linux/cxlnic.h) and cxlnic moves its CTPIO.  A
+ * stock NIC's driver knows nothing of cxlnic: cxlnic found its accelerator
+ * memdev under its PCI function (Linux 7.3's Type 2 API, as sfc uses it),
+ * and only watches: its driver maps the region's range at probe and the
+ * CXL core releases the driver on a loss.
+ */
+enum cxlnic_kind {
+	CXLNIC_KIND_COOPERATING,
+	CXLNIC_KIND_STOCK,
 };
 
 /* CXL.mem decoder flavour of the region's endpoint decoder. */
@@ -89,6 +103,8 @@ enum cxlnic_attr {
 	CXLNIC_A_DEV_PREV_MODE,		/* u8, in dev-change-ntf */
 	CXLNIC_A_DEV_PIECE,		/* nest, CXLNIC_A_PIECE_*: piece-ntf */
 	CXLNIC_A_DEV_PIECE_EVENT,	/* u8, enum cxlnic_piece_event */
+	CXLNIC_A_DEV_KIND,		/* u8, enum cxlnic_kind */
+	CXLNIC_A_DEV_SERIAL,		/* u64, the PCI function's DSN; stock */
 
 	__CXLNIC_A_MAX,
 	CXLNIC_A_MAX = __CXLNIC_A_MAX - 1

@@ -17,13 +17,15 @@ def stats:
 
 def nic:
   type == "object" and
-  only_keys(["handle", "pci_addr", "driver", "ifindex", "ifname", "mode",
+  only_keys(["handle", "pci_addr", "driver", "kind", "serial", "ifindex", "ifname", "mode",
              "generation", "last_reason", "loss_reason", "loss_piece",
              "region", "decoder_mode", "pieces", "pieces_truncated",
              "stats"]) and
   (.handle | uint) and (.generation | uint) and
   (.pci_addr | test("^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]$")) and
   (.driver | str) and (.mode | one_of(["off", "pci", "cxl"])) and
+  (.kind | one_of(["cooperating", "stock"])) and
+  ((.serial == null) or (.serial | uint)) and
   (.last_reason | str) and
   ((.loss_piece == null) or (.loss_piece | piece)) and
   ((.region == null) or ((.region | keys) == ["base", "name", "size"] and

@@ -12,7 +12,11 @@
 # between, with no CXL root, the driver binds on its plain window.  Its
 # netdev, as ip link shows it, sends each frame through the window CTPIO
 # is on, counted by the netdev itself; it goes when the driver is released
-# and comes back with the next bind.
+# and comes back with the next bind.  cxlnic.ko, loaded after the driver
+# bound, finds the NIC by itself (kind stock): its chain, region, netdev and
+# serial; on the memdev's unbind it says the piece went before the core's
+# release takes the driver away (mode off), and a new bind puts it back on
+# cxl.  It refuses to move a stock NIC's CTPIO.
 #
 #   93-type2.sh [locked]   vmrun --type2: firmware committed the region
 #   93-type2.sh bare       vmrun --type2-bare: firmware committed nothing
@@ -96,6 +100,36 @@ check_tx() {
 }
 netdev_gone() { ! ip link show "$1" >/dev/null 2>&1; }
 
+# The family's view of the stock NIC.
+stock_json() { "$CTL" show "$pci" --json; }
+# check_stock MODE REASON: the family shows the NIC so; on cxl, on the
+# region the core assembled, with the netdev the driver registered.
+check_stock() {
+	local j
+	j=$(stock_json) || fail "the family does not know $pci"
+	jq -e --arg m "$1" --arg r "$2" --argjson serial "$(jq .serial "$FW")" '
+		.kind == "stock" and .driver == "cxlnic_sim_t2" and
+		.mode == $m and .last_reason == $r and .serial == $serial' \
+		<<<"$j" >/dev/null || fail "the family shows $(jq -c '{kind, driver, mode, last_reason, serial}' <<<"$j"), expected $1 for $2"
+	if [ "$1" = cxl ]; then
+		jq -e --arg region "$REGION" --arg md "$MD" --arg dev "$NETDEV" \
+			--argjson base "$want_start" '
+			.region.name == $region and .region.base == $base and
+			.ifname == $dev and
+			any(.pieces[]; .kind == "memdev" and .name == $md and .state == "bound")' \
+			<<<"$j" >/dev/null || fail "the family's chain: $(jq -c '{region, ifname, pieces}' <<<"$j")"
+	fi
+	ok "the family shows $pci as a stock NIC in mode $1 (reason $2)"
+}
+# The monitor's account of the stock NIC, in order: "lost" for each piece
+# said lost, "off" for a move to mode off, "cxl" for a return.
+stock_events() {
+	jq -r --arg p "$pci" 'select(.pci_addr == $p) |
+		if .piece_event == "lost" then "lost"
+		elif .event == "dev-change" then .mode else empty end' "$MON_LOG" |
+		uniq | tr '\n' ' '
+}
+
 load_cxl
 [ "$(cat "$sysdir/driver_override")" = cxlnic_sim_t2 ] ||
 	fail "driver_override of $pci is not cxlnic_sim_t2"
@@ -156,6 +190,22 @@ bind_sim() {
 
 insmod "$KMOD/cxlnic_sim_t2.ko"
 bind_sim "first probe"
+load_cxlnic
+check_stock cxl probe
+"$CTL" list >&2
+rc=0
+"$CTL" mode "$pci" pci 2>/tmp/err || rc=$?
+[ $rc -ne 0 ] && grep -q "stock NIC" /tmp/err ||
+	fail "mode pci on a stock NIC: exit $rc, $(cat /tmp/err)"
+ok "the family refuses to move a stock NIC's CTPIO: $(cat /tmp/err)"
+# The monitor, known to be listening once it has seen a cooperating NIC
+# come back.
+MON_LOG=$(mktemp /tmp/monitor.XXXXXX)
+"$CTL" monitor --json >"$MON_LOG" 2>&1 &
+MON_PID=$!
+coop=$(nic_pci 0)
+wait_until 20 eval '{ echo "$coop" >/sys/bus/pci/drivers/cxlnic_sim/unbind; echo "$coop" >/sys/bus/pci/drivers/cxlnic_sim/bind; sleep 0.5; monitor_has ".event == \"dev-add\""; }' ||
+	fail "the monitor never saw an event"
 
 # Upstream's loss path: the memdev's unbind makes the core queue
 # detach_memdev, which releases the accelerator's PCI driver.  Nothing binds
@@ -171,9 +221,19 @@ netdev_gone "$NETDEV" || fail "$NETDEV still there after the release"
 sleep 2
 no_pci_driver || fail "$pci bound again by itself: $(pci_driver)"
 ok "the CXL core released cxlnic_sim_t2 from $pci, $MD, $REGION and $NETDEV went, nothing bound it again"
+check_stock off unregister
+[ "$(stock_json | jq -r .loss_piece.kind)" = memdev ] ||
+	fail "the loss piece is $(stock_json | jq -c .loss_piece), not the memdev"
+case $(stock_events) in
+lost*off*) ok "the monitor heard the memdev go before the driver's release: $(stock_events)" ;;
+*) fail "monitor events for $pci: $(stock_events)" ;;
+esac
 
 # The decoders stayed committed (locked): a new probe finds the region again.
 bind_sim "bound again"
+check_stock cxl probe
+[ "$(stock_json | jq .stats.reattaches)" = 1 ] || fail "reattaches $(stock_json | jq .stats.reattaches), expected 1"
+monitor_stop
 
 # The root goes: the core releases the driver again.  A probe without the
 # root cannot make the memdev, and the driver carries on without CXL, as
@@ -195,12 +255,14 @@ check_tx plain
 sleep 3
 sim_bound || fail "the core released $pci's driver after a probe without cxl_acpi"
 ok "without cxl_acpi: bound with CTPIO on the plain window (CXL init $(cat "$simdir/cxl_error")), no memdev left"
+check_stock pci probe
 
 # The root back: nothing probes the driver again by itself; a new bind
 # finds the locked region once more.
 modprobe cxl_acpi
 echo "$pci" >/sys/bus/pci/drivers/cxlnic_sim_t2/unbind
 bind_sim "bound again after cxl_acpi came back"
+check_stock cxl probe
 
 log "kernel messages about $pci:"
 dmesg | grep -E "$pci|cxlnic_sim_t2" | tail -n 40 >&2 || true

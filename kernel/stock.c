@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Stock NICs: found, not registered.  A PCI function whose own driver made
+ * an accelerator memdev (Linux 7.3's Type 2 API, devm_cxl_probe_mem(), as
+ * sfc does) is a NIC in the family with no call from that driver.
+ *
+ * cxlnic only watches such a NIC; it cannot move its CTPIO.  Its driver
+ * maps the region's range at probe, and on any CXL loss the CXL core itself
+ * releases the driver, from a work item, after our bus notifier has seen the
+ * piece go.  So a stock NIC is:
+ *
+ * - mode cxl, reason probe: its driver is bound and a region stands on its
+ *   memdev (the chain recorded as for any NIC, pieces and all);
+ * - mode pci, reason probe: its driver is bound without CXL (no region, no
+ *   CXL root), on its own PCI window;
+ * - mode off, reason unregister: no driver.  The NIC stays in the family,
+ *   with its last driver's name and chain, until its PCI function is
+ *   removed: the driver must be bound again by someone (cxlnicd does).
+ *
+ * A piece lost under a bound driver is recorded as a loss and said on the
+ * monitor group before the core's release.
+ *
+ * The PCI bus notifier runs with the PCI function's device lock held, as
+ * the CXL one does for CXL devices: cxlnic_lock nests inside it.
+ */
+#include <linux/device.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include "cxl_core.h"
+#include "cxlnic_internal.h"
+
+/*
+ * The stock NICs in the registry, written under cxlnic_lock: while there
+ * is none, a PCI event that cannot make one is ignored without the lock.
+ */
+static unsigned int cxlnic_n_stock;
+
+/*
+ * An accelerator memdev: a CXL memdev whose parent is a PCI function bound
+ * to a driver of its own.  cxl_pci's memdevs are Type 3 memory expanders.
+ * The memdev's own type is private to the CXL core; its creator is not.
+ */
+static int cxlnic_is_accel_memdev(struct device *dev, void *data)
+{
+	struct device **found = data;
+	struct device *parent = dev->parent;
+	struct device_driver *drv;
+
+	if (dev->bus != &cxl_bus_type || !is_cxl_memdev(dev) || !parent ||
+	    !dev_is_pci(parent))
+		return 0;
+	drv = READ_ONCE(parent->driver);
+	if (!drv || !strcmp(drv->name, "cxl_pci"))
+		return 0;
+	*found = get_device(dev);
+	return 1;
+}
+
+/* @pdev's accelerator memdev, with a reference, or NULL. */
+static struct device *cxlnic_accel_memdev_of(struct device *pdev)
+{
+	struct device *memdev = NULL;
+
+	device_for_each_child(pdev, &memdev, cxlnic_is_accel_memdev);
+	return memdev;
+}
+
+static struct cxlnic_dev *cxlnic_stock_add(struct pci_dev *pdev)
+{
+	struct cxlnic_dev *nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+
+	if (!nic)
+		return NULL;
+	nic->dev = get_device(&pdev->dev);
+	nic->kind = CXLNIC_KIND_STOCK;
+	nic->mode = CXLNIC_CTPIO_MODE_OFF;
+	nic->serial = pci_get_dsn(pdev);
+	if (cxlnic_insert(nic)) {
+		put_device(nic->dev);
+		kfree(nic);
+		return NULL;
+	}
+	WRITE_ONCE(cxlnic_n_stock, cxlnic_n_stock + 1);
+	return nic;
+}
+
+static void cxlnic_stock_remove(struct cxlnic_dev *nic)
+{
+	cxlnic_erase(nic);
+	WRITE_ONCE(cxlnic_n_stock, cxlnic_n_stock - 1);
+	put_device(nic->dev);
+	kfree(nic);
+}
+
+/*
+ * Whether a region now stands on @nic's memdev: then its CTPIO is there.
+ * A driver that has its memdev after probe got its range from the core
+ * (sfc's and the sim's failed CXL init leave none); its region may still
+ * be waiting for its own driver, whose bind tries again.
+ */
+static bool cxlnic_stock_find_region(struct cxlnic_dev *nic)
+{
+	struct device *memdev = cxlnic_accel_memdev_of(nic->dev);
+	struct cxlnic_topo *topo;
+	bool found = false;
+
+	nic->cxl_at_probe = memdev;
+	if (!memdev)
+		return false;
+	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
+	if (topo && !cxlnic_topo_of_memdev(memdev, topo)) {
+		cxlnic_topo_put(&nic->topo);
+		nic->topo = *topo;
+		found = true;
+	}
+	kfree(topo);
+	put_device(memdev);
+	return found;
+}
+
+/* @nic's driver is bound (or was, and a region may have come since). */
+static void cxlnic_stock_bound(struct cxlnic_dev *nic)
+{
+	enum cxlnic_ctpio_mode prev = nic->mode;
+
+	nic->attached = cxlnic_stock_find_region(nic);
+	nic->mode = nic->attached ? CXLNIC_CTPIO_MODE_CXL :
+				    CXLNIC_CTPIO_MODE_PCI;
+	nic->reason = CXLNIC_REASON_PROBE;
+	if (nic->attached && nic->lost) {
+		nic->reattaches++;
+		nic->lost = false;
+	}
+	cxlnic_changed(nic);
+	if (prev != nic->mode)
+		cxlnic_notify_change(nic, prev);
+}
+
+/* @nic's driver is being unbound: before its remove runs. */
+static void cxlnic_stock_unbinding(struct cxlnic_dev *nic)
+{
+	enum cxlnic_ctpio_mode prev = nic->mode;
+
+	nic->attached = false;
+	nic->cxl_at_probe = false;
+	nic->mode = CXLNIC_CTPIO_MODE_OFF;
+	nic->reason = CXLNIC_REASON_UNREGISTER;
+	cxlnic_changed(nic);
+	cxlnic_notify_change(nic, prev);
+}
+
+/* A PCI function got its driver: a stock NIC if it made a memdev. */
+static void cxlnic_stock_driver_bound(struct pci_dev *pdev)
+{
+	struct cxlnic_dev *nic = cxlnic_find_by_dev(&pdev->dev);
+	struct device *memdev;
+
+	if (!nic) {
+		memdev = cxlnic_accel_memdev_of(&pdev->dev);
+		if (!memdev)
+			return;
+		put_device(memdev);
+		nic = cxlnic_stock_add(pdev);
+		if (!nic)
+			return;
+	}
+	if (nic->kind != CXLNIC_KIND_STOCK)
+		return;
+	strscpy(nic->driver, pdev->dev.driver->name, sizeof(nic->driver));
+	cxlnic_stock_bound(nic);
+}
+
+void cxlnic_stock_region_bound(void)
+{
+	struct cxlnic_dev *nic;
+	unsigned long index = 0;
+
+	lockdep_assert_held(&cxlnic_lock);
+	for (nic = cxlnic_find_next(&index); nic;
+	     index++, nic = cxlnic_find_next(&index))
+		if (nic->kind == CXLNIC_KIND_STOCK && nic->cxl_at_probe &&
+		    nic->mode == CXLNIC_CTPIO_MODE_PCI)
+			cxlnic_stock_bound(nic);
+}
+
+/* Whether a PCI event may concern a stock NIC, known or new. */
+static bool cxlnic_pci_event_wanted(struct device *dev, unsigned long action)
+{
+	struct device *memdev;
+
+	if (READ_ONCE(cxlnic_n_stock))
+		return true;
+	if (action != BUS_NOTIFY_BOUND_DRIVER)
+		return false;
+	memdev = cxlnic_accel_memdev_of(dev);
+	if (!memdev)
+		return false;
+	put_device(memdev);
+	return true;
+}
+
+/* With the PCI function's device lock held (see the top). */
+static int cxlnic_pci_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	struct cxlnic_dev *nic;
+
+	switch (action) {
+	case BUS_NOTIFY_BOUND_DRIVER:
+	case BUS_NOTIFY_UNBIND_DRIVER:
+	case BUS_NOTIFY_DEL_DEVICE:
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+	if (!cxlnic_pci_event_wanted(&pdev->dev, action))
+		return NOTIFY_DONE;
+	mutex_lock(&cxlnic_lock);
+	if (action == BUS_NOTIFY_BOUND_DRIVER) {
+		cxlnic_stock_driver_bound(pdev);
+		goto out;
+	}
+	nic = cxlnic_find_by_dev(&pdev->dev);
+	if (!nic || nic->kind != CXLNIC_KIND_STOCK)
+		goto out;
+	if (action == BUS_NOTIFY_UNBIND_DRIVER)
+		cxlnic_stock_unbinding(nic);
+	else
+		cxlnic_stock_remove(nic);
+out:
+	mutex_unlock(&cxlnic_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block cxlnic_pci_nb = {
+	.notifier_call = cxlnic_pci_notify,
+};
+
+/* Stock NICs whose driver was bound before cxlnic.ko was loaded. */
+static int cxlnic_stock_scan_one(struct device *dev, void *data)
+{
+	device_lock(dev);
+	if (dev->driver) {
+		mutex_lock(&cxlnic_lock);
+		cxlnic_stock_driver_bound(to_pci_dev(dev));
+		mutex_unlock(&cxlnic_lock);
+	}
+	device_unlock(dev);
+	return 0;
+}
+
+int cxlnic_stock_init(void)
+{
+	int rc = bus_register_notifier(&pci_bus_type, &cxlnic_pci_nb);
+
+	if (rc)
+		return rc;
+	bus_for_each_dev(&pci_bus_type, NULL, NULL, cxlnic_stock_scan_one);
+	return 0;
+}
+
+void cxlnic_stock_exit(void)
+{
+	struct cxlnic_dev *nic;
+	unsigned long index = 0;
+
+	bus_unregister_notifier(&pci_bus_type, &cxlnic_pci_nb);
+	mutex_lock(&cxlnic_lock);
+	for (nic = cxlnic_find_next(&index); nic;
+	     index++, nic = cxlnic_find_next(&index))
+		if (nic->kind == CXLNIC_KIND_STOCK)
+			cxlnic_stock_remove(nic);
+	mutex_unlock(&cxlnic_lock);
+}
