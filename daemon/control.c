@@ -130,7 +130,7 @@ static bool peer_may_read(const struct control *ctl, int fd,
 static char *reply_no_access(const struct control *ctl)
 {
 	return control_reply_error(EACCES,
-		"reading cxlnicd's state needs root%s%s%s",
+		"talking to cxlnicd needs root%s%s%s",
 		ctl->read_group[0] ? " or group '" : "",
 		ctl->read_group, ctl->read_group[0] ? "'" : "");
 }
