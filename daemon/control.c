@@ -269,9 +269,18 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *arg)
 static int on_idle(sd_event_source *s, uint64_t usec, void *arg)
 {
 	struct conn *c = arg;
+	char byte;
 
 	(void)s;
 	(void)usec;
+	/*
+	 * A request that came while cxlnicd was busy with another (handlers
+	 * run inline) is not idleness: on_conn takes it next.
+	 */
+	if (!c->closing &&
+	    recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0 &&
+	    conn_idle_restart(c) == 0)
+		return 0;
 	log_debug("control: uid %u sent no request for %d s: closed",
 		  (unsigned int)c->cred.uid, CONTROL_IDLE_TIMEOUT_S);
 	/* One that does not read what it was sent is not told either. */
