@@ -25,7 +25,9 @@
  * root can always reach the daemon; each uid other than root may hold
  * CONTROL_MAX_PER_UID, so that one user cannot take the readers' share
  * (cxlnicctl uses one connection per command, a monitor one more: four leave
- * room for a monitor and a few commands side by side).
+ * room for a monitor and a few commands side by side).  cxlnicd(8) gives
+ * these numbers and the idle timeout; the daemon-control test reads them
+ * from here.
  */
 #define CONTROL_MAX_CONNS	64
 #define CONTROL_MAX_UNPRIV	(CONTROL_MAX_CONNS / 2)
