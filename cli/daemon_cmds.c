@@ -23,6 +23,13 @@ static int daemon_report(struct cxlnic_ctl *c, int err)
 		errorf("cxlnicd is not running (systemctl start cxlnicd); '%s' needs it",
 		       cmd_name);
 		return EXIT_NO_DAEMON;
+	case -EAGAIN:
+		errorf("cxlnicd is busy: too many connections (%s); try again",
+		       msg);
+		return EXIT_BUSY;
+	case -ECONNRESET:
+		errorf("cxlnicd closed the connection without a reply");
+		return EXIT_FAIL;
 	case -EPERM:
 	case -EACCES:
 		errorf("%s", *msg ? msg : strerror(-err));

@@ -11,6 +11,7 @@ enum cxlnicctl_exit {
 	EXIT_PERM = 4,		/* a change needs root or CAP_NET_ADMIN */
 	EXIT_NO_DAEMON = 5,	/* cxlnicd is not running */
 	EXIT_NO_MODULE = 6,	/* cxlnic.ko is not loaded */
+	EXIT_BUSY = 7,		/* cxlnicd has no room: try again */
 };
 
 #endif

@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -15,15 +17,15 @@
 #include "control.h"
 #include "log.h"
 
-#define MAX_CONNS	64
 #define MAX_PENDING_OUT	(1 << 20)	/* a monitor that stops reading goes */
+#define IDLE_USEC	((uint64_t)CONTROL_IDLE_TIMEOUT_S * 1000000)
 
 struct conn {
 	struct control *ctl;
 	int fd;
 	sd_event_source *src;
+	sd_event_source *idle_src;	/* closes it when no request comes */
 	struct ucred cred;
-	bool may_read;
 	bool monitor;
 	bool closing;		/* reply queued, then hang up */
 	char in[CONTROL_MAX_LINE + 1];
@@ -59,6 +61,7 @@ static void conn_free(struct conn *c)
 	}
 	c->ctl->n_conns--;
 	sd_event_source_disable_unref(c->src);
+	sd_event_source_disable_unref(c->idle_src);
 	close(c->fd);
 	free(c->out);
 	free(c);
@@ -117,6 +120,50 @@ static bool peer_in_group(int fd, const struct ucred *cred, gid_t gid)
 	return false;
 }
 
+static bool peer_may_read(const struct control *ctl, int fd,
+			  const struct ucred *cred)
+{
+	return cred->uid == 0 ||
+	       (ctl->read_group[0] && peer_in_group(fd, cred, ctl->read_gid));
+}
+
+static char *reply_no_access(const struct control *ctl)
+{
+	return control_reply_error(EACCES,
+		"talking to cxlnicd needs root%s%s%s",
+		ctl->read_group[0] ? " or group '" : "",
+		ctl->read_group, ctl->read_group[0] ? "'" : "");
+}
+
+/*
+ * A last word to a caller about to be closed: best effort, never waited
+ * for (a fresh or idle socket has room for one line).
+ */
+static void send_note(int fd, char *reply)
+{
+	if (reply)
+		(void)send(fd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(reply);
+}
+
+/*
+ * Close @c after @note (if any), not freed here: this may run inside that
+ * connection's own request, or another's.  The hang-up wakes on_conn,
+ * which frees it.
+ */
+static void conn_hang_up(struct conn *c, char *note)
+{
+	c->closing = true;
+	/* Not after half a line already queued. */
+	if (c->out_len)
+		free(note);
+	else
+		send_note(c->fd, note);
+	c->out_len = 0;
+	shutdown(c->fd, SHUT_RDWR);
+}
+
+/* Only callers who may read are admitted (at accept): this one reads. */
 static char *check_and_handle(struct conn *c, const char *line, size_t len)
 {
 	struct control *ctl = c->ctl;
@@ -129,17 +176,23 @@ static char *check_and_handle(struct conn *c, const char *line, size_t len)
 		return control_reply_error(EPERM,
 			"'%s' changes the system: it needs root",
 			control_cmd_name(req.cmd));
-	if (!c->may_read) {
-		/* Nothing else to say to this caller: the slot goes back. */
-		c->closing = true;
-		return control_reply_error(EACCES,
-			"reading cxlnicd's state needs root%s%s%s",
-			ctl->read_group[0] ? " or group '" : "",
-			ctl->read_group, ctl->read_group[0] ? "'" : "");
-	}
 	if (req.cmd == CTL_MONITOR)
 		c->monitor = true;
 	return ctl->handler(&req, c->cred.uid, ctl->arg);
+}
+
+/* The idle time counts again from this request; a monitor has none. */
+static int conn_idle_restart(struct conn *c)
+{
+	int rc;
+
+	if (c->monitor)
+		rc = sd_event_source_set_enabled(c->idle_src, SD_EVENT_OFF);
+	else
+		rc = sd_event_source_set_time_relative(c->idle_src, IDLE_USEC);
+	if (rc >= 0 && !c->monitor)
+		rc = sd_event_source_set_enabled(c->idle_src, SD_EVENT_ONESHOT);
+	return rc < 0 ? rc : 0;
 }
 
 static int conn_handle_line(struct conn *c, const char *line, size_t len)
@@ -151,7 +204,7 @@ static int conn_handle_line(struct conn *c, const char *line, size_t len)
 		return -ENOMEM;
 	rc = conn_queue(c, reply);
 	free(reply);
-	return rc;
+	return rc ? rc : conn_idle_restart(c);
 }
 
 /* Handle every complete line in the input buffer. */
@@ -213,44 +266,111 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	return 0;
 }
 
-/*
- * Callers other than root share half of the connections: however many a
- * user holds open, root can still reach the daemon.
- */
-static bool conn_room(const struct control *ctl, const struct ucred *cred)
+static int on_idle(sd_event_source *s, uint64_t usec, void *arg)
 {
-	unsigned int limit = cred->uid == 0 ? MAX_CONNS : MAX_CONNS / 2;
+	struct conn *c = arg;
+	char byte;
 
-	if (ctl->n_conns < limit)
+	(void)s;
+	(void)usec;
+	/*
+	 * A request that came while cxlnicd was busy with another (handlers
+	 * run inline) is not idleness: on_conn takes it next.
+	 */
+	if (!c->closing &&
+	    recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0 &&
+	    conn_idle_restart(c) == 0)
+		return 0;
+	log_debug("control: uid %u sent no request for %d s: closed",
+		  (unsigned int)c->cred.uid, CONTROL_IDLE_TIMEOUT_S);
+	/* One that does not read what it was sent is not told either. */
+	if (!c->out_len)
+		send_note(c->fd, control_reply_error(ETIMEDOUT,
+			"no request for %d s: connection closed",
+			CONTROL_IDLE_TIMEOUT_S));
+	conn_free(c);
+	return 0;
+}
+
+static void count_peers(const struct control *ctl, uid_t uid,
+			struct control_peers *open)
+{
+	const struct conn *c;
+
+	memset(open, 0, sizeof(*open));
+	for (c = ctl->conns; c; c = c->next) {
+		open->all++;
+		open->unpriv += c->cred.uid != 0;
+		open->of_uid += c->cred.uid == uid;
+	}
+}
+
+static char *reply_busy(enum control_admit why, uid_t uid)
+{
+	log_info("control: no room for another connection of uid %u (%s)",
+		 (unsigned int)uid, why == CONTROL_BUSY_UID ? "its own limit" :
+		 "all slots in use");
+	if (why == CONTROL_BUSY_UID)
+		return control_reply_error(EAGAIN,
+			"uid %u has %d connections open, the most one user may",
+			(unsigned int)uid, CONTROL_MAX_PER_UID);
+	return control_reply_error(EAGAIN, "all %d connections%s are in use",
+		uid ? CONTROL_MAX_UNPRIV : CONTROL_MAX_CONNS,
+		uid ? " for users other than root" : "");
+}
+
+/*
+ * Decided at accept, from SO_PEERCRED alone: a refused caller is told why
+ * at once and never holds a slot.
+ */
+static bool admit(struct control *ctl, int fd, const struct ucred *cred)
+{
+	struct control_peers open;
+	enum control_admit why;
+
+	count_peers(ctl, cred->uid, &open);
+	why = control_admit(cred->uid == 0, peer_may_read(ctl, fd, cred),
+			    &open);
+	if (why == CONTROL_ADMIT)
 		return true;
-	log_err("control: %u connections open, refusing one of uid %u",
-		ctl->n_conns, (unsigned int)cred->uid);
+	if (why == CONTROL_NO_ACCESS)
+		send_note(fd, reply_no_access(ctl));
+	else
+		send_note(fd, reply_busy(why, cred->uid));
 	return false;
+}
+
+static int conn_add(struct control *ctl, int fd, const struct ucred *cred)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->ctl = ctl;
+	c->fd = fd;
+	c->cred = *cred;
+	if (sd_event_add_io(ctl->event, &c->src, fd, EPOLLIN, on_conn, c) < 0 ||
+	    sd_event_add_time_relative(ctl->event, &c->idle_src,
+				       CLOCK_MONOTONIC, IDLE_USEC, 0, on_idle,
+				       c) < 0) {
+		sd_event_source_disable_unref(c->src);
+		free(c);
+		return -ENOMEM;
+	}
+	c->next = ctl->conns;
+	ctl->conns = c;
+	ctl->n_conns++;
+	return 0;
 }
 
 static void conn_new(struct control *ctl, int fd)
 {
 	socklen_t len = sizeof(struct ucred);
-	struct conn *c;
+	struct ucred cred;
 
-	c = calloc(1, sizeof(*c));
-	if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) ||
-	    !conn_room(ctl, &c->cred) ||
-	    sd_event_add_io(ctl->event, &c->src, fd, EPOLLIN, on_conn, c) < 0) {
-		if (c)
-			sd_event_source_unref(c->src);
-		free(c);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) ||
+	    !admit(ctl, fd, &cred) || conn_add(ctl, fd, &cred))
 		close(fd);
-		return;
-	}
-	c->ctl = ctl;
-	c->fd = fd;
-	c->may_read = c->cred.uid == 0 ||
-		      (ctl->read_group[0] &&
-		       peer_in_group(fd, &c->cred, ctl->read_gid));
-	c->next = ctl->conns;
-	ctl->conns = c;
-	ctl->n_conns++;
 }
 
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *arg)
@@ -349,11 +469,10 @@ int control_set_read_group(struct control *ctl, const char *group)
 		ctl->read_gid = gr->gr_gid;
 		snprintf(ctl->read_group, sizeof(ctl->read_group), "%s", group);
 	}
-	/* Connections already open follow the new rule. */
+	/* Connections already open follow the new rule: a monitor too. */
 	for (c = ctl->conns; c; c = c->next)
-		c->may_read = c->cred.uid == 0 ||
-			      (ctl->read_group[0] &&
-			       peer_in_group(c->fd, &c->cred, ctl->read_gid));
+		if (!c->closing && !peer_may_read(ctl, c->fd, &c->cred))
+			conn_hang_up(c, reply_no_access(ctl));
 	return 0;
 }
 
@@ -364,14 +483,8 @@ void control_broadcast(struct control *ctl, const char *line)
 	for (c = ctl->conns; c; c = c->next) {
 		if (!c->monitor || c->closing || !conn_queue(c, line))
 			continue;
-		/*
-		 * Not freed here: this may run inside that connection's own
-		 * request.  The hang-up wakes on_conn, which frees it.
-		 */
 		log_err("control: a monitor fell %d bytes behind, dropped",
 			MAX_PENDING_OUT);
-		c->closing = true;
-		c->out_len = 0;
-		shutdown(c->fd, SHUT_RDWR);
+		conn_hang_up(c, NULL);
 	}
 }

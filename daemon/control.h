@@ -3,8 +3,11 @@
  * cxlnicd's control socket: a stream socket, one JSON request per line and
  * one reply line each (see control_proto.h).  Callers are told apart by
  * SO_PEERCRED: root may do everything, members of the configured read group
- * may read, everybody else is refused with a reply that says so.  A "monitor"
- * request turns the connection into a feed of history entries.
+ * may read.  Who is let in is decided at accept (control_admit()): anybody
+ * else, and a caller over the limits in control_proto.h, gets one error line
+ * and is closed at once.  A connection idle for CONTROL_IDLE_TIMEOUT_S is
+ * closed.  A "monitor" request turns the connection into a feed of history
+ * entries.
  */
 #ifndef CXLNICD_CONTROL_H
 #define CXLNICD_CONTROL_H

@@ -205,6 +205,22 @@ int control_parse_request(const char *line, size_t len,
 	return rc;
 }
 
+enum control_admit control_admit(bool root, bool may_read,
+				 const struct control_peers *open)
+{
+	if (!root && !may_read)
+		return CONTROL_NO_ACCESS;
+	if (open->all >= CONTROL_MAX_CONNS)
+		return CONTROL_BUSY_ALL;
+	if (root)
+		return CONTROL_ADMIT;
+	if (open->of_uid >= CONTROL_MAX_PER_UID)
+		return CONTROL_BUSY_UID;
+	if (open->unpriv >= CONTROL_MAX_UNPRIV)
+		return CONTROL_BUSY_ALL;
+	return CONTROL_ADMIT;
+}
+
 static char *reply_text(struct json_object *reply)
 {
 	const char *s = json_object_to_json_string_ext(reply,
@@ -241,6 +257,7 @@ static const char *errno_code(int error)
 	case ENOSPC: return "ENOSPC";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ELOOP: return "ELOOP";
+	case ETIMEDOUT: return "ETIMEDOUT";
 	default: return "EIO";
 	}
 }

@@ -20,6 +20,25 @@
 
 #define CONTROL_MAX_LINE 4096
 
+/*
+ * Connections at once.  Callers other than root share half of them, so that
+ * root can always reach the daemon; each uid other than root may hold
+ * CONTROL_MAX_PER_UID, so that one user cannot take the readers' share
+ * (cxlnicctl uses one connection per command, a monitor one more: four leave
+ * room for a monitor and a few commands side by side).  cxlnicd(8) gives
+ * these numbers and the idle timeout; the daemon-control test reads them
+ * from here.
+ */
+#define CONTROL_MAX_CONNS	64
+#define CONTROL_MAX_UNPRIV	(CONTROL_MAX_CONNS / 2)
+#define CONTROL_MAX_PER_UID	4
+/*
+ * A connection that sends no complete request for this long, from its
+ * accept or its last request, is closed (a monitor never is): an idle
+ * caller keeps no slot.  Any cxlnicctl command sends at once.
+ */
+#define CONTROL_IDLE_TIMEOUT_S	10
+
 enum control_cmd {
 	CTL_STATUS,
 	CTL_LIST,
@@ -54,6 +73,28 @@ const char *control_cmd_name(enum control_cmd cmd);
 int control_parse_request(const char *line, size_t len,
 			  struct control_request *req, char *err,
 			  size_t err_len);
+
+/*
+ * Whether a connection is taken, decided at accept from its SO_PEERCRED
+ * alone: a caller who may not read is refused (EACCES) whatever else it
+ * would ask, and one who finds no room is told busy (EAGAIN, try again:
+ * the protocol uses it for nothing else).
+ */
+enum control_admit {
+	CONTROL_ADMIT,
+	CONTROL_NO_ACCESS,
+	CONTROL_BUSY_UID,	/* this uid holds CONTROL_MAX_PER_UID */
+	CONTROL_BUSY_ALL,	/* no slot left for this caller's kind */
+};
+
+struct control_peers {
+	unsigned int all;	/* connections open */
+	unsigned int unpriv;	/* of those, of uids other than root */
+	unsigned int of_uid;	/* of those, of the caller's uid */
+};
+
+enum control_admit control_admit(bool root, bool may_read,
+				 const struct control_peers *open);
 
 /* Replies as text, newline included; the caller frees. */
 char *control_reply_ok(struct json_object *result);

@@ -90,7 +90,8 @@ static int send_line(int fd, const char *text)
 			return -errno;
 		off += (size_t)n;
 	}
-	return send(fd, "\n", 1, MSG_NOSIGNAL) == 1 ? 0 : -EIO;
+	n = send(fd, "\n", 1, MSG_NOSIGNAL);
+	return n == 1 ? 0 : n < 0 ? -errno : -EIO;
 }
 
 /* Parse and drop the first buffered line, if there is a whole one. */
@@ -151,6 +152,7 @@ static int code_to_errno(const char *code)
 		{ "ENODEV", ENODEV }, { "EBUSY", EBUSY }, { "EAGAIN", EAGAIN },
 		{ "ENOMEM", ENOMEM }, { "ENOENT", ENOENT }, { "ENOSPC", ENOSPC },
 		{ "EOPNOTSUPP", EOPNOTSUPP }, { "ELOOP", ELOOP },
+		{ "ETIMEDOUT", ETIMEDOUT },
 	};
 	size_t i;
 
@@ -183,10 +185,14 @@ int cxlnic_ctl_call(struct cxlnic_ctl *c, struct json_object *request,
 	rc = send_line(c->fd, json_object_to_json_string_ext(request,
 			JSON_C_TO_STRING_PLAIN));
 	json_object_put(request);
-	if (!rc)
+	/*
+	 * A caller cxlnicd refuses at accept is answered before it sends, and
+	 * closed: the send fails, the answer is there to read.
+	 */
+	if (!rc || rc == -EPIPE || rc == -ECONNRESET)
 		rc = read_reply(c, &reply);
 	if (rc)
-		return rc == -ECONNRESET || rc == -EPIPE ? -CXLNIC_ENODAEMON : rc;
+		return rc == -EPIPE ? -ECONNRESET : rc;
 	if (json_object_object_get_ex(reply, "ok", &v) &&
 	    json_object_get_boolean(v)) {
 		if (json_object_object_get_ex(reply, "result", &v))

@@ -25,7 +25,10 @@ int cxlnic_ctl_fd(const struct cxlnic_ctl *c);
  * Send @request (consumed) and wait for the reply.  0 with the reply's
  * "result" in @result (NULL when it has none; the caller puts it), or a
  * negative errno from the reply's "code" with its "error" in
- * cxlnic_ctl_error().
+ * cxlnic_ctl_error(): -EAGAIN is cxlnicd's "busy" (no room for the
+ * connection), -EACCES a caller who may not read.  -ECONNRESET: cxlnicd
+ * closed the connection without a reply (only cxlnic_ctl_open() says
+ * -CXLNIC_ENODAEMON).
  */
 int cxlnic_ctl_call(struct cxlnic_ctl *c, struct json_object *request,
 		    struct json_object **result);

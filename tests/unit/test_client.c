@@ -6,12 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <cmocka.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "cxlnic_ctl.h"
 #include "cxlnic_dev.h"
 #include "cxlnic_json.h"
 #include "cxlnic_names.h"
@@ -460,6 +465,110 @@ static void test_event_json_shape(void **state)
 	nlmsg_free(msg);
 }
 
+/* A control socket nobody serves but the test itself. */
+struct fake_daemon {
+	char dir[32];
+	char path[64];
+	int fd;
+};
+
+static void fake_listen(struct fake_daemon *f)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	strcpy(f->dir, "/tmp/cxlnic-test-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/control", f->dir);
+	strcpy(sa.sun_path, f->path);
+	f->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(f->fd >= 0);
+	assert_int_equal(bind(f->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(f->fd, 4), 0);
+}
+
+static void fake_free(struct fake_daemon *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	unlink(f->path);
+	rmdir(f->dir);
+}
+
+/* Accept the client's connection, say @reply (or nothing), hang up. */
+static void fake_refuse(struct fake_daemon *f, const char *reply)
+{
+	int fd = accept(f->fd, NULL, NULL);
+
+	assert_true(fd >= 0);
+	if (reply)
+		assert_int_equal(write(fd, reply, strlen(reply)),
+				 (ssize_t)strlen(reply));
+	close(fd);
+}
+
+static int call_status(struct cxlnic_ctl *c)
+{
+	struct json_object *res;
+	int rc = cxlnic_ctl_call(c, cxlnic_ctl_request("status", NULL), &res);
+
+	assert_null(res);
+	return rc;
+}
+
+/* cxlnicd answers at accept and closes before the request is sent. */
+static void test_ctl_refused_at_accept(void **state)
+{
+	struct fake_daemon f;
+	struct cxlnic_ctl *c;
+
+	(void)state;
+	fake_listen(&f);
+	assert_int_equal(cxlnic_ctl_open(&c, f.path), 0);
+	fake_refuse(&f, "{\"ok\":false,\"error\":\"uid 7 has 4 connections "
+		    "open\",\"code\":\"EAGAIN\"}\n");
+	assert_int_equal(call_status(c), -EAGAIN);
+	assert_string_equal(cxlnic_ctl_error(c), "uid 7 has 4 connections open");
+	cxlnic_ctl_close(c);
+
+	assert_int_equal(cxlnic_ctl_open(&c, f.path), 0);
+	fake_refuse(&f, "{\"ok\":false,\"error\":\"reading needs root\","
+		    "\"code\":\"EACCES\"}\n");
+	assert_int_equal(call_status(c), -EACCES);
+	cxlnic_ctl_close(c);
+	fake_free(&f);
+}
+
+/* Closed without a word: not "not running", connect() worked. */
+static void test_ctl_closed_without_reply(void **state)
+{
+	struct fake_daemon f;
+	struct cxlnic_ctl *c;
+
+	(void)state;
+	fake_listen(&f);
+	assert_int_equal(cxlnic_ctl_open(&c, f.path), 0);
+	fake_refuse(&f, NULL);
+	assert_int_equal(call_status(c), -ECONNRESET);
+	cxlnic_ctl_close(c);
+	fake_free(&f);
+}
+
+/* Only a failed connect() means cxlnicd is not running. */
+static void test_ctl_no_daemon(void **state)
+{
+	struct fake_daemon f;
+	struct cxlnic_ctl *c;
+
+	(void)state;
+	fake_listen(&f);
+	close(f.fd);
+	f.fd = -1;
+	/* The socket file of a daemon gone, and no socket file at all. */
+	assert_int_equal(cxlnic_ctl_open(&c, f.path), -CXLNIC_ENODAEMON);
+	fake_free(&f);
+	assert_int_equal(cxlnic_ctl_open(&c, f.path), -CXLNIC_ENODAEMON);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +586,9 @@ int main(void)
 		cmocka_unit_test(test_dev_json_optional_keys),
 		cmocka_unit_test(test_overrun_json),
 		cmocka_unit_test(test_event_json_shape),
+		cmocka_unit_test(test_ctl_refused_at_accept),
+		cmocka_unit_test(test_ctl_closed_without_reply),
+		cmocka_unit_test(test_ctl_no_daemon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -201,6 +201,53 @@ static void test_history_entry_json(void **state)
 	history_free(&h);
 }
 
+static enum control_admit admit(bool root, bool may_read, unsigned int all,
+			       unsigned int unpriv, unsigned int of_uid)
+{
+	struct control_peers open = { all, unpriv, of_uid };
+
+	return control_admit(root, may_read, &open);
+}
+
+static void test_admission(void **state)
+{
+	(void)state;
+	/* A caller who may not read is refused before anything is counted. */
+	assert_int_equal(admit(false, false, 0, 0, 0), CONTROL_NO_ACCESS);
+	assert_int_equal(admit(false, false, CONTROL_MAX_CONNS,
+			       CONTROL_MAX_UNPRIV, 9), CONTROL_NO_ACCESS);
+	assert_int_equal(admit(false, true, 0, 0, 0), CONTROL_ADMIT);
+	assert_int_equal(admit(true, false, 0, 0, 0), CONTROL_ADMIT);
+	/* One user gets CONTROL_MAX_PER_UID, the next is busy ... */
+	assert_int_equal(admit(false, true, CONTROL_MAX_PER_UID - 1,
+			       CONTROL_MAX_PER_UID - 1,
+			       CONTROL_MAX_PER_UID - 1), CONTROL_ADMIT);
+	assert_int_equal(admit(false, true, CONTROL_MAX_PER_UID,
+			       CONTROL_MAX_PER_UID, CONTROL_MAX_PER_UID),
+			 CONTROL_BUSY_UID);
+	/* ... while another reader and root still get in. */
+	assert_int_equal(admit(false, true, CONTROL_MAX_PER_UID,
+			       CONTROL_MAX_PER_UID, 0), CONTROL_ADMIT);
+	assert_int_equal(admit(true, true, CONTROL_MAX_PER_UID,
+			       CONTROL_MAX_PER_UID, 0), CONTROL_ADMIT);
+	/* Users other than root share half; root keeps the rest. */
+	assert_int_equal(admit(false, true, CONTROL_MAX_UNPRIV,
+			       CONTROL_MAX_UNPRIV, 0), CONTROL_BUSY_ALL);
+	assert_int_equal(admit(false, true, CONTROL_MAX_UNPRIV + 3,
+			       CONTROL_MAX_UNPRIV - 1, 0), CONTROL_ADMIT);
+	assert_int_equal(admit(true, true, CONTROL_MAX_UNPRIV,
+			       CONTROL_MAX_UNPRIV, 0), CONTROL_ADMIT);
+	assert_int_equal(admit(true, true, CONTROL_MAX_CONNS - 1,
+			       CONTROL_MAX_UNPRIV, CONTROL_MAX_CONNS - 1 -
+			       CONTROL_MAX_UNPRIV), CONTROL_ADMIT);
+	assert_int_equal(admit(true, true, CONTROL_MAX_CONNS,
+			       CONTROL_MAX_UNPRIV, 0), CONTROL_BUSY_ALL);
+	assert_int_equal(admit(false, true, CONTROL_MAX_CONNS, 0, 0),
+			 CONTROL_BUSY_ALL);
+	/* The readers' share takes more than one user to fill. */
+	assert_true(CONTROL_MAX_UNPRIV >= 2 * CONTROL_MAX_PER_UID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_history_ring),
 		cmocka_unit_test(test_history_entry_json),
+		cmocka_unit_test(test_admission),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

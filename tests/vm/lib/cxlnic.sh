@@ -406,11 +406,17 @@ daemon_stop() {
 	trap - EXIT
 }
 
-# Run a command as nobody/nogroup with no capabilities at all.
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+# as_user USER GROUP CMD...: run CMD as USER (a name or any number) in
+# GROUP alone, with no capabilities at all.
+as_user() {
+	local user=$1 group=$2
+	shift 2
+	setpriv --reuid="$user" --regid="$group" --clear-groups \
 		--inh-caps=-all --bounding-set=-all -- "$@"
 }
+
+# Run a command as nobody/nogroup with no capabilities at all.
+as_nobody() { as_user nobody nogroup "$@"; }
 
 # expect_exit CODE PATTERN CMD...: CMD fails with CODE, says PATTERN in
 # one line on stderr, and prints nothing on stdout.

@@ -3,14 +3,19 @@
 # history, policy read and change at run time (kept in the state file and
 # in force), recover, unbind and bind on request, monitor with cxlnicd's
 # actions, malformed requests answered with an error while the daemon goes
-# on, SO_PEERCRED permissions, and a broken reload that keeps the old
-# configuration.
+# on, SO_PEERCRED permissions, admission at accept (a non-reader refused at
+# once, the per-user cap, busy, the idle timeout), and a broken reload that
+# keeps the old configuration.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 conf=/tmp/cxlnicd.conf
 state=/run/cxlnicd/state.json
 sock=/run/cxlnicd/control
 raw() { printf '%s\n' "$@" | socat -t 5 - "UNIX-CONNECT:$sock"; }
+SRC=$(cd "$(dirname "$0")/../../.." && pwd)
+CONNS=$SRC/tests/vm/tools/ctl-conns.py
+# The control socket's limits, as cxlnicd has them.
+limit() { sed -n "s/^#define $1[[:space:]]*//p" "$SRC/daemon/control_proto.h"; }
 
 load_cxl
 load_cxlnic
@@ -157,6 +162,63 @@ expect_exit 4 "needs root" as_nobody "$CTL" recover "$pci0"
 expect_exit 4 "needs root" as_nobody "$CTL" unbind "$pci0"
 "$CTL" show "$pci0" >/dev/null || fail "NIC 0 unbound by an unprivileged request"
 ok "SO_PEERCRED: read_group reads, only root changes"
+
+# A caller who may not read is refused at accept and holds no slot: more
+# connections at once than the share of all users but root, each answered
+# EACCES and closed before it sent anything; readers and root go on.
+per_uid=$(limit CONTROL_MAX_PER_UID)
+idle=$(limit CONTROL_IDLE_TIMEOUT_S)
+unpriv=$(($(limit CONTROL_MAX_CONNS) / 2))
+[ "$per_uid" -gt 0 ] && [ "$idle" -gt 0 ] && [ "$unpriv" -gt "$per_uid" ] ||
+	fail "limits not read from control_proto.h"
+as_user 12346 12346 /usr/bin/python3 "$CONNS" $sock $((unpriv + 8)) /tmp/deny ||
+	fail "ctl-conns as a non-reader"
+jq -e --argjson n $((unpriv + 8)) 'length == $n and
+	all(.[]; .refused == "EACCES" and .after_s < 1.5)' /tmp/deny.opened \
+	>/dev/null || fail "a non-reader not refused at once: $(cat /tmp/deny.opened)"
+expect_exit 4 "needs root or group 'nogroup'" as_user 12346 12346 "$CTL" status
+as_nobody "$CTL" status >/dev/null || fail "a reader not answered"
+ok "a non-reader: EACCES at accept, $((unpriv + 8)) times, no slot taken"
+
+# One reader holds as many connections as one user may, kept busy with
+# requests past the idle timeout: the next ones are told busy at accept,
+# cxlnicctl as that user says so (exit 7), root and another reader are
+# answered.  Another reader's connection that never sends is closed after
+# the idle timeout, with ETIMEDOUT.
+rm -f /tmp/held.* /tmp/silent.*
+touch /tmp/silent.release
+as_user 12345 nogroup /usr/bin/python3 "$CONNS" $sock 1 /tmp/silent &
+silent=$!
+as_nobody /usr/bin/python3 "$CONNS" $sock $((per_uid + 2)) /tmp/held &
+held=$!
+wait_until 20 test -s /tmp/held.opened || fail "ctl-conns did not connect"
+cat /tmp/held.opened >&2
+jq -e --argjson n "$per_uid" '(.[:$n] | all(.refused == null)) and
+	(.[$n:] | length == 2 and all(.refused == "EAGAIN" and .after_s < 1.5))' \
+	/tmp/held.opened >/dev/null || fail "not $per_uid taken and the rest busy"
+expect_exit 7 "cxlnicd is busy: too many connections" as_nobody "$CTL" status
+expect_exit 7 "cxlnicd is busy: too many connections" as_nobody "$CTL" history
+"$CTL" status >/dev/null || fail "root not answered with nobody at its cap"
+as_user 12345 nogroup "$CTL" status >/dev/null ||
+	fail "another reader not answered with nobody at its cap"
+ok "nobody holds $per_uid connections; more are busy (exit 7); root and uid 12345 answered"
+
+wait $silent || fail "ctl-conns (silent): exit $?"
+cat /tmp/silent.closed >&2
+jq -e --argjson t "$idle" 'length == 1 and all(.[]; .code == "ETIMEDOUT" and
+	.idle_s >= $t - 0.5 and .idle_s < $t + 5)' /tmp/silent.closed >/dev/null ||
+	fail "a silent connection not closed after ${idle} s"
+# Past the idle timeout of their accept, their requests keep them open: a
+# request that failed would end ctl-conns with 1.
+sleep 2
+touch /tmp/held.release
+wait $held || fail "ctl-conns (held): exit $?"
+cat /tmp/held.closed >&2
+jq -e --argjson t "$idle" --argjson n "$per_uid" 'length == $n and
+	all(.[]; .code == "ETIMEDOUT" and .idle_s >= $t - 0.5 and .idle_s < $t + 5)' \
+	/tmp/held.closed >/dev/null || fail "idle connections not closed after ${idle} s"
+as_nobody "$CTL" status >/dev/null || fail "nobody not answered after the idle close"
+ok "idle for ${idle} s, from the connect or the last request: closed (ETIMEDOUT); requests keep a connection"
 
 cp $conf /tmp/good.conf
 printf '[defaults]\ngrace_ms = soon\n' >$conf
