@@ -319,7 +319,8 @@ static void cxlnic_piece_lost(struct cxlnic_dev *nic,
 	if (nic->attached && nic->ops) {
 		cxlnic_detach(nic, reason, piece);
 	} else {
-		if (nic->attached)
+		/* The first piece to go is the loss; the rest follow it. */
+		if (nic->attached && !nic->lost)
 			cxlnic_record_loss(nic, reason, piece);
 		cxlnic_changed(nic);
 		cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_LOST);
