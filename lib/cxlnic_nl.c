@@ -95,11 +95,12 @@ static int resolved(int id)
 int cxlnic_client_resolve(struct cxlnic_client *c)
 {
 	int id = resolved(genl_ctrl_resolve(c->sk, CXLNIC_FAMILY_NAME));
+	bool changed = id != c->family;
 
 	if (id < 0)
 		return id;
 	c->family = id;
-	return 0;
+	return changed;
 }
 
 int cxlnic_client_open(struct cxlnic_client **out)
@@ -115,7 +116,7 @@ int cxlnic_client_open(struct cxlnic_client **out)
 		return rc;
 	}
 	rc = cxlnic_client_resolve(c);
-	if (rc) {
+	if (rc < 0) {
 		cxlnic_client_close(c);
 		return rc;
 	}

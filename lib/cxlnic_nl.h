@@ -29,7 +29,8 @@ int cxlnic_client_open(struct cxlnic_client **out);
 /*
  * Ask nlctrl for the family's id again: a reload of cxlnic.ko gives it a
  * new one, and requests with the old one fail with ENOENT (or reach
- * another family).  0, or -CXLNIC_ENOMODULE while it is not registered.
+ * another family).  1 when the id changed, 0 when not, -CXLNIC_ENOMODULE
+ * while the family is not registered.
  */
 int cxlnic_client_resolve(struct cxlnic_client *c);
 void cxlnic_client_close(struct cxlnic_client *c);
