@@ -809,17 +809,16 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 /*
  * nlctrl: cxlnic.ko was unloaded, or loaded.  A new registration ends the
  * old one's NICs just as an unregistration does (which an overrun may have
- * hidden); the reconcile resolves the family again and resyncs.
+ * hidden).  The reconcile resolves the family again and resyncs, or finds
+ * it gone and only brings the status and metrics up to date.
  */
 void on_family_change(enum cxlnic_family_change change, void *arg)
 {
 	struct daemon *d = arg;
 
-	if (change == CXLNIC_FAMILY_GONE) {
-		family_went(d, "unregistered: cxlnic.ko unloaded");
-		return;
-	}
-	family_went(d, "registered anew before its unregistration was seen");
+	family_went(d, change == CXLNIC_FAMILY_GONE ?
+		    "unregistered: cxlnic.ko unloaded" :
+		    "registered anew before its unregistration was seen");
 	schedule_reconcile(d, 0);
 }
 
