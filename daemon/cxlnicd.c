@@ -92,7 +92,8 @@ static int on_metrics_timer(sd_event_source *s, uint64_t usec, void *arg)
 	struct nic *nic;
 	size_t i;
 
-	if (!cxlnic_dev_dump(d->nl, &list)) {
+	/* An id gone stale is the reconcile's to resolve: no request here. */
+	if (!d->family_stale && !cxlnic_dev_dump(d->nl, &list)) {
 		for (i = 0; i < list.n; i++) {
 			nic = nic_lookup(d, list.devs[i].pci_addr, false);
 			if (nic && nic->present)
@@ -292,6 +293,11 @@ static int setup(struct daemon *d)
 		log_err("%s", cxlnic_strerror(rc));
 		return rc == -CXLNIC_ENOMODULE ? EXIT_NO_MODULE : EXIT_FAILURE_;
 	}
+	/* Without it a reload is still found, by the next dump's ENOENT. */
+	rc = cxlnic_monitor_follow_family(d->mon, on_family_change, d);
+	if (rc)
+		log_nic(LOG_WARNING, NULL, NULL, -1, "cannot follow nlctrl's family notices: %s; an unload of cxlnic.ko is seen by the next resync only",
+			strerror(-rc));
 	/* Without devlink there is no reporter to keep pace with. */
 	if (devlink_client_open(&d->devlink))
 		log_info("no devlink family: no health reporter grace periods");

@@ -73,6 +73,15 @@ struct daemon {
 	size_t n_nics;
 	uint64_t started_usec;		/* CLOCK_MONOTONIC */
 	unsigned int resyncs;
+	/*
+	 * cxlnic.ko unloaded: no NIC is registered, nothing is asked of the
+	 * family until it is back.  Stale: its id and group must be resolved
+	 * (and the group joined) again before the next request.
+	 */
+	bool family_gone;
+	bool family_stale;
+	unsigned int dump_failures;	/* in a row; the first one is logged */
+	int dump_error;			/* of the last one logged */
 	int metrics_error;		/* of the last write, to log changes */
 	bool ready;
 };
@@ -96,6 +105,7 @@ void schedule_reconcile(struct daemon *d, uint64_t delay_ms);
 void reconcile(struct daemon *d);
 void recover_nic(struct daemon *d, struct nic *nic);
 void on_family_event(const struct cxlnic_dev_info *ev, void *arg);
+void on_family_change(enum cxlnic_family_change change, void *arg);
 int reload_config(struct daemon *d);
 
 /* Operator requests, from the control socket. */

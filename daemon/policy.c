@@ -148,6 +148,23 @@ bool policy_operator_chose_pci(bool was, bool on_cxl, bool by_operator)
 	return !on_cxl && (was || by_operator);
 }
 
+bool policy_family_stale(int err)
+{
+	return err == -ENOENT || err == -EOPNOTSUPP;
+}
+
+#define RESYNC_BACKOFF_MS	1000
+#define RESYNC_BACKOFF_MAX_MS	30000
+
+uint64_t policy_resync_backoff_ms(unsigned int failures)
+{
+	uint64_t ms = RESYNC_BACKOFF_MS;
+
+	while (failures-- > 1 && ms < RESYNC_BACKOFF_MAX_MS)
+		ms *= 2;
+	return ms < RESYNC_BACKOFF_MAX_MS ? ms : RESYNC_BACKOFF_MAX_MS;
+}
+
 uint64_t policy_loss_grace_until(const struct nic_policy *policy,
 				 const struct nic_view *nic,
 				 uint64_t now_usec, uint64_t lost_usec)

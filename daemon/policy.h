@@ -98,6 +98,19 @@ uint64_t policy_loss_grace_until(const struct nic_policy *policy,
  */
 bool policy_operator_chose_pci(bool was, bool on_cxl, bool by_operator);
 /*
+ * A request of the family's failed with @err: whether that says its id is
+ * stale (cxlnic.ko unloaded, or loaded again under a new id), so that it
+ * must be resolved again before anything is retried.  -ENOENT: no family
+ * has the id; -EOPNOTSUPP: another family has it now, without our command.
+ */
+bool policy_family_stale(int err);
+/*
+ * The wait before a dump that failed @failures times in a row is tried
+ * again: 1 s, doubled each time, at most 30 s.
+ */
+uint64_t policy_resync_backoff_ms(unsigned int failures);
+
+/*
  * Why a NIC waits: "root", "memdev", "region" (region=manual),
  * "decoder-mode" (no region in that mode and none can be made), "dax" (a
  * namespace on the region the dax key does not allow), or NULL.

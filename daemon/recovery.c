@@ -670,21 +670,111 @@ void recover_nic(struct daemon *d, struct nic *nic)
 		nic->recover_requested = false;
 }
 
+/*
+ * cxlnic.ko went away, and its NICs with it: nothing the last dump said
+ * holds.  Said once, however many requests find the family gone.
+ */
+static void family_went(struct daemon *d, const char *how)
+{
+	size_t i;
+
+	d->family_stale = true;
+	for (i = 0; i < d->n_nics; i++)
+		d->nics[i].present = false;
+	if (d->family_gone)
+		return;
+	d->family_gone = true;
+	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, NULL, "family-gone", 0, -1,
+		    "the cxlnic family is gone (%s): no NIC is registered; waiting for cxlnic.ko to be loaded again",
+		    how);
+}
+
+static void family_back(struct daemon *d)
+{
+	if (!d->family_gone)
+		return;
+	d->family_gone = false;
+	daemon_note(d, LOG_NOTICE, HISTORY_DAEMON, NULL, "family-back", 0, -1,
+		    "the cxlnic family is registered again: its group joined again, resyncing every NIC");
+}
+
+/*
+ * Ask for the family's id and group again and join the group: a reload
+ * gives it a new id and drops the old membership.  0 once both are done.
+ */
+static int family_refresh(struct daemon *d)
+{
+	int rc = cxlnic_client_resolve(d->nl);
+
+	if (rc == 1)
+		family_went(d, "registered again under another id");
+	if (rc >= 0)
+		rc = cxlnic_monitor_rejoin(d->mon);
+	if (rc == -CXLNIC_ENOMODULE)
+		family_went(d, "not registered: cxlnic.ko is not loaded");
+	if (rc)
+		return rc;
+	d->family_stale = false;
+	family_back(d);
+	return 0;
+}
+
+/*
+ * The dump a reconcile starts with.  An id known to be stale is resolved
+ * first; a dump whose failure says it is stale is tried once more after.
+ */
+static int dump_nics(struct daemon *d, struct cxlnic_dev_list *list)
+{
+	int rc = d->family_stale ? family_refresh(d) : 0;
+
+	if (!rc)
+		rc = fault_check(FAULT_NETLINK);
+	if (!rc)
+		rc = cxlnic_dev_dump(d->nl, list);
+	if (!policy_family_stale(rc))
+		return rc;
+	d->family_stale = true;
+	rc = family_refresh(d);
+	return rc ? rc : cxlnic_dev_dump(d->nl, list);
+}
+
+/* Logged when the failures begin and when their error changes. */
+static void dump_failed(struct daemon *d, int rc)
+{
+	uint64_t ms = policy_resync_backoff_ms(++d->dump_failures);
+
+	if (rc != d->dump_error)
+		log_err("dump failed: %s; trying again in %llu ms, with backoff, logged again only if the error changes",
+			cxlnic_strerror(rc), (unsigned long long)ms);
+	d->dump_error = rc;
+	schedule_reconcile(d, ms);
+}
+
+static void dump_worked(struct daemon *d)
+{
+	if (d->dump_failures)
+		log_info("dump works again, after %u failures",
+			 d->dump_failures);
+	d->dump_failures = 0;
+	d->dump_error = 0;
+}
+
 /* Full resync: dump every NIC, then recover each. */
 void reconcile(struct daemon *d)
 {
 	struct cxlnic_dev_list list = { 0 };
 	struct nic *nic;
 	size_t i;
-	int rc = fault_check(FAULT_NETLINK);
+	int rc = dump_nics(d, &list);
 
-	if (!rc)
-		rc = cxlnic_dev_dump(d->nl, &list);
+	/* Said once; nlctrl's notice of its return schedules the next. */
+	if (rc == -CXLNIC_ENOMODULE)
+		return;
 	if (rc) {
-		log_err("dump failed: %s", cxlnic_strerror(rc));
-		schedule_reconcile(d, 1000);
+		dump_failed(d, rc);
 		return;
 	}
+	dump_worked(d);
 	for (i = 0; i < d->n_nics; i++)
 		d->nics[i].present = false;
 	for (i = 0; i < list.n; i++) {
@@ -745,6 +835,22 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 	}
 	nic_policy(d, nic, &p);
 	schedule_reconcile(d, p.grace_ms);
+}
+
+/*
+ * nlctrl: cxlnic.ko was unloaded, or loaded.  A new registration ends the
+ * old one's NICs just as an unregistration does (which an overrun may have
+ * hidden).  The reconcile resolves the family again and resyncs, or finds
+ * it gone and only brings the status and metrics up to date.
+ */
+void on_family_change(enum cxlnic_family_change change, void *arg)
+{
+	struct daemon *d = arg;
+
+	family_went(d, change == CXLNIC_FAMILY_GONE ?
+		    "unregistered: cxlnic.ko unloaded" :
+		    "registered anew before its unregistration was seen");
+	schedule_reconcile(d, 0);
 }
 
 int reload_config(struct daemon *d)

@@ -28,6 +28,8 @@ struct cxlnic_monitor {
 	struct nl_sock *sk;
 	cxlnic_event_fn fn;
 	void *arg;
+	cxlnic_family_fn family_fn;	/* NULL: nlctrl not followed */
+	void *family_arg;
 };
 
 /* The state of one request while its answers are read. */
@@ -82,6 +84,25 @@ static int open_socket(struct nl_sock **out)
 	return 0;
 }
 
+/* An id or group number from nlctrl, or the errno of its absence. */
+static int resolved(int id)
+{
+	if (id >= 0)
+		return id;
+	return id == -NLE_OBJ_NOTFOUND ? -CXLNIC_ENOMODULE : nl_to_errno(id);
+}
+
+int cxlnic_client_resolve(struct cxlnic_client *c)
+{
+	int id = resolved(genl_ctrl_resolve(c->sk, CXLNIC_FAMILY_NAME));
+	bool changed = id != c->family;
+
+	if (id < 0)
+		return id;
+	c->family = id;
+	return changed;
+}
+
 int cxlnic_client_open(struct cxlnic_client **out)
 {
 	struct cxlnic_client *c = calloc(1, sizeof(*c));
@@ -94,10 +115,8 @@ int cxlnic_client_open(struct cxlnic_client **out)
 		free(c);
 		return rc;
 	}
-	c->family = genl_ctrl_resolve(c->sk, CXLNIC_FAMILY_NAME);
-	if (c->family < 0) {
-		rc = c->family == -NLE_OBJ_NOTFOUND ? -CXLNIC_ENOMODULE :
-						      nl_to_errno(c->family);
+	rc = cxlnic_client_resolve(c);
+	if (rc < 0) {
 		cxlnic_client_close(c);
 		return rc;
 	}
@@ -365,12 +384,45 @@ static int set_rcvbuf(struct nl_sock *sk, int size)
 	return nl_socket_set_buffer_size(sk, size, 0);
 }
 
+enum cxlnic_family_change cxlnic_family_change_of(struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	uint8_t cmd;
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL ||
+	    genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, NULL) ||
+	    !tb[CTRL_ATTR_FAMILY_NAME] ||
+	    nla_strcmp(tb[CTRL_ATTR_FAMILY_NAME], CXLNIC_FAMILY_NAME))
+		return CXLNIC_FAMILY_NONE;
+	cmd = genlmsg_hdr(nlh)->cmd;
+	if (cmd == CTRL_CMD_NEWFAMILY)
+		return CXLNIC_FAMILY_BACK;
+	if (cmd == CTRL_CMD_DELFAMILY)
+		return CXLNIC_FAMILY_GONE;
+	/* The groups' own notices follow their family's: nothing new. */
+	return CXLNIC_FAMILY_NONE;
+}
+
+static void on_ctrl_event(struct cxlnic_monitor *m, struct nlmsghdr *nlh)
+{
+	enum cxlnic_family_change change = cxlnic_family_change_of(nlh);
+
+	if (change != CXLNIC_FAMILY_NONE && m->family_fn)
+		m->family_fn(change, m->family_arg);
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct cxlnic_monitor *m = arg;
-	struct genlmsghdr *gnlh = genlmsg_hdr(nlmsg_hdr(msg));
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gnlh = genlmsg_hdr(nlh);
 	struct cxlnic_dev_info event;
 
+	/* nlctrl speaks of every family, on the same socket. */
+	if (nlh->nlmsg_type == GENL_ID_CTRL) {
+		on_ctrl_event(m, nlh);
+		return NL_OK;
+	}
 	/* A malformed event is dropped; the generation gap will show it. */
 	if (!cxlnic_dev_parse(genlmsg_attrdata(gnlh, 0),
 			      genlmsg_attrlen(gnlh, 0), gnlh->cmd, &event))
@@ -378,10 +430,32 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * Join multicast group @grp of @family.  The number is asked for on a
+ * socket of its own: on the monitor's, subscribed and non-blocking, the
+ * answer would be mixed with the events.
+ */
+static int join_group(struct cxlnic_monitor *m, const char *family,
+		      const char *grp)
+{
+	struct nl_sock *sk;
+	int group, rc;
+
+	rc = open_socket(&sk);
+	if (rc)
+		return rc;
+	group = resolved(genl_ctrl_resolve_grp(sk, family, grp));
+	nl_socket_free(sk);
+	if (group < 0)
+		return group;
+	rc = nl_socket_add_membership(m->sk, group);
+	return rc ? nl_to_errno(rc) : 0;
+}
+
 int cxlnic_monitor_open(struct cxlnic_monitor **out, int rcvbuf)
 {
 	struct cxlnic_monitor *m = calloc(1, sizeof(*m));
-	int group, rc;
+	int rc;
 
 	if (!m)
 		return -ENOMEM;
@@ -390,18 +464,12 @@ int cxlnic_monitor_open(struct cxlnic_monitor **out, int rcvbuf)
 		free(m);
 		return rc;
 	}
-	group = genl_ctrl_resolve_grp(m->sk, CXLNIC_FAMILY_NAME,
-				      CXLNIC_MCGRP_MONITOR);
-	if (group < 0) {
-		rc = group == -NLE_OBJ_NOTFOUND ? -CXLNIC_ENOMODULE :
-						  nl_to_errno(group);
-		goto err;
-	}
 	nl_socket_disable_seq_check(m->sk);
 	nl_socket_modify_cb(m->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, m);
-	rc = nl_socket_add_membership(m->sk, group);
-	if (!rc)
-		rc = set_rcvbuf(m->sk, rcvbuf ? rcvbuf : MONITOR_RCVBUF);
+	rc = cxlnic_monitor_rejoin(m);
+	if (rc)
+		goto err;
+	rc = set_rcvbuf(m->sk, rcvbuf ? rcvbuf : MONITOR_RCVBUF);
 	if (!rc)
 		rc = nl_socket_set_nonblocking(m->sk);
 	if (rc) {
@@ -414,6 +482,23 @@ err:
 	nl_socket_free(m->sk);
 	free(m);
 	return rc;
+}
+
+int cxlnic_monitor_rejoin(struct cxlnic_monitor *m)
+{
+	return join_group(m, CXLNIC_FAMILY_NAME, CXLNIC_MCGRP_MONITOR);
+}
+
+int cxlnic_monitor_follow_family(struct cxlnic_monitor *m, cxlnic_family_fn fn,
+				 void *arg)
+{
+	int rc = join_group(m, "nlctrl", "notify");
+
+	if (rc)
+		return rc == -CXLNIC_ENOMODULE ? -ENOENT : rc;
+	m->family_fn = fn;
+	m->family_arg = arg;
+	return 0;
 }
 
 void cxlnic_monitor_close(struct cxlnic_monitor *m)

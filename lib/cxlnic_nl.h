@@ -26,6 +26,13 @@ struct cxlnic_attach_args {
 };
 
 int cxlnic_client_open(struct cxlnic_client **out);
+/*
+ * Ask nlctrl for the family's id again: a reload of cxlnic.ko gives it a
+ * new one, and requests with the old one fail with ENOENT (or reach
+ * another family).  1 when the id changed, 0 when not, -CXLNIC_ENOMODULE
+ * while the family is not registered.
+ */
+int cxlnic_client_resolve(struct cxlnic_client *c);
 void cxlnic_client_close(struct cxlnic_client *c);
 const char *cxlnic_client_extack(const struct cxlnic_client *c);
 const char *cxlnic_strerror(int err);
@@ -54,6 +61,29 @@ typedef void (*cxlnic_event_fn)(const struct cxlnic_dev_info *event,
 
 /* @rcvbuf: receive buffer in bytes, 0 for the default (4 MiB). */
 int cxlnic_monitor_open(struct cxlnic_monitor **out, int rcvbuf);
+/*
+ * Join the family's group again, with its number asked for anew: an
+ * unregistered family takes its group's memberships with it, and a new
+ * registration may give the group another number.
+ */
+int cxlnic_monitor_rejoin(struct cxlnic_monitor *m);
+
+/* What nlctrl said of the cxlnic family. */
+enum cxlnic_family_change {
+	CXLNIC_FAMILY_NONE,	/* nothing: another family, or another notice */
+	CXLNIC_FAMILY_GONE,	/* unregistered: cxlnic.ko unloaded */
+	CXLNIC_FAMILY_BACK,	/* registered (again): cxlnic.ko loaded */
+};
+struct nlmsghdr;
+enum cxlnic_family_change cxlnic_family_change_of(struct nlmsghdr *nlh);
+
+typedef void (*cxlnic_family_fn)(enum cxlnic_family_change change, void *arg);
+/*
+ * Also follow nlctrl's family notices on the monitor socket:
+ * cxlnic_monitor_recv() then calls @fn when the family goes or comes.
+ */
+int cxlnic_monitor_follow_family(struct cxlnic_monitor *m, cxlnic_family_fn fn,
+				 void *arg);
 void cxlnic_monitor_close(struct cxlnic_monitor *m);
 int cxlnic_monitor_fd(const struct cxlnic_monitor *m);
 /*

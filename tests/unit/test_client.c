@@ -14,12 +14,14 @@
 
 #include <cmocka.h>
 #include <netlink/attr.h>
+#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
 #include "cxlnic_ctl.h"
 #include "cxlnic_dev.h"
 #include "cxlnic_json.h"
 #include "cxlnic_names.h"
+#include "cxlnic_nl.h"
 
 static void test_mode_names_round_trip(void **state)
 {
@@ -569,6 +571,58 @@ static void test_ctl_no_daemon(void **state)
 	assert_int_equal(cxlnic_ctl_open(&c, f.path), -CXLNIC_ENODAEMON);
 }
 
+/* A notice from nlctrl, as the kernel sends one on its "notify" group. */
+static enum cxlnic_family_change ctrl_notice(uint16_t type, uint8_t cmd,
+					     const char *family)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	enum cxlnic_family_change change;
+
+	assert_non_null(genlmsg_put(msg, 0, 0, type, 0, 0, cmd, 2));
+	if (family)
+		assert_int_equal(nla_put_string(msg, CTRL_ATTR_FAMILY_NAME,
+						family), 0);
+	nla_put_u16(msg, CTRL_ATTR_FAMILY_ID, 0x20);
+	change = cxlnic_family_change_of(nlmsg_hdr(msg));
+	nlmsg_free(msg);
+	return change;
+}
+
+/* Only cxlnic's own registration and unregistration mean anything. */
+static void test_family_change(void **state)
+{
+	(void)state;
+	assert_int_equal(ctrl_notice(GENL_ID_CTRL, CTRL_CMD_DELFAMILY, "cxlnic"),
+			 CXLNIC_FAMILY_GONE);
+	assert_int_equal(ctrl_notice(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, "cxlnic"),
+			 CXLNIC_FAMILY_BACK);
+	assert_int_equal(ctrl_notice(GENL_ID_CTRL, CTRL_CMD_DELFAMILY, "devlink"),
+			 CXLNIC_FAMILY_NONE);
+	/* A prefix is another family. */
+	assert_int_equal(ctrl_notice(GENL_ID_CTRL, CTRL_CMD_DELFAMILY, "cxlnicx"),
+			 CXLNIC_FAMILY_NONE);
+	assert_int_equal(ctrl_notice(GENL_ID_CTRL, CTRL_CMD_DELFAMILY, "cxlni"),
+			 CXLNIC_FAMILY_NONE);
+	assert_int_equal(ctrl_notice(GENL_ID_CTRL, CTRL_CMD_DELMCAST_GRP,
+				     "cxlnic"), CXLNIC_FAMILY_NONE);
+	assert_int_equal(ctrl_notice(GENL_ID_CTRL, CTRL_CMD_NEWFAMILY, NULL),
+			 CXLNIC_FAMILY_NONE);
+	/* Not from nlctrl: a cxlnic event, whatever its command number. */
+	assert_int_equal(ctrl_notice(0x21, CTRL_CMD_DELFAMILY, "cxlnic"),
+			 CXLNIC_FAMILY_NONE);
+}
+
+/* Shorter than a generic netlink header: no notice, and no overread. */
+static void test_family_change_short(void **state)
+{
+	struct nlmsghdr nlh = {
+		.nlmsg_len = NLMSG_HDRLEN, .nlmsg_type = GENL_ID_CTRL,
+	};
+
+	(void)state;
+	assert_int_equal(cxlnic_family_change_of(&nlh), CXLNIC_FAMILY_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +643,8 @@ int main(void)
 		cmocka_unit_test(test_ctl_refused_at_accept),
 		cmocka_unit_test(test_ctl_closed_without_reply),
 		cmocka_unit_test(test_ctl_no_daemon),
+		cmocka_unit_test(test_family_change),
+		cmocka_unit_test(test_family_change_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

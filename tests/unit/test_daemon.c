@@ -427,6 +427,26 @@ static void test_reset_path_errors(void **state)
 	assert_false(policy_reset_may_follow(-EIO));
 }
 
+/*
+ * Review: after a reload of cxlnic.ko the dump failed with ENOENT and was
+ * retried, and logged, every second for ever.  What a stale id looks like,
+ * and the backoff of a dump that keeps failing.
+ */
+static void test_family_stale(void **state)
+{
+	(void)state;
+	assert_true(policy_family_stale(-ENOENT));
+	assert_true(policy_family_stale(-EOPNOTSUPP));
+	assert_false(policy_family_stale(0));
+	assert_false(policy_family_stale(-EIO));
+	assert_false(policy_family_stale(-EPERM));
+	assert_int_equal(policy_resync_backoff_ms(1), 1000);
+	assert_int_equal(policy_resync_backoff_ms(2), 2000);
+	assert_int_equal(policy_resync_backoff_ms(5), 16000);
+	assert_int_equal(policy_resync_backoff_ms(6), 30000);
+	assert_int_equal(policy_resync_backoff_ms(1000), 30000);
+}
+
 /* The dax key against the namespaces on an enabled region. */
 static void test_dax_policy(void **state)
 {
@@ -569,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_grace_period),
 		cmocka_unit_test(test_loss_grace),
 		cmocka_unit_test(test_reset_path_errors),
+		cmocka_unit_test(test_family_stale),
 		cmocka_unit_test(test_decoder_mode),
 		cmocka_unit_test(test_dax_policy),
 		cmocka_unit_test(test_runtime_keys),

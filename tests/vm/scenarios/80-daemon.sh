@@ -1,7 +1,9 @@
 #!/bin/bash
 # cxlnicd really running: it puts both NICs on CXL by itself, and after a
 # memdev unbind and a region disable brings each back with no command typed.
-# A broken configuration is refused with its line number.
+# A broken configuration is refused with its line number.  Last, cxlnic.ko
+# is unloaded and loaded again under it (a DKMS upgrade does it), and it
+# follows the family to its new id and group.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 DAEMON=$B/daemon/cxlnicd
@@ -86,6 +88,42 @@ ok "a recover ends the operator's choice: NIC 0 is back on CXL"
 "$CTL" mode "$(nic_pci 1)" cxl
 wait_until 10 operator_pci 1 false || fail "mode cxl did not end the operator's choice"
 ok "so does mode cxl: NIC 1 is back on CXL"
+
+# daemon_said SEQ WHAT: cxlnicd's history has its own entry WHAT after SEQ.
+daemon_said() {
+	"$CTL" history --json | jq -e --argjson s "$1" --arg w "$2" \
+		'any(.[]; .seq > $s and .kind == "daemon" and .what == $w)' >/dev/null
+}
+# event_seen SEQ NIC: cxlnicd received a family event for NIC after SEQ.
+event_seen() {
+	"$CTL" history "$(nic_pci "$2")" --json | jq -e --argjson s "$1" \
+		'any(.[]; .seq > $s and .kind == "event")' >/dev/null
+}
+seq=$(history_seq)
+rmmod cxlnic_sim
+rmmod cxlnic
+wait_until 10 daemon_said "$seq" family-gone || fail "cxlnicd did not see cxlnic.ko go"
+"$CTL" status --json | jq -e '.registered == 0' >/dev/null ||
+	fail "cxlnicd still counts NICs registered with cxlnic.ko unloaded"
+sleep 3
+load_cxlnic
+wait_until 20 daemon_said "$seq" family-back || fail "cxlnicd did not see cxlnic.ko come back"
+for nic in 0 1; do
+	wait_until 90 on_cxl $nic || fail "NIC $nic not back on CXL after the reload"
+done
+"$CTL" status >/dev/null || fail "cxlnicctl status after the reload"
+# Its requests reach the new family, and its events reach cxlnicd.
+seq=$(history_seq)
+"$CTL" mode "$(nic_pci 0)" pci
+wait_until 10 event_seen "$seq" 0 || fail "cxlnicd hears no family event after the reload"
+"$CTL" mode "$(nic_pci 0)" cxl
+sleep 3
+fails=$(grep -c 'dump failed' /tmp/cxlnicd.log || true)
+[ "$fails" -le 1 ] || fail "cxlnicd logged 'dump failed' $fails times"
+grep -q 'family is gone' /tmp/cxlnicd.log || fail "the log does not say the family went"
+grep -q 'family is registered again' /tmp/cxlnicd.log ||
+	fail "the log does not say the family came back"
+ok "cxlnic.ko unloaded and loaded again: cxlnicd rejoined the family and put both NICs on CXL"
 kill -TERM $daemon
 wait $daemon || fail "cxlnicd exit $? on SIGTERM"
 trap - EXIT
