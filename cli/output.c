@@ -97,7 +97,7 @@ void print_dev_details(FILE *f, const struct cxlnic_dev_info *dev)
 	if (dev->has_loss_piece)
 		fprintf(f, " (%s %s)", cxlnic_piece_kind_name(dev->loss_piece.kind),
 			dev->loss_piece.name);
-	fputc('\n', f);
+	fputs(dev->lost ? ", not repaired\n" : "\n", f);
 	if (dev->has_region) {
 		fprintf(f, "  region:       %s at 0x%" PRIx64 ", %s, %s\n",
 			dev->region, dev->region_base,

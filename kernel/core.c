@@ -232,6 +232,25 @@ static int cxlnic_topo_check_alive(const struct cxlnic_topo *topo,
 	return 0;
 }
 
+/* Another NIC whose CTPIO is on (part of) @region's range, or NULL. */
+static struct cxlnic_dev *
+cxlnic_region_holder(const struct cxlnic_dev *nic,
+		     const struct cxlnic_region_info *region)
+{
+	const struct cxlnic_region_info *held;
+	struct cxlnic_dev *other;
+	unsigned long index;
+
+	xa_for_each(&cxlnic_devs, index, other) {
+		held = &other->topo.region;
+		if (other != nic && other->attached &&
+		    held->base < region->base + region->size &&
+		    region->base < held->base + held->size)
+			return other;
+	}
+	return NULL;
+}
+
 /**
  * cxlnic_attach - put a NIC's CTPIO on a resolved CXL region
  * @nic: the NIC, with cxlnic_lock held
@@ -259,10 +278,24 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 		cxlnic_topo_put(topo);
 		return cxlnic_set_mode(nic, CXLNIC_CTPIO_MODE_CXL, extack);
 	}
+	/* Two NICs writing into one range would corrupt each other's. */
+	if (cxlnic_region_holder(nic, &topo->region)) {
+		NL_SET_ERR_MSG(extack,
+			       "another NIC's CTPIO is on that region; detach it first");
+		return -EBUSY;
+	}
+	/*
+	 * The driver's own failure is EIO to userspace, whatever its error
+	 * (logged): the one a rebind of the driver may cure, where the
+	 * refusals above are the chain's or the caller's.
+	 */
 	rc = nic->ops->attach_cxl(nic, topo->region.base, topo->region.size);
 	if (rc) {
-		NL_SET_ERR_MSG(extack, "NIC driver could not map the CXL window");
-		return rc;
+		dev_warn(nic->dev, "driver could not map %s: %d\n",
+			 topo->region.name, rc);
+		NL_SET_ERR_MSG(extack,
+			       "NIC driver could not map the CXL window (its error is in the kernel log)");
+		return -EIO;
 	}
 	cxlnic_topo_put(&nic->topo);
 	nic->topo = *topo;

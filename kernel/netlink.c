@@ -166,6 +166,8 @@ static int cxlnic_fill_dev(struct sk_buff *msg, struct cxlnic_dev *nic)
 	    cxlnic_put_piece(msg, CXLNIC_A_DEV_LOSS_PIECE, nic->loss_piece.kind,
 			     nic->loss_piece.name, CXLNIC_PIECE_STATE_ABSENT))
 		return -EMSGSIZE;
+	if (nic->lost && nla_put_flag(msg, CXLNIC_A_DEV_LOST))
+		return -EMSGSIZE;
 	if (nic->serial &&
 	    nla_put_u64_64bit(msg, CXLNIC_A_DEV_SERIAL, nic->serial,
 			      CXLNIC_A_PAD))

@@ -13,7 +13,9 @@
  *   memdev (the chain recorded as for any NIC, pieces and all);
  * - mode pci, reason probe: its driver is bound without CXL (no region, no
  *   CXL root), on its own PCI window;
- * - mode off, reason unregister: no driver.  The NIC stays in the family,
+ * - mode off, reason released: the CXL core released its driver after a
+ *   piece of its chain went (flag lost); reason unregister: its driver was
+ *   unbound with nothing lost.  Either way the NIC stays in the family,
  *   with its last driver's name and chain, until its PCI function is
  *   removed: the driver must be bound again by someone (cxlnicd does).
  *
@@ -98,9 +100,9 @@ static void cxlnic_stock_remove(struct cxlnic_dev *nic)
  * (sfc's and the sim's failed CXL init leave none); its region may still
  * be waiting for its own driver, whose bind tries again.
  */
-static bool cxlnic_stock_find_region(struct cxlnic_dev *nic)
+static bool cxlnic_stock_find_region(struct cxlnic_dev *nic,
+				     struct device *memdev)
 {
-	struct device *memdev = cxlnic_accel_memdev_of(nic->dev);
 	struct cxlnic_topo *topo;
 	bool found = false;
 
@@ -114,16 +116,18 @@ static bool cxlnic_stock_find_region(struct cxlnic_dev *nic)
 		found = true;
 	}
 	kfree(topo);
-	put_device(memdev);
 	return found;
 }
 
-/* @nic's driver is bound (or was, and a region may have come since). */
-static void cxlnic_stock_bound(struct cxlnic_dev *nic)
+/*
+ * @nic's driver is bound (or was, and a region may have come since), with
+ * @memdev, its accelerator memdev, or NULL.
+ */
+static void cxlnic_stock_bound(struct cxlnic_dev *nic, struct device *memdev)
 {
 	enum cxlnic_ctpio_mode prev = nic->mode;
 
-	nic->attached = cxlnic_stock_find_region(nic);
+	nic->attached = cxlnic_stock_find_region(nic, memdev);
 	nic->mode = nic->attached ? CXLNIC_CTPIO_MODE_CXL :
 				    CXLNIC_CTPIO_MODE_PCI;
 	nic->reason = CXLNIC_REASON_PROBE;
@@ -136,15 +140,21 @@ static void cxlnic_stock_bound(struct cxlnic_dev *nic)
 		cxlnic_notify_change(nic, prev);
 }
 
-/* @nic's driver is being unbound: before its remove runs. */
+/*
+ * @nic's driver is being unbound: before its remove runs.  Lost while bound
+ * on its region, it is the CXL core's release (or an unbind that came
+ * first, to the same effect): userspace may bind it again once the chain
+ * is back.  Otherwise someone unbound a driver that had nothing to lose.
+ */
 static void cxlnic_stock_unbinding(struct cxlnic_dev *nic)
 {
 	enum cxlnic_ctpio_mode prev = nic->mode;
 
+	nic->reason = nic->attached && nic->lost ? CXLNIC_REASON_RELEASED :
+						   CXLNIC_REASON_UNREGISTER;
 	nic->attached = false;
 	nic->cxl_at_probe = false;
 	nic->mode = CXLNIC_CTPIO_MODE_OFF;
-	nic->reason = CXLNIC_REASON_UNREGISTER;
 	cxlnic_changed(nic);
 	cxlnic_notify_change(nic, prev);
 }
@@ -153,34 +163,34 @@ static void cxlnic_stock_unbinding(struct cxlnic_dev *nic)
 static void cxlnic_stock_driver_bound(struct pci_dev *pdev)
 {
 	struct cxlnic_dev *nic = cxlnic_find_by_dev(&pdev->dev);
-	struct device *memdev;
+	struct device *memdev = cxlnic_accel_memdev_of(&pdev->dev);
 
-	if (!nic) {
-		memdev = cxlnic_accel_memdev_of(&pdev->dev);
-		if (!memdev)
-			return;
-		put_device(memdev);
+	if (!nic && memdev)
 		nic = cxlnic_stock_add(pdev);
-		if (!nic)
-			return;
+	if (nic && nic->kind == CXLNIC_KIND_STOCK) {
+		strscpy(nic->driver, pdev->dev.driver->name,
+			sizeof(nic->driver));
+		cxlnic_stock_bound(nic, memdev);
 	}
-	if (nic->kind != CXLNIC_KIND_STOCK)
-		return;
-	strscpy(nic->driver, pdev->dev.driver->name, sizeof(nic->driver));
-	cxlnic_stock_bound(nic);
+	put_device(memdev);
 }
 
 void cxlnic_stock_region_bound(void)
 {
 	struct cxlnic_dev *nic;
+	struct device *memdev;
 	unsigned long index = 0;
 
 	lockdep_assert_held(&cxlnic_lock);
 	for (nic = cxlnic_find_next(&index); nic;
-	     index++, nic = cxlnic_find_next(&index))
-		if (nic->kind == CXLNIC_KIND_STOCK && nic->cxl_at_probe &&
-		    nic->mode == CXLNIC_CTPIO_MODE_PCI)
-			cxlnic_stock_bound(nic);
+	     index++, nic = cxlnic_find_next(&index)) {
+		if (nic->kind != CXLNIC_KIND_STOCK || !nic->cxl_at_probe ||
+		    nic->mode != CXLNIC_CTPIO_MODE_PCI)
+			continue;
+		memdev = cxlnic_accel_memdev_of(nic->dev);
+		cxlnic_stock_bound(nic, memdev);
+		put_device(memdev);
+	}
 }
 
 /* Whether a PCI event may concern a stock NIC, known or new. */

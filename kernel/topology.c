@@ -98,9 +98,15 @@ cxlnic_topo_find(struct cxlnic_topo *topo, const struct device *dev)
 	return NULL;
 }
 
-static bool cxlnic_topo_has(struct cxlnic_topo *topo, const struct device *dev)
+static bool cxlnic_topo_has(const struct cxlnic_topo *topo,
+			    const struct device *dev)
 {
-	return cxlnic_topo_find(topo, dev);
+	unsigned int i;
+
+	for (i = 0; i < topo->n_pieces; i++)
+		if (topo->pieces[i].dev == dev)
+			return true;
+	return false;
 }
 
 /* Add @dev, whose reference the caller hands over, unless already there. */
@@ -475,26 +481,51 @@ static bool cxlnic_topo_same_memdevs(const struct cxlnic_topo *now,
 	return n_now == n_last;
 }
 
-struct cxlnic_again {
-	const struct cxlnic_topo *last;
+/* A walk over the CXL regions for one whose chain resolves and matches. */
+struct cxlnic_region_walk {
 	struct cxlnic_topo *topo;
+	bool (*match)(const struct cxlnic_topo *topo, const void *arg);
+	const void *arg;
 };
 
 static int cxlnic_try_region(struct device *dev, void *data)
 {
-	struct cxlnic_again *again = data;
+	struct cxlnic_region_walk *walk = data;
 	struct cxlnic_attach_req req = {};
 
-	if (!is_cxl_region(dev) ||
-	    !strcmp(dev_name(dev), again->last->region.name))
+	if (!is_cxl_region(dev))
 		return 0;
 	strscpy(req.region, dev_name(dev), sizeof(req.region));
-	if (cxlnic_topo_resolve(&req, again->topo, NULL))
+	if (cxlnic_topo_resolve(&req, walk->topo, NULL))
 		return 0;
-	if (cxlnic_topo_same_memdevs(again->topo, again->last))
+	if (walk->match(walk->topo, walk->arg))
 		return 1;
-	cxlnic_topo_put(again->topo);
+	cxlnic_topo_put(walk->topo);
 	return 0;
+}
+
+/* The first region that resolves into @topo and that @match takes. */
+static int cxlnic_find_region(struct cxlnic_topo *topo,
+			      bool (*match)(const struct cxlnic_topo *topo,
+					    const void *arg),
+			      const void *arg)
+{
+	struct cxlnic_region_walk walk = {
+		.topo = topo, .match = match, .arg = arg,
+	};
+
+	if (bus_for_each_dev(&cxl_bus_type, NULL, &walk, cxlnic_try_region) > 0)
+		return 0;
+	return -ENODEV;
+}
+
+/* Another region than the last, on the same memdevs by serial. */
+static bool cxlnic_replaces(const struct cxlnic_topo *topo, const void *arg)
+{
+	const struct cxlnic_topo *last = arg;
+
+	return strcmp(topo->region.name, last->region.name) &&
+	       cxlnic_topo_same_memdevs(topo, last);
 }
 
 /**
@@ -513,7 +544,6 @@ static int cxlnic_try_region(struct device *dev, void *data)
 int cxlnic_topo_find_again(const struct cxlnic_topo *last,
 			   struct cxlnic_topo *topo)
 {
-	struct cxlnic_again again = { .last = last, .topo = topo };
 	struct cxlnic_attach_req req = {};
 
 	lockdep_assert_held(&cxlnic_lock);
@@ -527,10 +557,7 @@ int cxlnic_topo_find_again(const struct cxlnic_topo *last,
 	}
 	if (!cxlnic_topo_has_serials(last))
 		return -ENODEV;
-	if (bus_for_each_dev(&cxl_bus_type, NULL, &again,
-			     cxlnic_try_region) > 0)
-		return 0;
-	return -ENODEV;
+	return cxlnic_find_region(topo, cxlnic_replaces, last);
 }
 
 struct cxlnic_serial_match {
@@ -570,25 +597,9 @@ bool cxlnic_memdev_serial_bound(u64 serial)
 	return true;
 }
 
-struct cxlnic_memdev_region {
-	struct device *memdev;
-	struct cxlnic_topo *topo;
-};
-
-static int cxlnic_try_memdev_region(struct device *dev, void *data)
+static bool cxlnic_stands_on(const struct cxlnic_topo *topo, const void *arg)
 {
-	struct cxlnic_memdev_region *want = data;
-	struct cxlnic_attach_req req = {};
-
-	if (!is_cxl_region(dev))
-		return 0;
-	strscpy(req.region, dev_name(dev), sizeof(req.region));
-	if (cxlnic_topo_resolve(&req, want->topo, NULL))
-		return 0;
-	if (cxlnic_topo_has(want->topo, want->memdev))
-		return 1;
-	cxlnic_topo_put(want->topo);
-	return 0;
+	return cxlnic_topo_has(topo, arg);
 }
 
 /**
@@ -603,11 +614,6 @@ static int cxlnic_try_memdev_region(struct device *dev, void *data)
  */
 int cxlnic_topo_of_memdev(struct device *memdev, struct cxlnic_topo *topo)
 {
-	struct cxlnic_memdev_region want = { .memdev = memdev, .topo = topo };
-
 	lockdep_assert_held(&cxlnic_lock);
-	if (bus_for_each_dev(&cxl_bus_type, NULL, &want,
-			     cxlnic_try_memdev_region) > 0)
-		return 0;
-	return -ENODEV;
+	return cxlnic_find_region(topo, cxlnic_stands_on, memdev);
 }

@@ -45,6 +45,7 @@ static struct nla_policy dev_policy[CXLNIC_A_MAX + 1] = {
 	[CXLNIC_A_DEV_PIECE_EVENT] = POLICY_U8,
 	[CXLNIC_A_DEV_KIND] = POLICY_U8,
 	[CXLNIC_A_DEV_SERIAL] = POLICY_U64,
+	[CXLNIC_A_DEV_LOST] = { .type = NLA_FLAG },
 };
 
 static struct nla_policy piece_policy[CXLNIC_A_PIECE_MAX + 1] = {
@@ -176,6 +177,7 @@ int cxlnic_dev_parse(struct nlattr *attrs, int len, uint8_t cmd,
 	dev->kind = get_u8(tb[CXLNIC_A_DEV_KIND]);
 	if (tb[CXLNIC_A_DEV_SERIAL])
 		dev->serial = nla_get_u64(tb[CXLNIC_A_DEV_SERIAL]);
+	dev->lost = tb[CXLNIC_A_DEV_LOST];
 	copy_string(dev->ifname, sizeof(dev->ifname), tb[CXLNIC_A_DEV_IFNAME]);
 	if (tb[CXLNIC_A_DEV_IFINDEX])
 		dev->ifindex = nla_get_u32(tb[CXLNIC_A_DEV_IFINDEX]);

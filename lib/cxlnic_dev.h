@@ -40,6 +40,7 @@ struct cxlnic_dev_info {
 	uint32_t generation;
 	uint8_t reason;
 	uint8_t loss_reason;
+	bool lost;			/* that loss not repaired yet */
 	bool has_loss_piece;
 	struct cxlnic_piece_info loss_piece;
 

@@ -74,6 +74,7 @@ struct json_object *cxlnic_dev_to_json(const struct cxlnic_dev_info *dev)
 	add_u64(o, "generation", dev->generation);
 	add_str(o, "last_reason", cxlnic_reason_name(dev->reason));
 	add_str(o, "loss_reason", cxlnic_reason_name(dev->loss_reason));
+	json_object_object_add(o, "lost", json_object_new_boolean(dev->lost));
 	/* What was lost is gone by definition: no state to show. */
 	if (dev->has_loss_piece)
 		json_object_object_add(o, "loss_piece",
@@ -116,5 +117,13 @@ struct json_object *cxlnic_overrun_to_json(void)
 	struct json_object *o = json_object_new_object();
 
 	add_str(o, "event", "overrun");
+	return o;
+}
+
+struct json_object *cxlnic_family_event_to_json(bool back)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_str(o, "event", back ? "family-back" : "family-gone");
 	return o;
 }

@@ -19,5 +19,10 @@ struct json_object *cxlnic_event_to_json(const struct cxlnic_dev_info *ev);
  * is now stale until it reads the NICs again.
  */
 struct json_object *cxlnic_overrun_to_json(void);
+/*
+ * {"event":"family-gone"} and {"event":"family-back"}: cxlnic.ko was
+ * unloaded, or loaded again (and the reader has joined its group anew).
+ */
+struct json_object *cxlnic_family_event_to_json(bool back);
 
 #endif

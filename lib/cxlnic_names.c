@@ -43,6 +43,7 @@ static const char *const reason_names[] = {
 	[CXLNIC_REASON_DRIVER] = "driver",
 	[CXLNIC_REASON_UNREGISTER] = "unregister",
 	[CXLNIC_REASON_PROBE] = "probe",
+	[CXLNIC_REASON_RELEASED] = "released",
 };
 
 static const char *const nic_kind_names[] = {

@@ -58,7 +58,7 @@ static void test_all_names_round_trip(void **state)
 	check_table(cxlnic_piece_state_name, cxlnic_piece_state_from_name,
 		    CXLNIC_PIECE_STATE_ABSENT, CXLNIC_PIECE_STATE_BOUND);
 	check_table(cxlnic_reason_name, cxlnic_reason_from_name,
-		    CXLNIC_REASON_NONE, CXLNIC_REASON_PROBE);
+		    CXLNIC_REASON_NONE, CXLNIC_REASON_RELEASED);
 	check_table(cxlnic_nic_kind_name, cxlnic_nic_kind_from_name,
 		    CXLNIC_KIND_COOPERATING, CXLNIC_KIND_STOCK);
 	check_table(cxlnic_piece_event_name, cxlnic_piece_event_from_name,
@@ -172,6 +172,7 @@ static struct nl_msg *sample_msg(void)
 	nla_put_u8(msg, CXLNIC_A_DEV_REASON, CXLNIC_REASON_PIECE_UNBOUND);
 	nla_put_u8(msg, CXLNIC_A_DEV_LOSS_REASON, CXLNIC_REASON_PIECE_UNBOUND);
 	put_piece(msg, CXLNIC_A_DEV_LOSS_PIECE, CXLNIC_PIECE_MEMDEV, "mem1", 0);
+	nla_put_flag(msg, CXLNIC_A_DEV_LOST);
 	nla_put_string(msg, CXLNIC_A_DEV_REGION, "region2");
 	nla_put_u64(msg, CXLNIC_A_DEV_REGION_BASE, 0x510000000ULL);
 	nla_put_u64(msg, CXLNIC_A_DEV_REGION_SIZE, 256ULL << 20);
@@ -207,6 +208,7 @@ static void test_dev_parse(void **state)
 	assert_int_equal(dev.n_pieces, 2);
 	assert_string_equal(dev.pieces[1].name, "mem1");
 	assert_true(dev.has_loss_piece);
+	assert_true(dev.lost);
 	assert_int_equal(dev.stats.cxl_packets, 1000);
 	assert_int_equal(dev.stats.fallbacks, 1);
 	nlmsg_free(msg);
@@ -354,7 +356,7 @@ static void test_dev_json_shape(void **state)
 	o = cxlnic_dev_to_json(&dev);
 	keys_of(o, keys, sizeof(keys));
 	assert_string_equal(keys, "handle,pci_addr,driver,kind,mode,generation,"
-			    "last_reason,loss_reason,loss_piece,region,"
+			    "last_reason,loss_reason,lost,loss_piece,region,"
 			    "decoder_mode,pieces,stats");
 	assert_string_equal(json_str(o, "kind"), "cooperating");
 	assert_int_equal(json_int(o, "handle"), 1);
@@ -409,7 +411,7 @@ static void test_dev_json_optional_keys(void **state)
 	o = cxlnic_dev_to_json(&dev);
 	keys_of(o, keys, sizeof(keys));
 	assert_string_equal(keys, "handle,pci_addr,driver,kind,ifindex,ifname,"
-			    "mode,generation,last_reason,loss_reason,pieces,"
+			    "mode,generation,last_reason,loss_reason,lost,pieces,"
 			    "stats");
 	assert_string_equal(json_str(o, "mode"), "off");
 	json_object_put(o);
@@ -418,7 +420,7 @@ static void test_dev_json_optional_keys(void **state)
 	o = cxlnic_dev_to_json(&dev);
 	keys_of(o, keys, sizeof(keys));
 	assert_string_equal(keys, "handle,pci_addr,driver,kind,serial,ifindex,"
-			    "ifname,mode,generation,last_reason,loss_reason,"
+			    "ifname,mode,generation,last_reason,loss_reason,lost,"
 			    "pieces,stats");
 	assert_string_equal(json_str(o, "kind"), "stock");
 	assert_int_equal(json_int(o, "serial"), 0x2000);

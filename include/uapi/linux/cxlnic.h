@@ -50,6 +50,9 @@ enum cxlnic_reason {
 	CXLNIC_REASON_DRIVER,		/* the NIC driver reported CXL loss */
 	CXLNIC_REASON_UNREGISTER,	/* the NIC driver is going away */
 	CXLNIC_REASON_PROBE,		/* a stock NIC's driver was bound */
+	CXLNIC_REASON_RELEASED,		/* the CXL core released a stock NIC's
+					 * driver after the loss of a piece
+					 */
 };
 
 /*
@@ -105,6 +108,9 @@ enum cxlnic_attr {
 	CXLNIC_A_DEV_PIECE_EVENT,	/* u8, enum cxlnic_piece_event */
 	CXLNIC_A_DEV_KIND,		/* u8, enum cxlnic_kind */
 	CXLNIC_A_DEV_SERIAL,		/* u64, the PCI function's DSN; stock */
+	CXLNIC_A_DEV_LOST,		/* flag: the last loss is not repaired
+					 * (not back on CXL since)
+					 */
 
 	__CXLNIC_A_MAX,
 	CXLNIC_A_MAX = __CXLNIC_A_MAX - 1

@@ -18,7 +18,7 @@ def stats:
 def nic:
   type == "object" and
   only_keys(["handle", "pci_addr", "driver", "kind", "serial", "ifindex", "ifname", "mode",
-             "generation", "last_reason", "loss_reason", "loss_piece",
+             "generation", "last_reason", "loss_reason", "lost", "loss_piece",
              "region", "decoder_mode", "pieces", "pieces_truncated",
              "stats"]) and
   (.handle | uint) and (.generation | uint) and
@@ -26,7 +26,7 @@ def nic:
   (.driver | str) and (.mode | one_of(["off", "pci", "cxl"])) and
   (.kind | one_of(["cooperating", "stock"])) and
   ((.serial == null) or (.serial | uint)) and
-  (.last_reason | str) and
+  (.last_reason | str) and (.lost | type == "boolean") and
   ((.loss_piece == null) or (.loss_piece | piece)) and
   ((.region == null) or ((.region | keys) == ["base", "name", "size"] and
     (.region.base | uint) and (.region.size | uint) and (.region.name | str))) and

@@ -59,3 +59,14 @@ if "$CTL" mode "$(nic_pci 0)" cxl 2>/dev/null; then
 	fail "mode cxl without a region was accepted"
 fi
 ok "mode and detach behave"
+
+# Two NICs writing into one range would corrupt each other's frames: the
+# region NIC 1 is on is refused to NIC 0, with the reason.
+rc=0
+"$CTL" attach "$(nic_pci 0)" "$(nic_field 1 .region.name)" \
+	--memdev "$(memdev_of_nic 1)" 2>/tmp/err || rc=$?
+[ $rc -ne 0 ] && grep -q "another NIC's CTPIO is on that region" /tmp/err ||
+	fail "NIC 0 on NIC 1's region: exit $rc, $(cat /tmp/err)"
+expect_mode 0 pci
+expect_mode 1 cxl
+ok "another NIC's region is refused: $(cat /tmp/err)"

@@ -27,108 +27,19 @@
 # probe made and unmade queues the core's detach_memdev, which releases
 # the driver right after its probe.  Each bind ends the same way.
 . "$(dirname "$0")/../lib/cxlnic.sh"
+. "$(dirname "$0")/../lib/type2.sh"
 
 mode=${1:-locked}
-FW=/run/cxlnic-type2/firmware.json
-FIXTURE=$(dirname "$0")/../firmware/type2-bios.py
-[ -f "$FW" ] || fail "no firmware record $FW: run with vmrun --type2 or --type2-bare"
 case $mode in
 locked) [ "$(jq -r .committed "$FW")" = true ] || fail "locked needs vmrun --type2" ;;
 bare) [ "$(jq -r .committed "$FW")" = false ] || fail "bare needs vmrun --type2-bare" ;;
 *) fail "mode: locked or bare, not $mode" ;;
 esac
-pci=$(jq -r .pci "$FW")
-want_start=$(jq -r '.range.start' "$FW")
-want_size=$(jq -r '.range.size' "$FW")
-want_range=$(printf '%#x-%#x' "$want_start" $((want_start + want_size - 1)))
-sysdir=/sys/bus/pci/devices/$pci
-simdir=$sysdir/cxlnic_sim_t2
 [ "$mode" = bare ] ||
 	ok "firmware committed $want_range for $pci (serial $(jq -r .serial "$FW"))"
 
 # The core's own account of what it does with the accelerator, for the log.
 echo 'file drivers/cxl/* +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null || true
-
-pci_driver() { basename "$(readlink -f "$sysdir/driver" 2>/dev/null)" 2>/dev/null; }
-no_pci_driver() { [ ! -e "$sysdir/driver" ]; }
-sim_bound() { [ "$(pci_driver)" = cxlnic_sim_t2 ] && [ -d "$simdir" ]; }
-# The accelerator's memdev: a CXL memdev whose parent is the PCI function.
-accel_memdev() {
-	local m
-	for m in "$sysdir"/mem*; do
-		[ -e "$m/uevent" ] || continue
-		basename "$m"
-		return 0
-	done
-	return 1
-}
-
-# The driver's netdev, while it is bound.
-sim_netdev() { ls "$sysdir/net" 2>/dev/null | head -n 1; }
-# send_frames DEV N: N raw broadcast frames of 256 bytes (a local
-# experimental ethertype), as any program sending on the interface would.
-send_frames() {
-	python3 - "$1" "$2" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind((sys.argv[1], 0))
-frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5" + bytes(242)
-for _ in range(int(sys.argv[2])):
-    s.send(frame)
-PY
-}
-# check_tx WINDOW: 100 frames sent on the netdev are counted by it and were
-# written into WINDOW (cxl or plain), none into the other.
-check_tx() {
-	local dev other tx0 w0 o0 n=100
-	dev=$(sim_netdev)
-	[ -n "$dev" ] || fail "cxlnic_sim_t2 bound with no netdev"
-	other=plain
-	[ "$1" = cxl ] || other=cxl
-	ip link set "$dev" up || fail "ip link set $dev up"
-	tx0=$(cat "/sys/class/net/$dev/statistics/tx_packets")
-	w0=$(cat "$simdir/$1_packets") o0=$(cat "$simdir/${other}_packets")
-	send_frames "$dev" $n || fail "sending on $dev failed"
-	(($(cat "/sys/class/net/$dev/statistics/tx_packets") - tx0 >= n)) ||
-		fail "$dev counted $(($(cat "/sys/class/net/$dev/statistics/tx_packets") - tx0)) of $n frames"
-	(($(cat "$simdir/$1_packets") - w0 >= n)) ||
-		fail "$(($(cat "$simdir/$1_packets") - w0)) of $n frames went into the $1 window"
-	[ "$(cat "$simdir/${other}_packets")" = "$o0" ] ||
-		fail "frames went into the $other window too"
-	ok "$dev: $n frames sent, counted by the netdev, written into the $1 window"
-	NETDEV=$dev
-}
-netdev_gone() { ! ip link show "$1" >/dev/null 2>&1; }
-
-# The family's view of the stock NIC.
-stock_json() { "$CTL" show "$pci" --json; }
-# check_stock MODE REASON: the family shows the NIC so; on cxl, on the
-# region the core assembled, with the netdev the driver registered.
-check_stock() {
-	local j
-	j=$(stock_json) || fail "the family does not know $pci"
-	jq -e --arg m "$1" --arg r "$2" --argjson serial "$(jq .serial "$FW")" '
-		.kind == "stock" and .driver == "cxlnic_sim_t2" and
-		.mode == $m and .last_reason == $r and .serial == $serial' \
-		<<<"$j" >/dev/null || fail "the family shows $(jq -c '{kind, driver, mode, last_reason, serial}' <<<"$j"), expected $1 for $2"
-	if [ "$1" = cxl ]; then
-		jq -e --arg region "$REGION" --arg md "$MD" --arg dev "$NETDEV" \
-			--argjson base "$want_start" '
-			.region.name == $region and .region.base == $base and
-			.ifname == $dev and
-			any(.pieces[]; .kind == "memdev" and .name == $md and .state == "bound")' \
-			<<<"$j" >/dev/null || fail "the family's chain: $(jq -c '{region, ifname, pieces}' <<<"$j")"
-	fi
-	ok "the family shows $pci as a stock NIC in mode $1 (reason $2)"
-}
-# The monitor's account of the stock NIC, in order: "lost" for each piece
-# said lost, "off" for a move to mode off, "cxl" for a return.
-stock_events() {
-	jq -r --arg p "$pci" 'select(.pci_addr == $p) |
-		if .piece_event == "lost" then "lost"
-		elif .event == "dev-change" then .mode else empty end' "$MON_LOG" |
-		uniq | tr '\n' ' '
-}
 
 load_cxl
 [ "$(cat "$sysdir/driver_override")" = cxlnic_sim_t2 ] ||
@@ -160,34 +71,6 @@ if [ "$mode" = bare ]; then
 fi
 /usr/bin/python3 "$FIXTURE" check "$FW" || fail "the decoders are not as firmware left them"
 
-# bind_sim: probe the driver on the accelerator and check what it got.
-bind_sim() {
-	local md ep region got
-	if ! sim_bound; then
-		echo "$pci" >/sys/bus/pci/drivers/cxlnic_sim_t2/bind ||
-			fail "bind of $pci to cxlnic_sim_t2 refused"
-	fi
-	wait_until 30 sim_bound || fail "cxlnic_sim_t2 did not bind $pci"
-	[ "$(cat "$simdir/ctpio")" = cxl ] ||
-		fail "CTPIO on $(cat "$simdir/ctpio") (CXL init: $(cat "$simdir/cxl_error"))"
-	md=$(accel_memdev) || fail "no memdev under $pci"
-	ep=$(endpoint_of_memdev "$md") || fail "$md has no endpoint"
-	region=$(regions_of_memdev "$md")
-	[ -n "$region" ] || fail "the CXL core assembled no region for $md"
-	[ "$(wc -w <<<"$region")" -eq 1 ] || fail "$md in several regions: $region"
-	[ "$(cat "/sys/bus/cxl/devices/$region/commit")" = 1 ] || fail "$region not committed"
-	got=$(printf '%#x-%#x' "$(cat "/sys/bus/cxl/devices/$region/resource")" \
-		$(($(cat "/sys/bus/cxl/devices/$region/resource") + $(cat "/sys/bus/cxl/devices/$region/size") - 1)))
-	[ "$got" = "$want_range" ] || fail "$region spans $got, firmware committed $want_range"
-	[ "$(cat "$simdir/cxl_range")" = "$want_range" ] ||
-		fail "the driver reports $(cat "$simdir/cxl_range"), $region spans $want_range"
-	/usr/bin/python3 "$FIXTURE" check --complete "$FW" ||
-		fail "the decoders are not as firmware left them"
-	ok "$1: $md ($ep) in $region at $got; the driver has CTPIO on CXL there"
-	check_tx cxl
-	MD=$md REGION=$region
-}
-
 insmod "$KMOD/cxlnic_sim_t2.ko"
 bind_sim "first probe"
 load_cxlnic
@@ -214,16 +97,15 @@ log "unbinding cxl_mem from $MD"
 echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind
 wait_until 30 no_pci_driver || fail "the core did not release $pci's driver"
 # The driver's link goes first, its devres (the memdev) after.
-gone() { [ ! -e "/sys/bus/cxl/devices/$1" ]; }
 wait_until 30 gone "$MD" || fail "$MD still there after the release"
 wait_until 30 gone "$REGION" || fail "$REGION still there after the release"
 netdev_gone "$NETDEV" || fail "$NETDEV still there after the release"
 sleep 2
 no_pci_driver || fail "$pci bound again by itself: $(pci_driver)"
 ok "the CXL core released cxlnic_sim_t2 from $pci, $MD, $REGION and $NETDEV went, nothing bound it again"
-check_stock off unregister
-[ "$(stock_json | jq -r .loss_piece.kind)" = memdev ] ||
-	fail "the loss piece is $(stock_json | jq -c .loss_piece), not the memdev"
+check_stock off released
+[ "$(stock_json | jq -r '"\(.loss_piece.kind) \(.lost)"')" = "memdev true" ] ||
+	fail "the loss: $(stock_json | jq -c '{loss_piece, lost}'), not the memdev's, unrepaired"
 case $(stock_events) in
 lost*off*) ok "the monitor heard the memdev go before the driver's release: $(stock_events)" ;;
 *) fail "monitor events for $pci: $(stock_events)" ;;
@@ -232,6 +114,7 @@ esac
 # The decoders stayed committed (locked): a new probe finds the region again.
 bind_sim "bound again"
 check_stock cxl probe
+[ "$(stock_json | jq .lost)" = false ] || fail "still lost back on CXL"
 [ "$(stock_json | jq .stats.reattaches)" = 1 ] || fail "reattaches $(stock_json | jq .stats.reattaches), expected 1"
 monitor_stop
 

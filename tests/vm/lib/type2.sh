@@ -1,0 +1,124 @@
+# The stock Type 2 NIC of vmrun --type2 and --type2-bare (cxlnic_sim_t2 on
+# the cxl-type3 function that the bench's firmware fixture set up): its
+# firmware record, and what the scenarios about it look at.  Sourced after
+# cxlnic.sh.
+FW=/run/cxlnic-type2/firmware.json
+FIXTURE=$(dirname "${BASH_SOURCE[0]}")/../firmware/type2-bios.py
+[ -f "$FW" ] || fail "no firmware record $FW: run with vmrun --type2 or --type2-bare"
+pci=$(jq -r .pci "$FW")
+want_start=$(jq -r '.range.start' "$FW")
+want_size=$(jq -r '.range.size' "$FW")
+want_range=$(printf '%#x-%#x' "$want_start" $((want_start + want_size - 1)))
+sysdir=/sys/bus/pci/devices/$pci
+simdir=$sysdir/cxlnic_sim_t2
+
+pci_driver() { basename "$(readlink -f "$sysdir/driver" 2>/dev/null)" 2>/dev/null; }
+no_pci_driver() { [ ! -e "$sysdir/driver" ]; }
+sim_bound() { [ "$(pci_driver)" = cxlnic_sim_t2 ] && [ -d "$simdir" ]; }
+# The accelerator's memdev: a CXL memdev whose parent is the PCI function.
+accel_memdev() {
+	local m
+	for m in "$sysdir"/mem*; do
+		[ -e "$m/uevent" ] || continue
+		basename "$m"
+		return 0
+	done
+	return 1
+}
+
+# The driver's netdev, while it is bound.
+sim_netdev() { ls "$sysdir/net" 2>/dev/null | head -n 1; }
+# send_frames DEV N: N raw broadcast frames of 256 bytes (a local
+# experimental ethertype), as any program sending on the interface would.
+send_frames() {
+	python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+frame = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x88\xb5" + bytes(242)
+for _ in range(int(sys.argv[2])):
+    s.send(frame)
+PY
+}
+# check_tx WINDOW: 100 frames sent on the netdev are counted by it and were
+# written into WINDOW (cxl or plain), none into the other.
+check_tx() {
+	local dev other tx0 w0 o0 n=100
+	dev=$(sim_netdev)
+	[ -n "$dev" ] || fail "cxlnic_sim_t2 bound with no netdev"
+	other=plain
+	[ "$1" = cxl ] || other=cxl
+	ip link set "$dev" up || fail "ip link set $dev up"
+	tx0=$(cat "/sys/class/net/$dev/statistics/tx_packets")
+	w0=$(cat "$simdir/$1_packets") o0=$(cat "$simdir/${other}_packets")
+	send_frames "$dev" $n || fail "sending on $dev failed"
+	(($(cat "/sys/class/net/$dev/statistics/tx_packets") - tx0 >= n)) ||
+		fail "$dev counted $(($(cat "/sys/class/net/$dev/statistics/tx_packets") - tx0)) of $n frames"
+	(($(cat "$simdir/$1_packets") - w0 >= n)) ||
+		fail "$(($(cat "$simdir/$1_packets") - w0)) of $n frames went into the $1 window"
+	[ "$(cat "$simdir/${other}_packets")" = "$o0" ] ||
+		fail "frames went into the $other window too"
+	ok "$dev: $n frames sent, counted by the netdev, written into the $1 window"
+	NETDEV=$dev
+}
+gone() { [ ! -e "/sys/bus/cxl/devices/$1" ]; }
+netdev_gone() { ! ip link show "$1" >/dev/null 2>&1; }
+
+# The family's view of the stock NIC.
+stock_json() { "$CTL" show "$pci" --json; }
+# check_stock MODE REASON: the family shows the NIC so; on cxl, on the
+# region the core assembled, with the netdev the driver registered.
+check_stock() {
+	local j
+	j=$(stock_json) || fail "the family does not know $pci"
+	jq -e --arg m "$1" --arg r "$2" --argjson serial "$(jq .serial "$FW")" '
+		.kind == "stock" and .driver == "cxlnic_sim_t2" and
+		.mode == $m and .last_reason == $r and .serial == $serial' \
+		<<<"$j" >/dev/null || fail "the family shows $(jq -c '{kind, driver, mode, last_reason, serial}' <<<"$j"), expected $1 for $2"
+	if [ "$1" = cxl ]; then
+		jq -e --arg region "$REGION" --arg md "$MD" --arg dev "$NETDEV" \
+			--argjson base "$want_start" '
+			.region.name == $region and .region.base == $base and
+			.ifname == $dev and
+			any(.pieces[]; .kind == "memdev" and .name == $md and .state == "bound")' \
+			<<<"$j" >/dev/null || fail "the family's chain: $(jq -c '{region, ifname, pieces}' <<<"$j")"
+	fi
+	ok "the family shows $pci as a stock NIC in mode $1 (reason $2)"
+}
+# The monitor's account of the stock NIC, in order: "lost" for each piece
+# said lost, "off" for a move to mode off, "cxl" for a return.
+stock_events() {
+	jq -r --arg p "$pci" 'select(.pci_addr == $p) |
+		if .piece_event == "lost" then "lost"
+		elif .event == "dev-change" then .mode else empty end' "$MON_LOG" |
+		uniq | tr '\n' ' '
+}
+
+# bind_sim: probe the driver on the accelerator and check what it got.
+bind_sim() {
+	local md ep region got
+	if ! sim_bound; then
+		echo "$pci" >/sys/bus/pci/drivers/cxlnic_sim_t2/bind ||
+			fail "bind of $pci to cxlnic_sim_t2 refused"
+	fi
+	wait_until 30 sim_bound || fail "cxlnic_sim_t2 did not bind $pci"
+	[ "$(cat "$simdir/ctpio")" = cxl ] ||
+		fail "CTPIO on $(cat "$simdir/ctpio") (CXL init: $(cat "$simdir/cxl_error"))"
+	md=$(accel_memdev) || fail "no memdev under $pci"
+	ep=$(endpoint_of_memdev "$md") || fail "$md has no endpoint"
+	region=$(regions_of_memdev "$md")
+	[ -n "$region" ] || fail "the CXL core assembled no region for $md"
+	[ "$(wc -w <<<"$region")" -eq 1 ] || fail "$md in several regions: $region"
+	[ "$(cat "/sys/bus/cxl/devices/$region/commit")" = 1 ] || fail "$region not committed"
+	got=$(printf '%#x-%#x' "$(cat "/sys/bus/cxl/devices/$region/resource")" \
+		$(($(cat "/sys/bus/cxl/devices/$region/resource") + $(cat "/sys/bus/cxl/devices/$region/size") - 1)))
+	[ "$got" = "$want_range" ] || fail "$region spans $got, firmware committed $want_range"
+	[ "$(cat "$simdir/cxl_range")" = "$want_range" ] ||
+		fail "the driver reports $(cat "$simdir/cxl_range"), $region spans $want_range"
+	/usr/bin/python3 "$FIXTURE" check --complete "$FW" ||
+		fail "the decoders are not as firmware left them"
+	ok "$1: $md ($ep) in $region at $got; the driver has CTPIO on CXL there"
+	check_tx cxl
+	MD=$md REGION=$region
+}
+
