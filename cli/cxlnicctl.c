@@ -380,6 +380,7 @@ static int cmd_detach(int argc, char **argv)
 }
 
 struct monitor_state {
+	struct cxlnic_monitor *mon;
 	bool json;
 	long limit;	/* --count, 0 for none */
 	long seen;
@@ -408,6 +409,26 @@ static void on_overrun(const struct monitor_state *st)
 	errorf("events were lost (receive buffer overrun); read the current state with 'cxlnicctl list'");
 	if (st->json)
 		print_json_line(cxlnic_overrun_to_json());
+}
+
+/*
+ * nlctrl: cxlnic.ko unloaded or loaded again.  Its group went with it: join
+ * the new one, and say so (the events between are lost for good).
+ */
+static void on_family_change(enum cxlnic_family_change change, void *arg)
+{
+	struct monitor_state *st = arg;
+	bool back = change == CXLNIC_FAMILY_BACK;
+	int rc = back ? cxlnic_monitor_rejoin(st->mon) : 0;
+
+	if (rc)
+		errorf("cxlnic.ko is back, but its group could not be joined: %s",
+		       cxlnic_strerror(rc));
+	else
+		errorf(back ? "cxlnic.ko is loaded again: its events follow; read the current state with 'cxlnicctl list'" :
+			      "cxlnic.ko was unloaded: no events until it is loaded again");
+	if (st->json)
+		print_json_line(cxlnic_family_event_to_json(back));
 }
 
 static long ms_left(const struct timespec *deadline)
@@ -457,8 +478,13 @@ static int cmd_monitor(int argc, char **argv)
 	st.json = o.json;
 	st.limit = o.count;
 	rc = cxlnic_monitor_open(&m, 0);
-	if (rc)
+	if (!rc)
+		rc = cxlnic_monitor_follow_family(m, on_family_change, &st);
+	if (rc) {
+		cxlnic_monitor_close(m);
 		return report(NULL, rc);
+	}
+	st.mon = m;
 	ctl = daemon_monitor_open();
 	if (ctl)
 		daemon_monitor_drain(ctl, o.json, &st.seen, st.limit);

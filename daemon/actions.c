@@ -95,3 +95,55 @@ int action_bind_nic(const char *pci_addr, const char *driver)
 {
 	return write_attr(pci_addr, "%s/bus/pci/drivers/%s/bind", driver, "");
 }
+
+static int read_override(const char *pci_addr, char *value, size_t len)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override",
+		 sysfs_root, pci_addr);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(value, (int)len, f))
+		rc = -EIO;
+	fclose(f);
+	if (rc)
+		return rc;
+	value[strcspn(value, "\n")] = '\0';
+	/* The kernel's word for none. */
+	if (!strcmp(value, "(null)"))
+		value[0] = '\0';
+	return 0;
+}
+
+int action_hold_nic(const char *pci_addr, char *saved, size_t len)
+{
+	int rc = read_override(pci_addr, saved, len);
+
+	if (rc)
+		return rc;
+	/* Held already (a restart): what it was before is already saved. */
+	if (!strcmp(saved, HOLD_OVERRIDE))
+		return -EALREADY;
+	return write_attr(HOLD_OVERRIDE, "%s/bus/pci/devices/%s/driver_override",
+			  pci_addr, "");
+}
+
+int action_release_hold(const char *pci_addr, const char *saved)
+{
+	/* A newline alone clears it. */
+	return write_attr(saved[0] ? saved : "\n",
+			  "%s/bus/pci/devices/%s/driver_override", pci_addr, "");
+}
+
+bool action_pci_function_exists(const char *pci_addr)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s", sysfs_root,
+		 pci_addr);
+	return !access(path, F_OK);
+}

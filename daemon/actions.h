@@ -6,6 +6,7 @@
 #ifndef CXLNICD_ACTIONS_H
 #define CXLNICD_ACTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Root of sysfs; tests may point it elsewhere. */
@@ -20,5 +21,18 @@ int action_delete_region(const char *root_decoder, const char *region);
 /* Release the NIC's driver; its name is saved in @driver. */
 int action_unbind_nic(const char *pci_addr, char *driver, size_t len);
 int action_bind_nic(const char *pci_addr, const char *driver);
+/*
+ * A hold on the NIC's PCI function: its driver_override set to a driver
+ * that does not exist, so that no probe (an autoprobe, a new module, an
+ * operator's bind) binds it; its value before is saved in @saved ("": none).
+ */
+int action_hold_nic(const char *pci_addr, char *saved, size_t len);
+/* The hold ends: driver_override is @saved again. */
+int action_release_hold(const char *pci_addr, const char *saved);
+/* Whether the PCI function is still there (not hot-removed). */
+bool action_pci_function_exists(const char *pci_addr);
+
+/* What a held function's driver_override says: no driver has the name. */
+#define HOLD_OVERRIDE "cxlnicd-held"
 
 #endif

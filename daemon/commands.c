@@ -15,6 +15,7 @@
 #include "cxlnic_names.h"
 #include "daemon.h"
 #include "log.h"
+#include "stock.h"
 
 #ifndef CXLNIC_VERSION
 #define CXLNIC_VERSION "unknown"
@@ -56,7 +57,7 @@ const char *nic_state_name(const struct nic *nic)
 		return "held";
 	if (!nic->present)
 		return nic->unbound_by_us ? "unbound" : "absent";
-	if (nic->info.mode == CXLNIC_CTPIO_MODE_CXL)
+	if (nic->info.mode == CXLNIC_CTPIO_MODE_CXL && !nic->info.lost)
 		return "on-cxl";
 	if (nic->retry_at == UINT64_MAX)
 		return "gave-up";
@@ -64,7 +65,8 @@ const char *nic_state_name(const struct nic *nic)
 		return "retrying";
 	if (nic->waiting_for[0])
 		return "waiting";
-	return "on-pci";
+	/* A stock NIC left unbound (on_loss=none, or unbound by someone). */
+	return nic_bound(nic) ? "on-pci" : "unbound";
 }
 
 static void add_string_if(struct json_object *o, const char *key,
@@ -86,8 +88,10 @@ static struct json_object *nic_to_json(const struct daemon *d,
 	json_object_object_add(o, "state",
 			       json_object_new_string(nic_state_name(nic)));
 	json_object_object_add(o, "driver", json_object_new_string(nic->driver));
+	/* A stock NIC's memdev is known through the family: no pairing. */
 	json_object_object_add(o, "managed",
-			       json_object_new_boolean(p.has_memdev_serial));
+			       json_object_new_boolean(p.has_memdev_serial ||
+						       nic_is_stock(nic)));
 	if (nic->present)
 		json_object_object_add(o, "nic", cxlnic_dev_to_json(&nic->info));
 	add_string_if(o, "waiting_for", nic->waiting_for);

@@ -25,9 +25,14 @@ struct nic {
 	bool present;			/* registered in the family */
 	bool unbound_by_us;		/* by a policy; bound again by it */
 	bool held;			/* unbound on request: left alone */
+	char held_override[64];		/* its driver_override before */
 	bool recover_requested;		/* a manual recover is armed */
 	bool operator_pci;		/* an operator put it on PCI */
 	bool unpaired_logged;
+	bool region_not_kept;		/* stock: bound on its whole chain,
+					 * no region came */
+	uint64_t stock_bound_at;	/* stock: when bound on a whole chain */
+	bool link_was_up;		/* stock: its netdev, when last seen */
 	char driver[64];
 	char pending[32];		/* step under way, as recorded */
 	char pending_memdev[32];
@@ -87,6 +92,8 @@ struct daemon {
 };
 
 uint64_t now_usec(void);
+/* Its driver is bound (a stock NIC stays in the family without one). */
+bool nic_bound(const struct nic *nic);
 struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create);
 /* A NIC named by PCI address, handle or netdev name; NULL if unknown. */
 struct nic *nic_find(struct daemon *d, const char *name);
@@ -99,7 +106,7 @@ void daemon_note(struct daemon *d, int priority, enum history_kind kind,
 		 const char *nic, const char *what, int error, long ms,
 		 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
-void save_state(struct daemon *d);
+int save_state(struct daemon *d);
 void load_state(struct daemon *d);
 void schedule_reconcile(struct daemon *d, uint64_t delay_ms);
 void reconcile(struct daemon *d);

@@ -12,6 +12,7 @@ static const char *const point_names[FAULT_NR_POINTS] = {
 	[FAULT_SYSFS_WRITE] = "sysfs-write",
 	[FAULT_LIBCXL] = "libcxl",
 	[FAULT_NETLINK] = "netlink",
+	[FAULT_STATE_WRITE] = "state-write",
 };
 
 static unsigned long remaining[FAULT_NR_POINTS];

@@ -3,10 +3,11 @@
  * Fault injection for the tests: named points where cxlnicd's work can be
  * made to fail, switched on from the environment:
  *
- *   CXLNICD_FAULTS=sysfs-write:3,libcxl:1,netlink:2
+ *   CXLNICD_FAULTS=sysfs-write:3,libcxl:1,netlink:2,state-write:1
  *
- * makes the first 3 sysfs writes, the first libcxl call and the first 2
- * netlink requests of the recovery fail with EIO, as a flaky device or a
+ * makes the first 3 sysfs writes, the first libcxl call, the first 2
+ * netlink requests of the recovery and the first write of the state file
+ * fail with EIO, as a flaky device or a
  * busy kernel would.  (CXLNICD_CRASH_AFTER=STEP kills the daemon right
  * after a step instead.)  Unset, every check is one branch.
  */
@@ -17,6 +18,7 @@ enum fault_point {
 	FAULT_SYSFS_WRITE,
 	FAULT_LIBCXL,
 	FAULT_NETLINK,
+	FAULT_STATE_WRITE,	/* writing the state file */
 	FAULT_NR_POINTS,
 };
 

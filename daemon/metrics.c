@@ -51,6 +51,12 @@ static void nic_modes(FILE *f, const struct daemon *d)
 	for (i = 0; i < d->n_nics; i++)
 		fprintf(f, "cxlnic_daemon_state{nic=\"%s\",state=\"%s\"} 1\n",
 			d->nics[i].pci_addr, nic_state_name(&d->nics[i]));
+	header(f, "cxlnic_waiting_for", "gauge",
+	       "1 for the piece a waiting NIC waits for (its waiting_for, see docs/json.md).");
+	for (i = 0; i < d->n_nics; i++)
+		if (d->nics[i].waiting_for[0])
+			fprintf(f, "cxlnic_waiting_for{nic=\"%s\",piece=\"%s\"} 1\n",
+				d->nics[i].pci_addr, d->nics[i].waiting_for);
 }
 
 static void nic_pieces(FILE *f, const struct daemon *d)

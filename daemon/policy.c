@@ -17,6 +17,17 @@ static const char *const step_names[] = {
 	[STEP_ATTACH] = "attach",
 };
 
+bool policy_attach_failure_escalates(int err)
+{
+	return err == -EIO;
+}
+
+bool policy_step_needs_record(enum step step)
+{
+	return step == STEP_RESET_MEMDEV || step == STEP_UNBIND_NIC ||
+	       step == STEP_REBIND_NIC;
+}
+
 const char *step_name(enum step step)
 {
 	return step_names[step];
@@ -101,6 +112,12 @@ enum step policy_next_step(const struct nic_policy *p,
 		return STEP_UNBIND_NIC;
 	if (!p->recovery_auto && !n->recover_requested)
 		return STEP_DONE;
+	/*
+	 * A NIC someone else unbound, or one hot-removed, is not cxlnicd's:
+	 * its chain is left as it is until the NIC is back.
+	 */
+	if (!n->registered && !n->unbound_by_us)
+		return STEP_WAIT;
 	step = chain_step(p, n, c);
 	if (step != STEP_DONE)
 		return step;
@@ -109,6 +126,65 @@ enum step policy_next_step(const struct nic_policy *p,
 	if (p->escalate_after && n->attach_failures >= p->escalate_after)
 		return STEP_REBIND_NIC;
 	return STEP_ATTACH;
+}
+
+static bool stock_chain_whole(const struct stock_view *s)
+{
+	return s->root && s->ports;
+}
+
+/* An unbound stock NIC: bound again after the core's release only. */
+static enum step stock_unbound_step(const struct nic_policy *p,
+				    const struct stock_view *s)
+{
+	if (s->recover_requested)
+		return STEP_BIND_NIC;
+	/* Released again after its probe: the bind does not help. */
+	if (s->region_not_kept)
+		return STEP_WAIT;
+	if (!s->released)
+		return STEP_DONE;
+	if (stock_chain_whole(s) || p->on_loss == ON_LOSS_FALLBACK)
+		return STEP_BIND_NIC;
+	return STEP_WAIT;
+}
+
+/* A stock NIC bound on PCI: bound again if that brings CXL back. */
+static enum step stock_on_pci_step(const struct stock_view *s)
+{
+	if (!s->lost)
+		return STEP_DONE;
+	if (s->settling ||
+	    (s->region_not_kept && !s->recover_requested) ||
+	    !stock_chain_whole(s))
+		return STEP_WAIT;
+	return STEP_REBIND_NIC;
+}
+
+enum step policy_stock_next_step(const struct nic_policy *p,
+				 const struct stock_view *s)
+{
+	if (s->held || s->on_cxl)
+		return STEP_DONE;
+	if (s->releasing)
+		return STEP_WAIT;
+	if (!s->recover_requested &&
+	    (p->on_loss == ON_LOSS_NONE || !p->recovery_auto))
+		return STEP_DONE;
+	return s->bound ? stock_on_pci_step(s) : stock_unbound_step(p, s);
+}
+
+const char *policy_stock_missing_piece(const struct stock_view *s)
+{
+	if (s->releasing)
+		return "release";
+	if (!s->root)
+		return "root";
+	if (!s->ports)
+		return "port";
+	if (s->settling || s->region_not_kept)
+		return "region";
+	return NULL;
 }
 
 const char *policy_missing_piece(const struct nic_policy *p,

@@ -59,6 +59,44 @@ enum step {
 enum step policy_next_step(const struct nic_policy *policy,
 			   const struct nic_view *nic,
 			   const struct chain_view *chain);
+
+/*
+ * A stock NIC (kind stock: sfc on 7.3): its driver maps its region at
+ * probe and cannot fall back live; on a loss the CXL core releases it and
+ * nothing binds it again.  Its chain above the memdev, as libcxl sees it
+ * (the memdev, its endpoint and region are the driver's probe to make).
+ */
+struct stock_view {
+	bool bound;		/* its driver is bound (mode pci or cxl) */
+	bool on_cxl;		/* bound on its region, nothing lost since */
+	bool releasing;		/* on CXL with a piece gone: the core's
+				 * release is coming */
+	bool released;		/* unbound by the CXL core after a loss */
+	bool lost;		/* that loss not repaired: not on CXL since */
+	bool root;		/* a CXL root (cxl_acpi bound) */
+	bool ports;		/* every port of its last chain enabled */
+	bool settling;		/* just bound with its chain whole: its
+				 * region may still be binding */
+	bool region_not_kept;	/* bound with its chain whole, no region:
+				 * the platform did not keep it */
+	bool held;		/* unbound on an operator's request */
+	bool recover_requested;
+};
+
+/*
+ * What each policy means for a NIC that cannot fall back live (see
+ * cxlnicd.conf(5)): on_loss=fallback binds its driver again at once, on the
+ * PCI window while the chain is incomplete, and binds it once more (an
+ * unbind and a bind: its CTPIO moves only at probe) when the chain is back;
+ * on_loss=unbind leaves it unbound until the chain is back, then binds it;
+ * on_loss=none and recovery=manual leave it as upstream does, unbound,
+ * until 'cxlnicctl recover'.  STEP_BIND_NIC, STEP_REBIND_NIC, STEP_WAIT
+ * or STEP_DONE.
+ */
+enum step policy_stock_next_step(const struct nic_policy *policy,
+				 const struct stock_view *nic);
+/* Why a stock NIC waits: "root", "port", "region" or "release"; or NULL. */
+const char *policy_stock_missing_piece(const struct stock_view *nic);
 const char *step_name(enum step step);
 /*
  * devlink's rule for a reporter's auto_recover, kept by cxlnicd too: after
@@ -76,6 +114,21 @@ uint64_t policy_grace_until(enum step step, const struct nic_view *nic,
  * or removed, a rescan finds it) or any other failure (backed off).
  */
 bool policy_memdev_bind_refused(int err);
+/*
+ * Whether a failed region-attach counts toward escalate_after: only the
+ * NIC driver's own failure (EIO from the family), which a rebind of the
+ * driver may cure.  A piece going away (EAGAIN), a region another NIC is on
+ * (EBUSY), a stale handle or name (ENODEV, ENOENT, ENXIO) do not: a rebind
+ * would stop the NIC's traffic for nothing.
+ */
+bool policy_attach_failure_escalates(int err);
+/*
+ * Whether @step may be taken only once its intent is in the state file:
+ * the steps a crash half-way through would leave for a restart to finish
+ * or undo (a memdev without cxl_pci, a NIC without its driver).  Without
+ * the record they are refused.
+ */
+bool policy_step_needs_record(enum step step);
 /* Whether a reset of the memdev's PCI function may follow the unbind of
  * cxl_pci that returned @err: done (0) or nothing was bound (-ENODEV). */
 bool policy_reset_may_follow(int err);

@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "log.h"
 #include "policy.h"
+#include "stock.h"
 #include "topology.h"
 
 #define MAX_STEPS	12
@@ -31,6 +32,11 @@ uint64_t now_usec(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+bool nic_bound(const struct nic *nic)
+{
+	return nic->present && nic->info.mode != CXLNIC_CTPIO_MODE_OFF;
 }
 
 struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create)
@@ -117,7 +123,7 @@ void daemon_note(struct daemon *d, int priority, enum history_kind kind,
 static bool nic_worth_saving(const struct nic *nic)
 {
 	return nic->unbound_by_us || nic->held || nic->operator_pci ||
-	       nic->pending[0] || nic->n_overrides;
+	       nic->recover_requested || nic->pending[0] || nic->n_overrides;
 }
 
 static void nic_to_state(const struct nic *nic, struct nic_state *st)
@@ -125,7 +131,10 @@ static void nic_to_state(const struct nic *nic, struct nic_state *st)
 	snprintf(st->pci_addr, sizeof(st->pci_addr), "%s", nic->pci_addr);
 	st->unbound_by_us = nic->unbound_by_us;
 	st->held = nic->held;
+	snprintf(st->held_override, sizeof(st->held_override), "%s",
+		 nic->held_override);
 	st->operator_pci = nic->operator_pci;
+	st->recover_requested = nic->recover_requested;
 	snprintf(st->driver, sizeof(st->driver), "%s", nic->driver);
 	snprintf(st->pending, sizeof(st->pending), "%s", nic->pending);
 	snprintf(st->memdev, sizeof(st->memdev), "%s", nic->pending_memdev);
@@ -136,8 +145,8 @@ static void nic_to_state(const struct nic *nic, struct nic_state *st)
 	memcpy(st->overrides, nic->overrides, sizeof(st->overrides));
 }
 
-/* Record what a crash must not lose. */
-void save_state(struct daemon *d)
+/* Record what a crash must not lose.  0 or -errno (logged). */
+int save_state(struct daemon *d)
 {
 	struct nic_state *st = calloc(d->n_nics ? d->n_nics : 1, sizeof(*st));
 	size_t i, n = 0;
@@ -145,15 +154,18 @@ void save_state(struct daemon *d)
 
 	if (!st) {
 		log_err("cannot write %s: out of memory", d->state_path);
-		return;
+		return -ENOMEM;
 	}
 	for (i = 0; i < d->n_nics; i++)
 		if (nic_worth_saving(&d->nics[i]))
 			nic_to_state(&d->nics[i], &st[n++]);
-	rc = state_save(d->state_path, st, n);
+	rc = fault_check(FAULT_STATE_WRITE);
+	if (!rc)
+		rc = state_save(d->state_path, st, n);
 	if (rc)
 		log_err("cannot write %s: %s", d->state_path, strerror(-rc));
 	free(st);
+	return rc;
 }
 
 static void nic_from_state(struct nic *nic, const struct nic_state *st)
@@ -166,7 +178,10 @@ static void nic_from_state(struct nic *nic, const struct nic_state *st)
 			     (!strcmp(st->pending, "unbind-nic") && !st->held) ||
 			     !strcmp(st->pending, "rebind-nic");
 	nic->held = st->held;
+	snprintf(nic->held_override, sizeof(nic->held_override), "%s",
+		 st->held_override);
 	nic->operator_pci = st->operator_pci;
+	nic->recover_requested = st->recover_requested;
 	snprintf(nic->driver, sizeof(nic->driver), "%s", st->driver);
 	snprintf(nic->pending, sizeof(nic->pending), "%s", st->pending);
 	snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
@@ -225,8 +240,17 @@ void load_state(struct daemon *d)
 			    nic->pending[0] ? ", interrupted in " : "",
 			    nic->pending,
 			    nic->n_overrides ? ", policy changed at run time" : "");
+		/*
+		 * An intent is acted on once: an unbind or rebind is taken as
+		 * done above, a reset finished.  An unfinished create-region
+		 * is reclaimed by the first scan.
+		 */
+		if (strcmp(nic->pending, "create-region"))
+			nic->pending[0] = '\0';
 	}
 	free(st);
+	if (n)
+		save_state(d);
 }
 
 /* Run the reconcile at most @delay_ms from now (sooner if already due). */
@@ -252,14 +276,18 @@ static uint64_t backoff_ms(const struct nic_policy *p, unsigned int failures)
 	return ms < p->backoff_max_ms ? ms : p->backoff_max_ms;
 }
 
+/* A stock NIC on CXL with a piece gone is about to be released. */
 static struct nic_view nic_view_of(const struct nic *nic)
 {
 	bool on_pci = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_PCI;
+	bool stock = nic_is_stock(nic);
 
 	return (struct nic_view) {
-		.registered = nic->present,
-		.on_cxl = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL,
-		.lost = on_pci && cxlnic_reason_is_loss(nic->info.reason),
+		.registered = nic_bound(nic),
+		.on_cxl = nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL &&
+			  !stock_lost(nic),
+		.lost = stock ? stock_lost(nic) :
+			on_pci && cxlnic_reason_is_loss(nic->info.reason),
 		.unbound_by_us = nic->unbound_by_us,
 		.user_chose_pci = nic->operator_pci,
 		.held = nic->held,
@@ -302,7 +330,8 @@ static int do_attach(struct daemon *d, struct nic *nic,
 	if (!rc)
 		rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
 	if (rc) {
-		nic->attach_failures++;
+		if (policy_attach_failure_escalates(rc))
+			nic->attach_failures++;
 		log_nic(LOG_WARNING, nic->pci_addr, "attach", -1,
 			"region-attach %s failed: %s", names->region,
 			cxlnic_client_extack(d->nl) ? cxlnic_client_extack(d->nl) :
@@ -317,6 +346,19 @@ static int do_attach(struct daemon *d, struct nic *nic,
 }
 
 /*
+ * Its driver released by cxlnicd, to be bound again by it.  A cooperating
+ * NIC leaves the family with its driver; a stock one stays, in mode off.
+ */
+static void nic_unbound_by_us(struct nic *nic)
+{
+	nic->unbound_by_us = true;
+	if (nic_is_stock(nic))
+		nic->info.mode = CXLNIC_CTPIO_MODE_OFF;
+	else
+		nic->present = false;
+}
+
+/*
  * Once the unbind is done the NIC is ours to bind again: a bind that fails
  * here is retried as bind-nic, with backoff, like after an unbind policy.
  */
@@ -328,8 +370,7 @@ static int do_rebind_nic(struct nic *nic)
 	nic->attach_failures = 0;
 	if (rc)
 		return rc;
-	nic->unbound_by_us = true;
-	nic->present = false;
+	nic_unbound_by_us(nic);
 	rc = action_bind_nic(nic->pci_addr, nic->driver);
 	if (!rc)
 		nic->unbound_by_us = false;
@@ -349,10 +390,8 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 	case STEP_UNBIND_NIC:
 		rc = action_unbind_nic(nic->pci_addr, nic->driver,
 				       sizeof(nic->driver));
-		if (!rc) {
-			nic->unbound_by_us = true;
-			nic->present = false;
-		}
+		if (!rc)
+			nic_unbound_by_us(nic);
 		return rc;
 	case STEP_DELETE_STALE_REGION:
 		snprintf(detail, len, "%s", n->stale_region);
@@ -391,9 +430,14 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 			nic->unbound_by_us = false;
 		return rc;
 	case STEP_REBIND_NIC:
-		log_nic(LOG_WARNING, nic->pci_addr, "rebind-nic", -1,
-			"re-attach failed %u times: escalating to an unbind and bind of %s",
-			nic->attach_failures, nic->driver[0] ? nic->driver : "its driver");
+		if (nic_is_stock(nic))
+			snprintf(detail, len, "%s: its chain is back, and its CTPIO moves only at probe",
+				 nic->driver);
+		else
+			log_nic(LOG_WARNING, nic->pci_addr, "rebind-nic", -1,
+				"re-attach failed %u times: escalating to an unbind and bind of %s",
+				nic->attach_failures,
+				nic->driver[0] ? nic->driver : "its driver");
 		return do_rebind_nic(nic);
 	case STEP_ATTACH:
 		snprintf(detail, len, "%s", n->region);
@@ -420,7 +464,15 @@ static int run_step(struct daemon *d, struct nic *nic, enum step step,
 		 names->memdev);
 	snprintf(nic->pending_memdev_host, sizeof(nic->pending_memdev_host),
 		 "%s", names->memdev_host);
-	save_state(d);
+	rc = save_state(d);
+	if (rc && policy_step_needs_record(step)) {
+		nic->pending[0] = '\0';
+		daemon_note(d, LOG_ERR, HISTORY_ACTION, nic->pci_addr,
+			    step_name(step), rc, -1,
+			    "%s refused: its intent could not be recorded in %s (%s), and a crash half-way through would leave it for nobody to finish",
+			    step_name(step), d->state_path, strerror(-rc));
+		return rc;
+	}
 	/* A recovery takes many blocking steps in one dispatch. */
 	sd_notify(0, "WATCHDOG=1");
 	t0 = now_usec();
@@ -450,6 +502,7 @@ static void nic_failed(struct daemon *d, struct nic *nic,
 			    nic->failures);
 		nic->retry_at = UINT64_MAX;
 		nic->recover_requested = false;
+		save_state(d);
 		return;
 	}
 	nic->retry_at = now_usec() + backoff_ms(p, nic->failures) * 1000;
@@ -577,20 +630,100 @@ static uint64_t loss_grace_wait(struct nic *nic, const struct nic_policy *p,
 	return policy_loss_grace_until(p, nv, now_usec(), nic->lost_at);
 }
 
+/* The next step for one NIC, what it waits for, and what it works on. */
+struct plan {
+	enum step step;
+	const char *missing;		/* with STEP_WAIT */
+	bool chain_whole;		/* stock: the bind's probe may find CXL */
+	struct chain_view view;		/* cooperating: libcxl's scan */
+	struct chain_names names;
+};
+
+/* A cooperating NIC: its paired memdev's chain, as libcxl scans it. */
+static int plan_cooperating(struct daemon *d, struct nic *nic,
+			    const struct nic_policy *p, struct plan *plan)
+{
+	struct nic_view nv = nic_view_of(nic);
+	bool reclaim = !strcmp(nic->pending, "create-region");
+	int rc;
+
+	if (nic->present && nic->info.has_region)
+		snprintf(nic->last_region, sizeof(nic->last_region), "%s",
+			 nic->info.region);
+	rc = topology_scan(p->memdev_serial,
+			   nic->last_region[0] ? nic->last_region : NULL,
+			   reclaim, p->decoder_mode, &plan->view, &plan->names);
+	if (rc)
+		return rc;
+	/* A create-region a crash cut short: reclaimed by this scan, once. */
+	if (reclaim) {
+		nic->pending[0] = '\0';
+		save_state(d);
+	}
+	snprintf(nic->dax_device, sizeof(nic->dax_device), "%s",
+		 plan->names.dax_chardev);
+	plan->step = policy_next_step(p, &nv, &plan->view);
+	if (plan->step == STEP_WAIT)
+		plan->missing = !nv.registered && !nv.unbound_by_us ? "nic" :
+				policy_missing_piece(p, &plan->view);
+	return 0;
+}
+
+/* A stock NIC: the family's view and the ports above its memdev. */
+static int plan_stock(struct daemon *d, struct nic *nic,
+		      const struct nic_policy *p, struct plan *plan)
+{
+	struct stock_view s;
+	int rc = stock_view_of(d, nic, &s);
+
+	if (rc)
+		return rc;
+	plan->step = policy_stock_next_step(p, &s);
+	plan->missing = plan->step == STEP_WAIT ?
+			policy_stock_missing_piece(&s) : NULL;
+	plan->chain_whole = s.root && s.ports;
+	return 0;
+}
+
+static int plan_next(struct daemon *d, struct nic *nic,
+		     const struct nic_policy *p, struct plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	return nic_is_stock(nic) ? plan_stock(d, nic, p, plan) :
+				   plan_cooperating(d, nic, p, plan);
+}
+
+/* What a step left to check: a stock NIC's bind, its region. */
+static int after_step(struct daemon *d, struct nic *nic, enum step step,
+		      const struct plan *plan, int rc)
+{
+	/*
+	 * A refused bind is no failure: the reset follows.  Nor is a memdev
+	 * name gone stale: the next scan finds its new one.
+	 */
+	if (step == STEP_BIND_MEMDEV &&
+	    (policy_memdev_bind_refused(rc) || rc == -ENODEV))
+		return 0;
+	if (!rc && nic_is_stock(nic) &&
+	    (step == STEP_BIND_NIC || step == STEP_REBIND_NIC))
+		return stock_after_bind(d, nic, plan->chain_whole);
+	return rc;
+}
+
 /* Take steps for one NIC until it is done, must wait, or a step fails. */
 void recover_nic(struct daemon *d, struct nic *nic)
 {
 	const char *missing = NULL;
-	struct chain_names names;
-	struct chain_view view;
 	struct nic_view nv;
 	uint64_t grace_until = 0;
 	struct nic_policy p;
-	enum step step;
+	struct plan plan;
+	enum step step = STEP_DONE;
 	int i, rc = 0;
 
 	nic_policy(d, nic, &p);
-	if (!nic_paired(d, nic, &p))
+	/* A stock NIC is known through the family, with its memdev. */
+	if (!nic_is_stock(nic) && !nic_paired(d, nic, &p))
 		return;
 	if (nic->retry_at > now_usec()) {
 		/*
@@ -602,23 +735,14 @@ void recover_nic(struct daemon *d, struct nic *nic)
 		return;
 	}
 	for (i = 0; i < MAX_STEPS; i++) {
-		if (nic->present && nic->info.has_region)
-			snprintf(nic->last_region, sizeof(nic->last_region),
-				 "%s", nic->info.region);
-		rc = topology_scan(p.memdev_serial,
-				   nic->last_region[0] ? nic->last_region : NULL,
-				   !strcmp(nic->pending, "create-region"),
-				   p.decoder_mode, &view, &names);
+		rc = plan_next(d, nic, &p, &plan);
 		if (rc)
 			break;
-		snprintf(nic->dax_device, sizeof(nic->dax_device), "%s",
-			 names.dax_chardev);
-		nv = nic_view_of(nic);
-		step = policy_next_step(&p, &nv, &view);
-		missing = step == STEP_WAIT ? policy_missing_piece(&p, &view) :
-					      NULL;
+		step = plan.step;
+		missing = plan.missing;
 		if (step == STEP_DONE || step == STEP_WAIT)
 			break;
+		nv = nic_view_of(nic);
 		grace_until = loss_grace_wait(nic, &p, &nv);
 		if (grace_until) {
 			missing = "loss-grace";
@@ -629,15 +753,9 @@ void recover_nic(struct daemon *d, struct nic *nic)
 			missing = "grace-period";
 			break;
 		}
-		rc = run_step(d, nic, step, &p, &names);
-		/*
-		 * A refused bind is no failure: the reset follows.  Nor is a
-		 * memdev name gone stale: the next scan finds its new one.
-		 */
-		if (step == STEP_BIND_MEMDEV &&
-		    (policy_memdev_bind_refused(rc) || rc == -ENODEV))
-			rc = 0;
-		else if (rc)
+		rc = after_step(d, nic, step, &plan,
+				run_step(d, nic, step, &p, &plan.names));
+		if (rc)
 			break;
 	}
 	if (i == MAX_STEPS) {
@@ -649,10 +767,10 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	}
 	if (missing && !strcmp(missing, "decoder-mode") &&
 	    strcmp(nic->waiting_for, missing))
-		note_no_region_in_mode(d, nic, &p, &view);
+		note_no_region_in_mode(d, nic, &p, &plan.view);
 	if (missing && !strcmp(missing, "dax") &&
 	    strcmp(nic->waiting_for, missing))
-		note_dax_refused(d, nic, &p, &names);
+		note_dax_refused(d, nic, &p, &plan.names);
 	snprintf(nic->waiting_for, sizeof(nic->waiting_for), "%s",
 		 missing ? missing : "");
 	track_recovery(d, nic);
@@ -666,8 +784,10 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	/* Not a backoff: the chain may still be rebuilt meanwhile. */
 	if (grace_until)
 		schedule_reconcile(d, (grace_until - now_usec()) / 1000 + 1);
-	if (nic->present && nic->info.mode == CXLNIC_CTPIO_MODE_CXL)
+	if (nic->recover_requested && nic_view_of(nic).on_cxl) {
 		nic->recover_requested = false;
+		save_state(d);
+	}
 }
 
 /*
@@ -759,6 +879,31 @@ static void dump_worked(struct daemon *d)
 	d->dump_error = 0;
 }
 
+/*
+ * A NIC whose PCI function is gone (hot-removed) is forgotten, whatever
+ * was kept of it: its hold went with the function, and a function added
+ * at its address later is a new device, seen afresh.
+ */
+static void prune_removed(struct daemon *d)
+{
+	size_t i = 0;
+
+	while (i < d->n_nics) {
+		struct nic *nic = &d->nics[i];
+
+		if (nic->present || action_pci_function_exists(nic->pci_addr)) {
+			i++;
+			continue;
+		}
+		daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr,
+			    "removed", 0, -1,
+			    "its PCI function is gone (hot-removed): forgotten");
+		memmove(nic, nic + 1, (d->n_nics - i - 1) * sizeof(*nic));
+		d->n_nics--;
+		save_state(d);
+	}
+}
+
 /* Full resync: dump every NIC, then recover each. */
 void reconcile(struct daemon *d)
 {
@@ -781,16 +926,25 @@ void reconcile(struct daemon *d)
 		nic = nic_lookup(d, list.devs[i].pci_addr, true);
 		if (!nic)
 			continue;
+		/* Registered anew: what was concluded of the last is over. */
+		if (!nic->present || nic->info.handle != list.devs[i].handle) {
+			nic->region_not_kept = false;
+			nic->stock_bound_at = 0;
+		}
 		nic->info = list.devs[i];
 		nic->present = true;
-		nic->unbound_by_us = false;
-		nic->held = false;
+		/* A stock NIC stays in the family, unbound. */
+		if (nic_bound(nic)) {
+			nic->unbound_by_us = false;
+			nic->held = false;
+		}
 		snprintf(nic->driver, sizeof(nic->driver), "%s",
 			 list.devs[i].driver);
 		observe_operator_choice(d, nic, nic->info.mode,
 					nic->info.reason);
 	}
 	cxlnic_dev_list_free(&list);
+	prune_removed(d);
 	for (i = 0; i < d->n_nics; i++)
 		recover_nic(d, &d->nics[i]);
 }
@@ -832,6 +986,9 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 			/* Still bound: an unbind policy is about to act. */
 			devlink_grace_ms(d, nic);
 		}
+		/* A stock NIC's loss begins with its first piece's going. */
+		if (!nic->lost_at && ev->kind == CXLNIC_KIND_STOCK && ev->lost)
+			nic->lost_at = now_usec();
 	}
 	nic_policy(d, nic, &p);
 	schedule_reconcile(d, p.grace_ms);
@@ -890,26 +1047,53 @@ int reload_config(struct daemon *d)
 	return rc;
 }
 
+/*
+ * The hold that makes an unbind stick: no probe binds a function whose
+ * driver_override names no driver.  Taken once; a restart finds it taken.
+ */
+static int hold_nic(struct nic *nic)
+{
+	char saved[sizeof(nic->held_override)];
+	int rc = action_hold_nic(nic->pci_addr, saved, sizeof(saved));
+
+	if (rc == -EALREADY)
+		return 0;
+	if (!rc)
+		snprintf(nic->held_override, sizeof(nic->held_override), "%s",
+			 saved);
+	return rc;
+}
+
 int nic_request_unbind(struct daemon *d, struct nic *nic)
 {
 	int rc;
 
-	if (!nic->present) {
-		if (!nic->held && !nic->unbound_by_us)
-			return -ENODEV;
-		/* Unbound by the policy: keep it so, as asked. */
-		nic->held = true;
+	if (!nic_bound(nic) && !nic->held && !nic->unbound_by_us &&
+	    !nic_is_stock(nic))
+		return -ENODEV;
+	rc = hold_nic(nic);
+	if (rc) {
+		log_nic(LOG_WARNING, nic->pci_addr, "unbind-nic", -1,
+			"cannot hold it unbound (driver_override): %s",
+			strerror(-rc));
+		return rc;
+	}
+	nic->held = true;
+	if (!nic_bound(nic)) {
+		/* Unbound by the policy, or a stock NIC the core released. */
 		nic->unbound_by_us = false;
 		save_state(d);
 		return 0;
 	}
-	nic->held = true;
 	snprintf(nic->pending, sizeof(nic->pending), "unbind-nic");
 	save_state(d);
 	rc = action_unbind_nic(nic->pci_addr, nic->driver, sizeof(nic->driver));
 	nic->pending[0] = '\0';
-	if (rc)
+	if (rc) {
 		nic->held = false;
+		action_release_hold(nic->pci_addr, nic->held_override);
+	} else if (nic_is_stock(nic))
+		nic->info.mode = CXLNIC_CTPIO_MODE_OFF;
 	else
 		nic->present = false;
 	save_state(d);
@@ -920,10 +1104,15 @@ int nic_request_bind(struct daemon *d, struct nic *nic)
 {
 	int rc;
 
-	if (nic->present)
+	if (nic_bound(nic))
 		return 0;
 	if (!nic->driver[0])
 		return -ENODEV;
+	if (nic->held) {
+		rc = action_release_hold(nic->pci_addr, nic->held_override);
+		if (rc)
+			return rc;
+	}
 	rc = action_bind_nic(nic->pci_addr, nic->driver);
 	if (rc)
 		return rc;
@@ -940,5 +1129,7 @@ void nic_request_recover(struct daemon *d, struct nic *nic)
 	nic->recover_requested = true;
 	nic->failures = 0;
 	nic->retry_at = 0;
+	/* Kept: a recover a crash cut short goes on after the restart. */
+	save_state(d);
 	recover_nic(d, nic);
 }

@@ -37,8 +37,12 @@ static struct json_object *nic_to_json(const struct nic_state *s)
 			       json_object_new_string(s->memdev_host));
 	json_object_object_add(o, "region", json_object_new_string(s->region));
 	json_object_object_add(o, "held", json_object_new_boolean(s->held));
+	json_object_object_add(o, "held_override",
+			       json_object_new_string(s->held_override));
 	json_object_object_add(o, "operator_pci",
 			       json_object_new_boolean(s->operator_pci));
+	json_object_object_add(o, "recover_requested",
+			       json_object_new_boolean(s->recover_requested));
 	json_object_object_add(o, "policy",
 			       policy_overrides_to_json(s->overrides, s->n_overrides));
 	return o;
@@ -163,12 +167,16 @@ static int nic_from_json(struct json_object *o, struct nic_state *s)
 	copy_str(s->memdev, sizeof(s->memdev), o, "memdev");
 	copy_str(s->memdev_host, sizeof(s->memdev_host), o, "memdev_host");
 	copy_str(s->region, sizeof(s->region), o, "region");
+	copy_str(s->held_override, sizeof(s->held_override), o,
+		 "held_override");
 	if (json_object_object_get_ex(o, "unbound_by_us", &v))
 		s->unbound_by_us = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "held", &v))
 		s->held = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "operator_pci", &v))
 		s->operator_pci = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "recover_requested", &v))
+		s->recover_requested = json_object_get_boolean(v);
 	if (json_object_object_get_ex(o, "policy", &v) &&
 	    overrides_from_json(v, s))
 		return -EINVAL;

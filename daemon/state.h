@@ -29,7 +29,9 @@ struct nic_state {
 	char memdev_host[32];	/* its PCI function, for a pending reset-memdev */
 	char region[32];	/* last region the NIC was attached to */
 	bool held;		/* unbound on request: stays unbound */
+	char held_override[64];	/* its driver_override before the hold */
 	bool operator_pci;	/* an operator put it on PCI: stays there */
+	bool recover_requested;	/* a manual recover under way */
 	size_t n_overrides;
 	struct policy_override overrides[STATE_MAX_OVERRIDES];
 };

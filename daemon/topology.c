@@ -172,6 +172,56 @@ int topology_scan(uint64_t serial, const char *last_region,
 	return view->region_enabled ? scan_namespaces(view, names) : 0;
 }
 
+/* The port named @name at or below @port, or NULL. */
+static struct cxl_port *port_by_name(struct cxl_port *port, const char *name)
+{
+	struct cxl_port *child, *found;
+
+	if (!strcmp(cxl_port_get_devname(port), name))
+		return port;
+	cxl_port_foreach(port, child) {
+		found = port_by_name(child, name);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+static bool port_ready(struct cxl_ctx *ctx, const char *name)
+{
+	struct cxl_port *port;
+	struct cxl_bus *bus;
+
+	cxl_bus_foreach(ctx, bus) {
+		port = port_by_name(cxl_bus_get_port(bus), name);
+		if (port)
+			return cxl_port_is_root(port) || cxl_port_is_enabled(port);
+	}
+	return false;
+}
+
+int topology_stock_chain(const char *const *ports, size_t n_ports,
+			 bool *root, bool *ports_ok)
+{
+	struct cxl_bus *bus;
+	struct cxl_ctx *ctx;
+	int rc = new_ctx(&ctx);
+	size_t i;
+
+	*root = false;
+	*ports_ok = false;
+	if (rc)
+		return rc;
+	cxl_bus_foreach(ctx, bus)
+		if (cxl_decoder_get_first(cxl_bus_get_port(bus)))
+			*root = true;
+	*ports_ok = *root;
+	for (i = 0; i < n_ports && *ports_ok; i++)
+		*ports_ok = port_ready(ctx, ports[i]);
+	cxl_unref(ctx);
+	return 0;
+}
+
 static struct cxl_memdev *memdev_by_name(struct cxl_ctx *ctx, const char *name)
 {
 	struct cxl_memdev *memdev;

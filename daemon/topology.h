@@ -35,6 +35,15 @@ struct chain_names {
 int topology_scan(uint64_t serial, const char *last_region,
 		  bool reclaim_unfinished, enum decoder_mode mode,
 		  struct chain_view *view, struct chain_names *names);
+/*
+ * The chain above a stock NIC's memdev, which its driver's next probe
+ * needs: a CXL root with its decoders (@root) and each of @ports, the
+ * ports of its last chain by name, there and enabled (@ports_ok; a root
+ * port, rootN, has no driver: there is enough).  Its memdev, endpoint and
+ * region are the probe's to make, and libcxl rejects an accelerator memdev.
+ */
+int topology_stock_chain(const char *const *ports, size_t n_ports,
+			 bool *root, bool *ports_ok);
 /* A committed, enabled x1 pmem region on @memdev; its name in @region. */
 int topology_create_region(const char *memdev, uint64_t size, char *region,
 			   size_t len);

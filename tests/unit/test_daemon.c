@@ -262,6 +262,138 @@ static void test_operator_choice(void **state)
 	assert_false(chose);
 }
 
+/*
+ * A stock NIC, released by the CXL core after a loss, under each policy:
+ * fallback binds it at once (on PCI without its chain) and once more when
+ * the chain is back; unbind waits for the chain; none and manual leave it
+ * unbound until an operator's recover.
+ */
+static void test_stock_policies(void **state)
+{
+	struct stock_view released = { .released = true, .lost = true };
+	struct stock_view s = released;
+	struct nic_policy p = fallback();
+
+	(void)state;
+	/* fallback: no chain, bound at once on the PCI window */
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_BIND_NIC);
+	s = (struct stock_view) { .bound = true, .lost = true };
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_WAIT);
+	assert_string_equal(policy_stock_missing_piece(&s), "root");
+	s.root = true;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_WAIT);
+	assert_string_equal(policy_stock_missing_piece(&s), "port");
+	s.ports = true;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_REBIND_NIC);
+	/* bound on the whole chain: the region has a moment to bind */
+	s.settling = true;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_WAIT);
+	assert_string_equal(policy_stock_missing_piece(&s), "region");
+	/* it did not come: the platform did not keep it; recover tries */
+	s.settling = false;
+	s.region_not_kept = true;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_WAIT);
+	assert_string_equal(policy_stock_missing_piece(&s), "region");
+	s.recover_requested = true;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_REBIND_NIC);
+	/* or the core released it again after that probe, as upstream does */
+	s = (struct stock_view) { .lost = true, .region_not_kept = true,
+				  .root = true, .ports = true };
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_WAIT);
+	assert_string_equal(policy_stock_missing_piece(&s), "region");
+	s.recover_requested = true;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_BIND_NIC);
+
+	/* unbind: unbound until the chain is back, then bound */
+	p.on_loss = ON_LOSS_UNBIND;
+	s = released;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_WAIT);
+	assert_string_equal(policy_stock_missing_piece(&s), "root");
+	s.root = s.ports = true;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_BIND_NIC);
+
+	/* none and manual: left as upstream leaves it, but for a recover */
+	p.on_loss = ON_LOSS_NONE;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_DONE);
+	p = fallback();
+	p.recovery_auto = false;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_DONE);
+	s.recover_requested = true;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_BIND_NIC);
+}
+
+/* What cxlnicd never does to a stock NIC, whatever its policy. */
+static void test_stock_left_alone(void **state)
+{
+	struct nic_policy p = fallback();
+	struct stock_view s = { .bound = true, .on_cxl = true,
+				.root = true, .ports = true };
+
+	(void)state;
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_DONE);
+	/* a piece went: the core's release comes, cxlnicd does not race it */
+	s = (struct stock_view) { .bound = true, .releasing = true,
+				  .lost = true, .root = true, .ports = true };
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_WAIT);
+	assert_string_equal(policy_stock_missing_piece(&s), "release");
+	/* unbound with nothing lost: someone's choice */
+	s = (struct stock_view) { .root = true, .ports = true };
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_DONE);
+	/* unbound through cxlnicctl: held */
+	s = (struct stock_view) { .released = true, .lost = true,
+				  .held = true, .root = true, .ports = true };
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_DONE);
+	/* bound on PCI with nothing lost: no CXL to return to */
+	s = (struct stock_view) { .bound = true, .root = true, .ports = true };
+	assert_int_equal(policy_stock_next_step(&p, &s), STEP_DONE);
+}
+
+/*
+ * A NIC that is not registered and that cxlnicd did not unbind (someone
+ * else did, or it was removed) is not cxlnicd's: nothing is done to its
+ * chain until it is back.
+ */
+static void test_unowned_nic_chain_left_alone(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { 0 };
+	struct chain_view c = { .root = true, .memdev = true };
+
+	(void)state;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	c = (struct chain_view) { .root = true, .memdev = true,
+				  .memdev_enabled = true };
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	/* unbound by cxlnicd: its chain is rebuilt for it */
+	nic.unbound_by_us = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
+}
+
+/* The steps a crash must not leave half-done are refused unrecorded. */
+static void test_steps_needing_record(void **state)
+{
+	enum step s;
+
+	(void)state;
+	for (s = STEP_DONE; s <= STEP_ATTACH; s++)
+		assert_int_equal(policy_step_needs_record(s),
+				 s == STEP_RESET_MEMDEV || s == STEP_UNBIND_NIC ||
+				 s == STEP_REBIND_NIC);
+}
+
+/* Only the driver's own failure leads to a rebind, not the chain's. */
+static void test_escalation_errors(void **state)
+{
+	static const int transient[] = { -EAGAIN, -EBUSY, -ENODEV, -ENOENT,
+					 -ENXIO, -EINVAL, -EOPNOTSUPP };
+	size_t i;
+
+	(void)state;
+	assert_true(policy_attach_failure_escalates(-EIO));
+	for (i = 0; i < sizeof(transient) / sizeof(transient[0]); i++)
+		assert_false(policy_attach_failure_escalates(transient[i]));
+}
+
 static void test_escalation(void **state)
 {
 	struct nic_policy p = fallback();
@@ -529,10 +661,11 @@ static void test_state_round_trip(void **state)
 	struct nic_state in[2] = {
 		{ .pci_addr = "0000:00:05.0", .unbound_by_us = true,
 		  .driver = "cxlnic_sim", .region = "region0",
-		  .operator_pci = true },
+		  .operator_pci = true, .recover_requested = true },
 		{ .pci_addr = "0000:00:06.0", .pending = "create-region",
 		  .memdev = "mem2", .memdev_host = "0000:0d:00.0",
-		  .held = true, .n_overrides = 2,
+		  .held = true, .held_override = "cxlnic_sim_t2",
+		  .n_overrides = 2,
 		  .overrides = { { "on_loss", "unbind" }, { "grace_ms", "50" } } },
 	};
 	char path[] = "/tmp/cxlnicd-state-XXXXXX";
@@ -584,7 +717,12 @@ int main(void)
 		cmocka_unit_test(test_recovery_order),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_operator_choice),
+		cmocka_unit_test(test_stock_policies),
+		cmocka_unit_test(test_stock_left_alone),
 		cmocka_unit_test(test_escalation),
+		cmocka_unit_test(test_escalation_errors),
+		cmocka_unit_test(test_steps_needing_record),
+		cmocka_unit_test(test_unowned_nic_chain_left_alone),
 		cmocka_unit_test(test_operator_requests),
 		cmocka_unit_test(test_grace_period),
 		cmocka_unit_test(test_loss_grace),

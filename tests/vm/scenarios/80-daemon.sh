@@ -99,6 +99,10 @@ event_seen() {
 	"$CTL" history "$(nic_pci "$2")" --json | jq -e --argjson s "$1" \
 		'any(.[]; .seq > $s and .kind == "event")' >/dev/null
 }
+# cxlnicctl monitor follows the family through the reload too.
+"$CTL" monitor --json >/tmp/mon-reload.json 2>/tmp/mon-reload.err &
+mon=$!
+sleep 1
 seq=$(history_seq)
 rmmod cxlnic_sim
 rmmod cxlnic
@@ -123,6 +127,18 @@ fails=$(grep -c 'dump failed' /tmp/cxlnicd.log || true)
 grep -q 'family is gone' /tmp/cxlnicd.log || fail "the log does not say the family went"
 grep -q 'family is registered again' /tmp/cxlnicd.log ||
 	fail "the log does not say the family came back"
+# The kernel's events, not cxlnicd's history entries: gone, back, then a
+# NIC's own event from the new family.
+mon_after_back() {
+	jq -r 'select(.source != "cxlnicd") | .event' /tmp/mon-reload.json |
+		sed -n '/^family-back$/,$p' | grep -qx 'dev-change'
+}
+wait_until 10 mon_after_back || fail "cxlnicctl monitor: $(jq -c 'select(.source != "cxlnicd") | .event' /tmp/mon-reload.json | tr '\n' ' ')"
+jq -r 'select(.source != "cxlnicd") | .event' /tmp/mon-reload.json | grep -qx family-gone ||
+	fail "cxlnicctl monitor did not say the family went"
+grep -q "cxlnic.ko is loaded again" /tmp/mon-reload.err || fail "monitor's stderr: $(cat /tmp/mon-reload.err)"
+kill $mon
+ok "cxlnicctl monitor said the family went and came back, and shows the new family's events"
 ok "cxlnic.ko unloaded and loaded again: cxlnicd rejoined the family and put both NICs on CXL"
 kill -TERM $daemon
 wait $daemon || fail "cxlnicd exit $? on SIGTERM"

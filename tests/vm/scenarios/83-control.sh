@@ -110,10 +110,18 @@ sleep 2
 "$CTL" show "$pci0" >/dev/null 2>&1 && fail "cxlnicd bound NIC 0 again by itself"
 jq -e --arg p "$pci0" '.nics[] | select(.pci_addr == $p) | .held' $state \
 	>/dev/null || fail "held not in $state"
+# The hold sticks: no probe binds the function, not even its own driver's.
+override=/sys/bus/pci/devices/$pci0/driver_override
+[ "$(cat "$override")" = cxlnicd-held ] || fail "driver_override of a held NIC: $(cat "$override")"
+echo "$pci0" >/sys/bus/pci/drivers_probe 2>/dev/null || true
+echo "$pci0" >/sys/bus/pci/drivers/cxlnic_sim/bind 2>/dev/null &&
+	fail "an operator's bind of a held NIC went through"
+"$CTL" show "$pci0" >/dev/null 2>&1 && fail "a probe bound the held NIC 0"
 expect_exit 1 "bind' it first" "$CTL" recover "$pci0"
 "$CTL" bind "$pci0"
 wait_until 60 on_cxl 0 || fail "NIC 0 not on CXL after bind"
-ok "unbind holds the NIC unbound; bind brings it back to CXL"
+[ "$(cat "$override")" = "(null)" ] || fail "driver_override after bind: $(cat "$override")"
+ok "unbind holds the NIC unbound (driver_override, through a probe); bind brings it back to CXL"
 
 MON=/tmp/mon.json
 "$CTL" monitor --json >$MON 2>/tmp/mon.err &

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Fault injection in cxlnicd: with each named failure point switched on (a
-# failing sysfs write, a failing libcxl call, a failing netlink request),
+# failing sysfs write, a failing libcxl call, a failing netlink request, an
+# unwritable state file),
 # and with a crash right after each recorded step of a recovery (and in the
 # middle of the PCI reset) followed
 # by a restart, a memdev loss still ends with NIC 0 back on CXL: never
@@ -40,6 +41,25 @@ for faults in sysfs-write:3 libcxl:2 netlink:2; do
 	daemon_stop
 	ok "$faults: recovered through the failures"
 done
+
+# state-write: with the state file unwritable, the steps a crash must not
+# leave half-done are refused (an unbind under on_loss = unbind here), and
+# said; the NIC stays registered on PCI.  Once it can be written, the
+# unbind policy takes its course and the NIC is back on CXL.
+log "--- CXLNICD_FAULTS=state-write:1000, on_loss = unbind"
+write_daemon_conf /tmp/unbind.conf "on_loss = unbind"
+CXLNICD_FAULTS=state-write:1000 daemon_start /tmp/unbind.conf
+pull_piece memdev 0
+wait_until 20 grep -q "unbind-nic refused: its intent could not be recorded" /tmp/cxlnicd.log ||
+	fail "state-write: no refused unbind-nic in the log"
+sleep 2
+"$CTL" show "$(nic_pci 0)" >/dev/null 2>&1 || fail "state-write: NIC 0 unbound without a record"
+expect_mode 0 pci
+daemon_stop
+daemon_start /tmp/unbind.conf
+regions_sane
+daemon_stop
+ok "state-write: the unbind was refused unrecorded, and taken once the state file could be written"
 
 # reset-memdev-unbind: inside the reset, with cxl_pci unbound (no memdev
 # left to find), which the restart must bind again from the state file.

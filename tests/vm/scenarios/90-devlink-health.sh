@@ -137,8 +137,8 @@ rep_is 1 healthy || fail "NIC 1 reporter disturbed"
 # period of its last recovery goes back only when the period ends (the
 # region is back long before), and each of its returns counts as the
 # reporter's recovery.
-devlink health set "pci/$(nic_pci 0)" reporter cxl grace_period 30000
-[ "$(rep_field 0 .grace_period)" -eq 30000 ] || fail "grace_period not set"
+devlink health set "pci/$(nic_pci 0)" reporter cxl grace_period 20000
+[ "$(rep_field 0 .grace_period)" -eq 20000 ] || fail "grace_period not set"
 write_daemon_conf /tmp/cxlnicd.conf "on_loss = fallback"
 daemon_start /tmp/cxlnicd.conf -v
 # lose_region_recovered_at_once WHEN: NIC 0's region pulled, the loss
@@ -171,7 +171,7 @@ wait_until 30 eval '[ "$("$CTL" status "$(nic_pci 0)" --json | jq -r .waiting_fo
 	fail "cxlnicd does not wait for the grace period: $("$CTL" status "$(nic_pci 0)" --json)"
 "$CTL" history "$(nic_pci 0)" --json | jq -e --argjson s "$seq" \
 	'any(.[]; .seq > $s and .what == "grace-period" and
-	     (.message | test("grace period of 30000 ms")))' >/dev/null ||
+	     (.message | test("grace period of 20000 ms")))' >/dev/null ||
 	fail "no grace-period entry in the history"
 [ "$(nic_field 0 .mode)" = pci ] || fail "NIC 0 went back within the grace period"
 history_since "$seq" "$(nic_pci 0)" | grep -qx 'enable-region:true' ||
@@ -179,7 +179,7 @@ history_since "$seq" "$(nic_pci 0)" | grep -qx 'enable-region:true' ||
 wait_until 60 on_cxl 0 || fail "NIC 0 not back after the grace period"
 [ "$(rep_field 0 .recover)" -eq $((recovered + 2)) ] ||
 	fail "the second recovery not counted by the reporter"
-ok "lost again within 30 s: cxlnicd waited for the grace period, then recovered"
+ok "lost again within 20 s: cxlnicd waited for the grace period, then recovered"
 
 devlink health set "pci/$(nic_pci 0)" reporter cxl grace_period 0
 [ "$(rep_field 0 .grace_period)" -eq 0 ] || fail "grace_period not set to 0"

@@ -1,0 +1,157 @@
+#!/bin/bash
+# The Type 2 benchmark (vmrun --kernel 7.3 --type2); prints figures,
+# asserts nothing.  Per kind of loss (the memdev's cxl_mem unbound, its
+# endpoint port's cxl_port unbound, cxl_acpi unloaded and loaded again 2 s
+# later), in one run:
+#   (a) the stock NIC with upstream alone: the CXL core releases its driver
+#       and nothing binds it again; its downtime lasts until an
+#       administrator's bind, and it is never back on CXL by itself;
+#   (b) the stock NIC with cxlnicd (on_loss = fallback): downtime from the
+#       core's release to its new netdev up (sending again), and the time
+#       from the loss (from the root's return, for cxl_acpi) back on CXL;
+#   (c) a cooperating NIC (cxlnic_sim on a Type 3 region, its TX engine
+#       running) with cxlnicd's fallback: the longest stretch in which its
+#       packet counter did not grow, and the time back on CXL.
+# Polls with bash builtins at 20 ms, so figures are good to a few tens of
+# milliseconds on this machine.
+. "$(dirname "$0")/../lib/cxlnic.sh"
+. "$(dirname "$0")/../lib/type2.sh"
+set +e
+
+WAIT_A=${WAIT_A:-10}	# seconds to watch upstream leave the NIC unbound
+KINDS="memdev port acpi"
+
+ms_now() {
+	local t=$EPOCHREALTIME
+	NOW=$((${t/./} / 1000))
+}
+mkfifo /tmp/tick
+exec 9<>/tmp/tick
+nap() { read -rt 0.02 -u 9; }
+# until_ms LIMIT CMD...: poll CMD until it holds (NOW: when) or LIMIT ms.
+until_ms() {
+	local limit=$1 start
+	shift
+	ms_now
+	start=$NOW
+	until "$@"; do
+		ms_now
+		((NOW - start > limit)) && return 1
+		nap
+	done
+	ms_now
+}
+driver_gone() { [ ! -e "$sysdir/driver" ]; }
+netdev_up() {
+	local f fl
+	for f in "$sysdir"/net/*/flags; do
+		[ -e "$f" ] && read -r fl <"$f" && ((fl & 1)) && return 0
+	done
+	return 1
+}
+ctpio_is() {
+	local c
+	[ -e "$sysdir/driver" ] && read -r c <"$simdir/ctpio" 2>/dev/null && [ "$c" = "$1" ]
+}
+# pull_stock KIND: take KIND away from the stock NIC's chain.
+pull_stock() {
+	case $1 in
+	memdev) echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind ;;
+	port) echo "$(endpoint_of_memdev "$MD")" >/sys/bus/cxl/drivers/cxl_port/unbind ;;
+	acpi) rmmod cxl_acpi ;;
+	esac
+}
+declare -A DOWN_A DOWN_B BACK_B GAP_C BACK_C
+
+load_cxl
+insmod "$KMOD/cxlnic_sim_t2.ko"
+bind_sim "first probe" >/dev/null 2>&1
+load_cxlnic
+
+# (a) upstream alone.
+for kind in $KINDS; do
+	bind_sim "before $kind" >/dev/null 2>&1
+	ms_now
+	t0=$NOW
+	pull_stock "$kind"
+	until_ms 30000 driver_gone
+	rel=$NOW
+	sleep "$WAIT_A"
+	if driver_gone; then
+		DOWN_A[$kind]="released $((rel - t0)) ms after the loss, still unbound ${WAIT_A} s later: down until an administrator's bind; CXL never"
+	else
+		DOWN_A[$kind]="bound again by something else"
+	fi
+	[ "$kind" = acpi ] && modprobe cxl_acpi && udevadm settle
+	# The administrator.
+	echo "$pci" >/sys/bus/pci/drivers/cxlnic_sim_t2/bind 2>/dev/null
+done
+bind_sim "before cxlnicd" >/dev/null 2>&1
+
+# (b) and (c): cxlnicd with both kinds of NIC.
+write_daemon_conf /tmp/cxlnicd.conf
+daemon_start /tmp/cxlnicd.conf
+for kind in $KINDS; do
+	bind_sim "before $kind" >/dev/null 2>&1
+	ms_now
+	t0=$NOW
+	pull_stock "$kind"
+	until_ms 30000 driver_gone
+	rel=$NOW
+	until_ms 60000 netdev_up
+	DOWN_B[$kind]=$((NOW - rel))
+	if [ "$kind" = acpi ]; then
+		sleep 2
+		ms_now
+		t0=$NOW
+		modprobe cxl_acpi
+	fi
+	until_ms 60000 ctpio_is cxl
+	BACK_B[$kind]=$((NOW - t0))
+	wait_until 60 on_cxl 0
+	wait_until 60 on_cxl 1
+done
+
+tx_start 0 2000
+pkts=$(nic_sysfs 0)/tx_packets
+for kind in $KINDS; do
+	wait_until 60 on_cxl 0
+	read -r last <"$pkts"
+	ms_now
+	t0=$NOW
+	grew=$NOW
+	gap=0
+	pull_piece "$kind" 0
+	if [ "$kind" = acpi ]; then
+		# Two seconds without the root, counting gaps, then its return.
+		until ((NOW - t0 > 2000)); do
+			read -r p <"$pkts"
+			ms_now
+			[ "$p" != "$last" ] && { ((NOW - grew > gap)) && gap=$((NOW - grew)); grew=$NOW last=$p; }
+			nap
+		done
+		t0=$NOW
+		modprobe cxl_acpi
+	fi
+	n=0
+	until on_cxl 0 || ((n > 600)); do
+		read -r p <"$pkts"
+		ms_now
+		[ "$p" != "$last" ] && { ((NOW - grew > gap)) && gap=$((NOW - grew)); grew=$NOW last=$p; }
+		n=$((n + 1))
+		nap
+	done
+	ms_now
+	BACK_C[$kind]=$((NOW - t0))
+	GAP_C[$kind]=$gap
+	wait_until 60 ctpio_is cxl
+done
+daemon_stop
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
+for kind in $KINDS; do
+	echo "type2 $kind (a) upstream alone: ${DOWN_A[$kind]}"
+	echo "type2 $kind (b) stock with cxlnicd: down: ${DOWN_B[$kind]} ms, back on CXL: ${BACK_B[$kind]} ms"
+	echo "type2 $kind (c) cooperating with cxlnicd's fallback: longest TX gap: ${GAP_C[$kind]} ms, back on CXL: ${BACK_C[$kind]} ms"
+	echo "type2 $kind ratio (b)/(c) back on CXL: $(ratio "${BACK_B[$kind]}" "${BACK_C[$kind]}"); (a)/(c): never back"
+done

@@ -1,0 +1,134 @@
+#!/bin/bash
+# cxlnicd brings the stock Type 2 NIC back (vmrun --kernel 7.3 --type2): on
+# a CXL loss the core releases cxlnic_sim_t2 (as it does sfc) and nothing
+# binds it again; cxlnicd, with no command typed, does what the NIC's
+# policy says (cxlnicd.conf(5), "Stock NICs"), and after each bind checks
+# where its CTPIO is and that frames sent on its new netdev, brought up
+# because the last one was, go through that window.  One policy after the
+# other, changed at run time (cxlnicctl policy):
+#
+#   fallback   bound again at once: after the memdev's or its endpoint
+#              port's loss, on CXL; after cxl_acpi's, on PCI, then once
+#              more on CXL when it is back
+#   unbind     left unbound while cxl_acpi is away, bound on CXL when it is
+#              back
+#   none       left unbound, as upstream leaves it, until 'cxlnicctl
+#              recover'
+. "$(dirname "$0")/../lib/cxlnic.sh"
+. "$(dirname "$0")/../lib/type2.sh"
+
+[ "$(jq -r .committed "$FW")" = true ] || fail "needs vmrun --type2"
+
+# What cxlnicd says of the NIC, and the steps it took since history SEQ.
+stock_status() { "$CTL" status "$pci" --json; }
+stock_state() { stock_status | jq -r '"\(.state) \(.waiting_for // "-")"'; }
+actions_since() { history_since "$1" "$pci" | tr '\n' ' '; }
+on_window() { sim_bound && [ "$(cat "$simdir/ctpio")" = "$1" ]; }
+link_up() {
+	local dev
+	dev=$(sim_netdev)
+	[ -n "$dev" ] && ip -j link show "$dev" | jq -e '.[0].flags | index("UP")' >/dev/null
+}
+# expect_state WANT: cxlnicd's word for the NIC and what it waits for.
+state_is() { [ "$(stock_state)" = "$1" ]; }
+expect_state() {
+	wait_until 20 state_is "$1" ||
+		fail "cxlnicd says $(stock_state) of $pci, expected $1"
+	ok "cxlnicd: $pci $1"
+}
+# back_on WINDOW SEQ WHAT: cxlnicd bound the driver again by itself (steps
+# WHAT since SEQ), CTPIO is on WINDOW, the new netdev is up and sends there.
+back_on() {
+	wait_until 60 on_window "$1" ||
+		fail "cxlnicd did not bring $pci back on $1 (driver $(pci_driver), ctpio $(cat "$simdir/ctpio" 2>/dev/null)); its steps: $(actions_since "$2")"
+	[ "$(actions_since "$2")" = "$3 " ] ||
+		fail "cxlnicd's steps: $(actions_since "$2"), expected $3"
+	wait_until 10 link_up || fail "$(sim_netdev) is not up after cxlnicd's bind"
+	ok "cxlnicd bound $pci again ($3): CTPIO on $1, $(sim_netdev) up"
+	if [ "$1" = cxl ]; then
+		bind_sim "bound again by cxlnicd"
+		check_stock cxl probe
+	else
+		check_tx plain
+		check_stock pci probe
+	fi
+}
+released() {
+	wait_until 30 no_pci_driver || fail "the core did not release $pci's driver"
+	ok "the core released $pci's driver"
+}
+
+load_cxl
+insmod "$KMOD/cxlnic_sim_t2.ko"
+bind_sim "first probe"
+load_cxlnic
+mkdir -p /tmp/metrics
+printf '[defaults]\non_loss = fallback\ngrace_ms = 0\nbackoff_ms = 200\n[metrics]\ntextfile_dir = /tmp/metrics\ninterval_s = 0\n' \
+	>/tmp/cxlnicd.conf
+"$B/daemon/cxlnicd" -c /tmp/cxlnicd.conf >/tmp/cxlnicd.log 2>&1 &
+DAEMON_PID=$!
+trap 'kill $DAEMON_PID 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
+wait_until 30 eval '"$CTL" status "$pci" >/dev/null 2>&1' ||
+	fail "cxlnicd does not know $pci"
+expect_state "on-cxl -"
+[ "$(stock_status | jq -r '"\(.managed) \(.nic.kind)"')" = "true stock" ] ||
+	fail "cxlnicd: $(stock_status | jq -c '{managed, nic: .nic.kind}')"
+
+log "on_loss = fallback"
+seq=$(history_seq)
+log "unbinding cxl_mem from $MD"
+echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind
+back_on cxl "$seq" "bind-nic:true link-up:true"
+expect_state "on-cxl -"
+"$CTL" history "$pci" --json | jq -e 'any(.[]; .what == "recovered")' >/dev/null ||
+	fail "no recovery in cxlnicd's history"
+seq=$(history_seq)
+ep=$(endpoint_of_memdev "$MD") || fail "$MD has no endpoint"
+log "unbinding cxl_port from $ep"
+echo "$ep" >/sys/bus/cxl/drivers/cxl_port/unbind
+back_on cxl "$seq" "bind-nic:true link-up:true"
+[ "$(stock_json | jq -r .loss_piece.kind)" = endpoint ] ||
+	fail "the loss piece: $(stock_json | jq -c .loss_piece), not the endpoint"
+expect_state "on-cxl -"
+seq=$(history_seq)
+log "unloading cxl_acpi"
+rmmod cxl_acpi
+back_on pci "$seq" "bind-nic:true link-up:true"
+expect_state "waiting root"
+wait_until 10 grep -qxF "cxlnic_waiting_for{nic=\"$pci\",piece=\"root\"} 1" /tmp/metrics/cxlnic.prom ||
+	fail "the metrics do not say $pci waits for the root: $(grep "$pci" /tmp/metrics/cxlnic.prom)"
+seq=$(history_seq)
+modprobe cxl_acpi
+back_on cxl "$seq" "rebind-nic:true link-up:true"
+expect_state "on-cxl -"
+
+log "on_loss = unbind"
+"$CTL" policy "$pci" on_loss unbind || fail "cxlnicctl policy: exit $?"
+seq=$(history_seq)
+log "unloading cxl_acpi"
+rmmod cxl_acpi
+released
+expect_state "waiting root"
+sleep 3
+no_pci_driver || fail "cxlnicd bound $pci with its chain incomplete"
+modprobe cxl_acpi
+back_on cxl "$seq" "bind-nic:true link-up:true"
+expect_state "on-cxl -"
+
+log "on_loss = none"
+"$CTL" policy "$pci" on_loss none || fail "cxlnicctl policy: exit $?"
+seq=$(history_seq)
+echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind
+released
+expect_state "unbound -"
+sleep 3
+no_pci_driver || fail "cxlnicd bound $pci under on_loss = none"
+[ -z "$(actions_since "$seq")" ] || fail "cxlnicd acted: $(actions_since "$seq")"
+"$CTL" recover "$pci" || fail "cxlnicctl recover $pci: exit $?"
+back_on cxl "$seq" "bind-nic:true link-up:true"
+expect_state "on-cxl -"
+
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || fail "cxlnicd exit $? on SIGTERM"
+trap - EXIT
+echo "type2-daemon: ok"
