@@ -45,13 +45,43 @@ driver_gone() { [ ! -e "$sysdir/driver" ]; }
 netdev_up() {
 	local f fl
 	for f in "$sysdir"/net/*/flags; do
-		[ -e "$f" ] && read -r fl <"$f" && ((fl & 1)) && return 0
+		{ [ -e "$f" ] && read -r fl <"$f" && ((fl & 1)); } 2>/dev/null &&
+			return 0
 	done
 	return 1
 }
 ctpio_is() {
 	local c
-	[ -e "$sysdir/driver" ] && read -r c <"$simdir/ctpio" 2>/dev/null && [ "$c" = "$1" ]
+	{ [ -e "$sysdir/driver" ] && read -r c <"$simdir/ctpio"; } 2>/dev/null &&
+		[ "$c" = "$1" ]
+}
+# The cooperating NIC 0's TX counter and its last write into the CXL window.
+coop=$(nic_sysfs 0)
+cxl_written_since() {
+	local w
+	read -r w <"$coop/last_cxl_write_ns"
+	[ "$w" != "$1" ]
+}
+# gap_watch FILE: in the background, the longest stretch (ms) in which NIC
+# 0's TX counter did not grow, written to FILE when it is told to stop.
+gap_watch() {
+	local out=$1
+	(
+		read -r last <"$coop/tx_packets"
+		ms_now
+		grew=$NOW gap=0
+		trap 'ms_now; ((NOW - grew > gap)) && gap=$((NOW - grew)); echo $gap >"$out"; exit 0' TERM
+		while :; do
+			read -r p <"$coop/tx_packets"
+			ms_now
+			if [ "$p" != "$last" ]; then
+				((NOW - grew > gap)) && gap=$((NOW - grew))
+				grew=$NOW last=$p
+			fi
+			nap
+		done
+	) &
+	GAP_PID=$!
 }
 # pull_stock KIND: take KIND away from the stock NIC's chain.
 pull_stock() {
@@ -113,37 +143,26 @@ for kind in $KINDS; do
 done
 
 tx_start 0 2000
-pkts=$(nic_sysfs 0)/tx_packets
 for kind in $KINDS; do
 	wait_until 60 on_cxl 0
-	read -r last <"$pkts"
+	gap_watch /tmp/gap
 	ms_now
 	t0=$NOW
-	grew=$NOW
-	gap=0
+	# The loss quiesces the NIC before the unbind returns: no CXL write
+	# after this one until it is back.
 	pull_piece "$kind" 0
+	read -r w0 <"$coop/last_cxl_write_ns"
 	if [ "$kind" = acpi ]; then
-		# Two seconds without the root, counting gaps, then its return.
-		until ((NOW - t0 > 2000)); do
-			read -r p <"$pkts"
-			ms_now
-			[ "$p" != "$last" ] && { ((NOW - grew > gap)) && gap=$((NOW - grew)); grew=$NOW last=$p; }
-			nap
-		done
+		sleep 2
+		ms_now
 		t0=$NOW
 		modprobe cxl_acpi
 	fi
-	n=0
-	until on_cxl 0 || ((n > 600)); do
-		read -r p <"$pkts"
-		ms_now
-		[ "$p" != "$last" ] && { ((NOW - grew > gap)) && gap=$((NOW - grew)); grew=$NOW last=$p; }
-		n=$((n + 1))
-		nap
-	done
-	ms_now
+	until_ms 60000 cxl_written_since "$w0"
 	BACK_C[$kind]=$((NOW - t0))
-	GAP_C[$kind]=$gap
+	kill -TERM "$GAP_PID"
+	wait "$GAP_PID"
+	GAP_C[$kind]=$(cat /tmp/gap)
 	wait_until 60 ctpio_is cxl
 done
 daemon_stop
