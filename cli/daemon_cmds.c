@@ -30,6 +30,13 @@ static int daemon_report(struct cxlnic_ctl *c, int err)
 	case -ECONNRESET:
 		errorf("cxlnicd closed the connection without a reply");
 		return EXIT_FAIL;
+	case -ETIMEDOUT:
+		if (*msg) {
+			errorf("%s", msg);
+			return EXIT_FAIL;
+		}
+		errorf("cxlnicd did not answer in time: it answers between the steps of a recovery, and one may still run (a PCI reset); try again, or give --timeout SECONDS (0: no limit)");
+		return EXIT_BUSY;
 	case -EPERM:
 	case -EACCES:
 		errorf("%s", *msg ? msg : strerror(-err));
@@ -46,6 +53,12 @@ static int daemon_report(struct cxlnic_ctl *c, int err)
 	}
 }
 
+/*
+ * --timeout SECONDS of a daemon command: how long to wait for the reply
+ * (0: no limit); not given (-1), the library's default.
+ */
+static long reply_timeout = -1;
+
 /* Send @req (consumed); 0 with @result, or the exit code after a report. */
 static int call(struct json_object *req, struct json_object **result)
 {
@@ -57,6 +70,8 @@ static int call(struct json_object *req, struct json_object **result)
 		json_object_put(req);
 		return daemon_report(NULL, rc);
 	}
+	if (reply_timeout >= 0)
+		cxlnic_ctl_set_timeout(c, (int)(reply_timeout * 1000));
 	rc = cxlnic_ctl_call(c, req, result);
 	if (rc)
 		rc = daemon_report(c, rc);
@@ -66,16 +81,17 @@ static int call(struct json_object *req, struct json_object **result)
 
 int cmd_status(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_JSON, 0 };
+	static const int allowed[] = { OPT_JSON, OPT_TIMEOUT, 0 };
 	struct json_object *res;
-	struct opts o = { 0 };
+	struct opts o = { .timeout = -1 };
 	int n, rc;
 
 	n = parse_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
+	reply_timeout = o.timeout;
 	if (argc - n > 1)
-		return usage_error("status [NIC] [--json]");
+		return usage_error("status [NIC] [--json] [--timeout S]");
 	/* With a NIC: cxlnicd's view of it; without: of itself. */
 	rc = call(argc - n ? cxlnic_ctl_request("show", argv[n]) :
 			     cxlnic_ctl_request("status", NULL), &res);
@@ -95,16 +111,17 @@ int cmd_status(int argc, char **argv)
 
 int cmd_policy(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_JSON, 0 };
+	static const int allowed[] = { OPT_JSON, OPT_TIMEOUT, 0 };
 	struct json_object *req, *res, *policy, *changes;
-	struct opts o = { 0 };
+	struct opts o = { .timeout = -1 };
 	int n, rc;
 
 	n = parse_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
+	reply_timeout = o.timeout;
 	if (argc - n != 1 && argc - n != 3)
-		return usage_error("policy NIC [KEY VALUE] [--json]");
+		return usage_error("policy NIC [KEY VALUE] [--json] [--timeout S]");
 	req = cxlnic_ctl_request(argc - n == 1 ? "show" : "set-policy", argv[n]);
 	if (argc - n == 3) {
 		json_object_object_add(req, "key", json_object_new_string(argv[n + 1]));
@@ -137,9 +154,9 @@ int cmd_policy(int argc, char **argv)
 /* recover, unbind, bind: a request on one NIC, then where it ended. */
 static int nic_action(int argc, char **argv, const char *cmd)
 {
-	static const int allowed[] = { OPT_JSON, 0 };
+	static const int allowed[] = { OPT_JSON, OPT_TIMEOUT, 0 };
 	struct json_object *res;
-	struct opts o = { 0 };
+	struct opts o = { .timeout = -1 };
 	char usage[64];
 	const char *state;
 	int n, rc;
@@ -147,8 +164,9 @@ static int nic_action(int argc, char **argv, const char *cmd)
 	n = parse_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
+	reply_timeout = o.timeout;
 	if (argc - n != 1) {
-		snprintf(usage, sizeof(usage), "%s NIC [--json]", cmd);
+		snprintf(usage, sizeof(usage), "%s NIC [--json] [--timeout S]", cmd);
 		return usage_error(usage);
 	}
 	rc = call(cxlnic_ctl_request(cmd, argv[n]), &res);
@@ -186,17 +204,18 @@ int cmd_bind(int argc, char **argv)
 
 int cmd_history(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_JSON, OPT_COUNT, 0 };
+	static const int allowed[] = { OPT_JSON, OPT_COUNT, OPT_TIMEOUT, 0 };
 	struct json_object *req, *res;
-	struct opts o = { 0 };
+	struct opts o = { .timeout = -1 };
 	size_t i;
 	int n, rc;
 
 	n = parse_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
+	reply_timeout = o.timeout;
 	if (argc - n > 1)
-		return usage_error("history [NIC] [--count N] [--json]");
+		return usage_error("history [NIC] [--count N] [--json] [--timeout S]");
 	req = cxlnic_ctl_request("history", argc - n ? argv[n] : NULL);
 	if (o.count)
 		json_object_object_add(req, "limit", json_object_new_int64(o.count));

@@ -53,11 +53,11 @@ _cxlnicctl()
 		local opts=""
 		case $cmd in
 		list) opts="-v --json" ;;
-		show|status|recover|unbind|bind) opts="--json" ;;
-		policy) opts="--json" ;;
+		show) opts="--json" ;;
+		status|policy|recover|unbind|bind) opts="--json --timeout" ;;
 		attach) opts="--memdev --endpoint --decoder" ;;
 		monitor) opts="--json --count --timeout" ;;
-		history) opts="--json --count" ;;
+		history) opts="--json --count --timeout" ;;
 		esac
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return

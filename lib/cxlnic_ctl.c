@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -13,6 +14,7 @@
 
 struct cxlnic_ctl {
 	int fd;
+	int timeout_ms;			/* of a reply; 0: none */
 	char *buf;
 	size_t len;
 	size_t cap;
@@ -44,8 +46,30 @@ int cxlnic_ctl_open(struct cxlnic_ctl **out, const char *path)
 		free(c);
 		return rc;
 	}
+	c->timeout_ms = CXLNIC_CTL_DEFAULT_TIMEOUT_MS;
 	*out = c;
 	return 0;
+}
+
+void cxlnic_ctl_set_timeout(struct cxlnic_ctl *c, int ms)
+{
+	c->timeout_ms = ms;
+}
+
+/* Wait for something to read, at most the timeout. */
+static int wait_readable(const struct cxlnic_ctl *c)
+{
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	int n;
+
+	if (!c->timeout_ms)
+		return 0;
+	do {
+		n = poll(&pfd, 1, c->timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n ? 0 : -ETIMEDOUT;
 }
 
 void cxlnic_ctl_close(struct cxlnic_ctl *c)
@@ -167,7 +191,9 @@ static int read_reply(struct cxlnic_ctl *c, struct json_object **reply)
 	int rc;
 
 	while ((rc = take_line(c, reply)) == -EAGAIN) {
-		rc = read_more(c);
+		rc = wait_readable(c);
+		if (!rc)
+			rc = read_more(c);
 		if (rc)
 			return rc;
 	}

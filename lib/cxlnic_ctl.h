@@ -18,6 +18,13 @@ struct cxlnic_ctl;
 
 /* @path NULL: $CXLNICD_CONTROL, else the default path. */
 int cxlnic_ctl_open(struct cxlnic_ctl **out, const char *path);
+/*
+ * How long cxlnic_ctl_call() waits for its reply before -ETIMEDOUT: cxlnicd
+ * answers between the steps of a recovery, and one step (a PCI reset) can
+ * take seconds.  @ms 0: no limit; CXLNIC_CTL_DEFAULT_TIMEOUT_MS from open.
+ */
+#define CXLNIC_CTL_DEFAULT_TIMEOUT_MS	60000
+void cxlnic_ctl_set_timeout(struct cxlnic_ctl *c, int ms);
 void cxlnic_ctl_close(struct cxlnic_ctl *c);
 int cxlnic_ctl_fd(const struct cxlnic_ctl *c);
 
@@ -28,7 +35,7 @@ int cxlnic_ctl_fd(const struct cxlnic_ctl *c);
  * cxlnic_ctl_error(): -EAGAIN is cxlnicd's "busy" (no room for the
  * connection), -EACCES a caller who may not read.  -ECONNRESET: cxlnicd
  * closed the connection without a reply (only cxlnic_ctl_open() says
- * -CXLNIC_ENODAEMON).
+ * -CXLNIC_ENODAEMON); -ETIMEDOUT: no reply within the timeout.
  */
 int cxlnic_ctl_call(struct cxlnic_ctl *c, struct json_object *request,
 		    struct json_object **result);

@@ -32,6 +32,8 @@ expect "history help" cxlnicctl h
 expect "0000:00:06.0 0000:00:07.0" cxlnicctl show ""
 expect "cxl" cxlnicctl mode 0000:00:06.0 c
 expect "--json --count --timeout" cxlnicctl monitor -
+expect "--json --timeout" cxlnicctl status -
+expect "--json" cxlnicctl show -
 expect "on_loss" cxlnicctl policy 0000:00:06.0 on
 expect "fallback unbind none default" cxlnicctl policy 0000:00:06.0 on_loss ""
 expect "auto manual default" cxlnicctl policy 0000:00:06.0 recovery ""

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -557,6 +558,39 @@ static void test_ctl_closed_without_reply(void **state)
 	fake_free(&f);
 }
 
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * A cxlnicd busy in a long recovery step: connected (in its backlog), never
+ * answered.  The call ends at the timeout set, not the default of 60 s.
+ */
+static void test_ctl_reply_timeout(void **state)
+{
+	struct fake_daemon f;
+	struct cxlnic_ctl *c;
+	struct timespec t0;
+	long ms;
+
+	(void)state;
+	fake_listen(&f);
+	assert_int_equal(cxlnic_ctl_open(&c, f.path), 0);
+	cxlnic_ctl_set_timeout(c, 300);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(call_status(c), -ETIMEDOUT);
+	ms = ms_since(&t0);
+	assert_true(ms >= 250);
+	assert_true(ms < CXLNIC_CTL_DEFAULT_TIMEOUT_MS / 2);
+	cxlnic_ctl_close(c);
+	fake_free(&f);
+}
+
 /* Only a failed connect() means cxlnicd is not running. */
 static void test_ctl_no_daemon(void **state)
 {
@@ -645,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_ctl_refused_at_accept),
 		cmocka_unit_test(test_ctl_closed_without_reply),
 		cmocka_unit_test(test_ctl_no_daemon),
+		cmocka_unit_test(test_ctl_reply_timeout),
 		cmocka_unit_test(test_family_change),
 		cmocka_unit_test(test_family_change_short),
 	};
