@@ -38,6 +38,12 @@ struct nic {
 	char pending_memdev[32];
 	char pending_memdev_host[32];	/* its PCI function */
 	char last_region[32];		/* stale once decommitted */
+	/*
+	 * The uuid of the region a create-region is making, recorded before;
+	 * found at a start, that step was cut short and is reclaimed.
+	 */
+	char region_uuid[37];
+	bool reclaiming;
 	char waiting_for[32];		/* the missing piece, when waiting */
 	char dax_device[32];		/* daxX.Y on its region, at the last scan */
 	char last_step[32];

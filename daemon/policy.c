@@ -7,6 +7,7 @@ static const char *const step_names[] = {
 	[STEP_WAIT] = "wait",
 	[STEP_UNBIND_NIC] = "unbind-nic",
 	[STEP_DELETE_STALE_REGION] = "delete-stale-region",
+	[STEP_FREE_DPA] = "free-dpa",
 	[STEP_BIND_MEMDEV] = "bind-memdev",
 	[STEP_RESET_MEMDEV] = "reset-memdev",
 	[STEP_CREATE_REGION] = "create-region",
@@ -25,7 +26,7 @@ bool policy_attach_failure_escalates(int err)
 bool policy_step_needs_record(enum step step)
 {
 	return step == STEP_RESET_MEMDEV || step == STEP_UNBIND_NIC ||
-	       step == STEP_REBIND_NIC;
+	       step == STEP_REBIND_NIC || step == STEP_CREATE_REGION;
 }
 
 const char *step_name(enum step step)
@@ -84,6 +85,9 @@ static enum step chain_step(const struct nic_policy *p,
 	/* A stale region pins the host bridge decoder a new one needs. */
 	if (c->stale_region)
 		return STEP_DELETE_STALE_REGION;
+	/* ...and so does DPA taken with no region: the next create fails. */
+	if (c->orphan_dpa)
+		return STEP_FREE_DPA;
 	if (!c->memdev_enabled)
 		return n->memdev_bind_failures ? STEP_RESET_MEMDEV :
 						 STEP_BIND_MEMDEV;
@@ -100,7 +104,10 @@ enum step policy_next_step(const struct nic_policy *p,
 {
 	enum step step;
 
-	if (n->held || (n->on_cxl && chain_complete(c)))
+	/* A NIC on CXL stays, on its own region whatever its mode. */
+	if (n->held ||
+	    (n->on_cxl && (chain_complete(c) ||
+			   (c->root && c->memdev_enabled && c->nic_region_whole))))
 		return STEP_DONE;
 	/* none leaves a NIC that lost CXL alone; one never attached gets it. */
 	if (!n->recover_requested &&

@@ -17,10 +17,15 @@ struct chain_view {
 	bool memdev;		/* the paired memdev exists */
 	bool memdev_enabled;	/* bound to cxl_mem, with its endpoint */
 	bool stale_region;	/* a decommitted region still holds decoders */
+	bool orphan_dpa;	/* a create-region cut short left an endpoint
+				 * decoder's DPA taken with no region */
 	bool region;		/* a committed region on the memdev, in the
 				 * policy's decoder mode */
 	bool region_enabled;
 	bool region_other_mode;	/* one in another decoder mode */
+	bool nic_region_whole;	/* the NIC's own region (the last it was
+				 * attached to) committed and enabled, in
+				 * whatever mode */
 	bool region_devdax;	/* an active devdax namespace on the region */
 	bool region_namespace;	/* another namespace, active or sized */
 	bool region_namespace_ours; /* ...made by cxlnicd (a devdax one
@@ -46,6 +51,7 @@ enum step {
 	STEP_WAIT,		/* a piece must return first (udev wakes us) */
 	STEP_UNBIND_NIC,	/* on_loss=unbind: release the NIC's driver */
 	STEP_DELETE_STALE_REGION,
+	STEP_FREE_DPA,		/* of a create-region a crash cut short */
 	STEP_BIND_MEMDEV,	/* bind cxl_mem */
 	STEP_RESET_MEMDEV,	/* cxl_mem refused: reset under cxl_pci */
 	STEP_CREATE_REGION,
@@ -125,8 +131,9 @@ bool policy_attach_failure_escalates(int err);
 /*
  * Whether @step may be taken only once its intent is in the state file:
  * the steps a crash half-way through would leave for a restart to finish
- * or undo (a memdev without cxl_pci, a NIC without its driver).  Without
- * the record they are refused.
+ * or undo (a memdev without cxl_pci, a NIC without its driver, a region
+ * half made, found again by its uuid).  Without the record they are
+ * refused.
  */
 bool policy_step_needs_record(enum step step);
 /* Whether a reset of the memdev's PCI function may follow the unbind of

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <systemd/sd-daemon.h>
+#include <uuid/uuid.h>
 
 #include "actions.h"
 #include "cxlnic_names.h"
@@ -123,7 +124,8 @@ void daemon_note(struct daemon *d, int priority, enum history_kind kind,
 static bool nic_worth_saving(const struct nic *nic)
 {
 	return nic->unbound_by_us || nic->held || nic->operator_pci ||
-	       nic->recover_requested || nic->pending[0] || nic->n_overrides;
+	       nic->recover_requested || nic->pending[0] ||
+	       nic->region_uuid[0] || nic->n_overrides;
 }
 
 static void nic_to_state(const struct nic *nic, struct nic_state *st)
@@ -141,6 +143,8 @@ static void nic_to_state(const struct nic *nic, struct nic_state *st)
 	snprintf(st->memdev_host, sizeof(st->memdev_host), "%s",
 		 nic->pending_memdev_host);
 	snprintf(st->region, sizeof(st->region), "%s", nic->last_region);
+	snprintf(st->region_uuid, sizeof(st->region_uuid), "%s",
+		 nic->region_uuid);
 	st->n_overrides = nic->n_overrides;
 	memcpy(st->overrides, nic->overrides, sizeof(st->overrides));
 }
@@ -189,6 +193,10 @@ static void nic_from_state(struct nic *nic, const struct nic_state *st)
 	snprintf(nic->pending_memdev_host, sizeof(nic->pending_memdev_host),
 		 "%s", st->memdev_host);
 	snprintf(nic->last_region, sizeof(nic->last_region), "%s", st->region);
+	/* Recorded and never cleared: that create-region was cut short. */
+	snprintf(nic->region_uuid, sizeof(nic->region_uuid), "%s",
+		 st->region_uuid);
+	nic->reclaiming = st->region_uuid[0];
 	nic->n_overrides = st->n_overrides;
 	memcpy(nic->overrides, st->overrides, sizeof(nic->overrides));
 }
@@ -242,11 +250,10 @@ void load_state(struct daemon *d)
 			    nic->n_overrides ? ", policy changed at run time" : "");
 		/*
 		 * An intent is acted on once: an unbind or rebind is taken as
-		 * done above, a reset finished.  An unfinished create-region
-		 * is reclaimed by the first scan.
+		 * done above, a reset finished, an unfinished create-region
+		 * reclaimed by its uuid (reclaiming, until nothing is left).
 		 */
-		if (strcmp(nic->pending, "create-region"))
-			nic->pending[0] = '\0';
+		nic->pending[0] = '\0';
 	}
 	free(st);
 	if (n)
@@ -411,10 +418,16 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		snprintf(detail, len, "%s (%s)", n->memdev, n->memdev_host);
 		return action_reset_memdev(n->memdev_host);
 	case STEP_CREATE_REGION:
-		rc = topology_create_region(n->memdev, p->region_size, region,
+		rc = topology_create_region(n->memdev, p->region_size,
+					    nic->region_uuid, region,
 					    sizeof(region));
+		/* Made, or undone by itself: nothing left to reclaim. */
+		nic->region_uuid[0] = '\0';
 		snprintf(detail, len, "%s on %s", rc ? "-" : region, n->memdev);
 		return rc;
+	case STEP_FREE_DPA:
+		snprintf(detail, len, "%s", n->orphan_decoder);
+		return topology_free_dpa(n->orphan_decoder);
 	case STEP_ENABLE_REGION:
 		snprintf(detail, len, "%s", n->region);
 		return topology_enable_region(n->region);
@@ -449,6 +462,15 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 	return 0;
 }
 
+/* The uuid the region about to be made gets, kept to reclaim it by. */
+static void new_region_uuid(struct nic *nic)
+{
+	uuid_t uu;
+
+	uuid_generate(uu);
+	uuid_unparse(uu, nic->region_uuid);
+}
+
 /* Record the step, take it, record that it is over.  0 or -errno. */
 static int run_step(struct daemon *d, struct nic *nic, enum step step,
 		    const struct nic_policy *p, const struct chain_names *names)
@@ -460,6 +482,8 @@ static int run_step(struct daemon *d, struct nic *nic, enum step step,
 
 	/* Written down before it is done, for a restart to finish. */
 	snprintf(nic->pending, sizeof(nic->pending), "%s", step_name(step));
+	if (step == STEP_CREATE_REGION)
+		new_region_uuid(nic);
 	snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
 		 names->memdev);
 	snprintf(nic->pending_memdev_host, sizeof(nic->pending_memdev_host),
@@ -467,6 +491,7 @@ static int run_step(struct daemon *d, struct nic *nic, enum step step,
 	rc = save_state(d);
 	if (rc && policy_step_needs_record(step)) {
 		nic->pending[0] = '\0';
+		nic->region_uuid[0] = '\0';
 		daemon_note(d, LOG_ERR, HISTORY_ACTION, nic->pci_addr,
 			    step_name(step), rc, -1,
 			    "%s refused: its intent could not be recorded in %s (%s), and a crash half-way through would leave it for nobody to finish",
@@ -644,7 +669,6 @@ static int plan_cooperating(struct daemon *d, struct nic *nic,
 			    const struct nic_policy *p, struct plan *plan)
 {
 	struct nic_view nv = nic_view_of(nic);
-	bool reclaim = !strcmp(nic->pending, "create-region");
 	int rc;
 
 	if (nic->present && nic->info.has_region)
@@ -652,12 +676,15 @@ static int plan_cooperating(struct daemon *d, struct nic *nic,
 			 nic->info.region);
 	rc = topology_scan(p->memdev_serial,
 			   nic->last_region[0] ? nic->last_region : NULL,
-			   reclaim, p->decoder_mode, &plan->view, &plan->names);
+			   nic->reclaiming ? nic->region_uuid : NULL,
+			   p->decoder_mode, &plan->view, &plan->names);
 	if (rc)
 		return rc;
-	/* A create-region a crash cut short: reclaimed by this scan, once. */
-	if (reclaim) {
-		nic->pending[0] = '\0';
+	/* A create-region a crash cut short: reclaimed once nothing is left. */
+	if (nic->reclaiming && !plan->view.stale_region &&
+	    !plan->view.orphan_dpa) {
+		nic->reclaiming = false;
+		nic->region_uuid[0] = '\0';
 		save_state(d);
 	}
 	snprintf(nic->dax_device, sizeof(nic->dax_device), "%s",

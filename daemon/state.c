@@ -36,6 +36,8 @@ static struct json_object *nic_to_json(const struct nic_state *s)
 	json_object_object_add(o, "memdev_host",
 			       json_object_new_string(s->memdev_host));
 	json_object_object_add(o, "region", json_object_new_string(s->region));
+	json_object_object_add(o, "region_uuid",
+			       json_object_new_string(s->region_uuid));
 	json_object_object_add(o, "held", json_object_new_boolean(s->held));
 	json_object_object_add(o, "held_override",
 			       json_object_new_string(s->held_override));
@@ -167,6 +169,7 @@ static int nic_from_json(struct json_object *o, struct nic_state *s)
 	copy_str(s->memdev, sizeof(s->memdev), o, "memdev");
 	copy_str(s->memdev_host, sizeof(s->memdev_host), o, "memdev_host");
 	copy_str(s->region, sizeof(s->region), o, "region");
+	copy_str(s->region_uuid, sizeof(s->region_uuid), o, "region_uuid");
 	copy_str(s->held_override, sizeof(s->held_override), o,
 		 "held_override");
 	if (json_object_object_get_ex(o, "unbound_by_us", &v))

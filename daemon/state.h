@@ -28,6 +28,7 @@ struct nic_state {
 	char memdev[32];	/* for a pending create-region */
 	char memdev_host[32];	/* its PCI function, for a pending reset-memdev */
 	char region[32];	/* last region the NIC was attached to */
+	char region_uuid[37];	/* of a create-region under way */
 	bool held;		/* unbound on request: stays unbound */
 	char held_override[64];	/* its driver_override before the hold */
 	bool operator_pci;	/* an operator put it on PCI: stays there */

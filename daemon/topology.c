@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,8 +90,26 @@ static bool region_in_mode(struct cxl_region *region, enum decoder_mode mode)
 	}
 }
 
+static bool region_has_uuid(struct cxl_region *region, const char *want)
+{
+	char text[37];
+	uuid_t uu;
+
+	cxl_region_get_uuid(region, uu);
+	uuid_unparse(uu, text);
+	return !strcmp(text, want);
+}
+
+/* An uncommitted region left by a create-region that a crash cut short. */
+static bool region_unfinished(struct cxl_region *region,
+			      struct cxl_memdev *memdev, const char *uuid)
+{
+	return uuid && (region_has_uuid(region, uuid) ||
+			(memdev && region_on_memdev(region, memdev)));
+}
+
 static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
-			 const char *last_region, bool reclaim_unfinished,
+			 const char *last_region, const char *reclaim_uuid,
 			 enum decoder_mode mode, struct chain_view *view,
 			 struct chain_names *names)
 {
@@ -106,13 +125,18 @@ static void scan_regions(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
 
 				if (!cxl_region_decode_is_committed(region)) {
 					if ((last_region && !strcmp(name, last_region)) ||
-					    (reclaim_unfinished && memdev &&
-					     region_on_memdev(region, memdev)))
+					    region_unfinished(region, memdev,
+							      reclaim_uuid))
 						mark_stale(view, names, decoder, name);
 					continue;
 				}
-				if (!memdev || view->region ||
-				    !region_on_memdev(region, memdev))
+				if (!memdev || !region_on_memdev(region, memdev))
+					continue;
+				/* The NIC's own, in whatever mode. */
+				if (last_region && !strcmp(name, last_region) &&
+				    cxl_region_is_enabled(region))
+					view->nic_region_whole = true;
+				if (view->region)
 					continue;
 				if (!region_in_mode(region, mode)) {
 					view->region_other_mode = true;
@@ -145,8 +169,30 @@ static int scan_namespaces(struct chain_view *view, struct chain_names *names)
 	return 0;
 }
 
+/* The memdev's endpoint decoder that has DPA and no region, if any. */
+static void scan_orphan_dpa(struct cxl_memdev *memdev, struct chain_view *view,
+			    struct chain_names *names)
+{
+	struct cxl_endpoint *ep = cxl_memdev_get_endpoint(memdev);
+	struct cxl_decoder *decoder;
+	unsigned long long dpa;
+
+	if (!ep)
+		return;
+	cxl_decoder_foreach(cxl_endpoint_get_port(ep), decoder) {
+		dpa = cxl_decoder_get_dpa_size(decoder);
+		if (dpa && dpa != ULLONG_MAX && !cxl_decoder_get_region(decoder)) {
+			view->orphan_dpa = true;
+			copy_name(names->orphan_decoder,
+				  sizeof(names->orphan_decoder),
+				  cxl_decoder_get_devname(decoder));
+			return;
+		}
+	}
+}
+
 int topology_scan(uint64_t serial, const char *last_region,
-		  bool reclaim_unfinished, enum decoder_mode mode,
+		  const char *reclaim_uuid, enum decoder_mode mode,
 		  struct chain_view *view, struct chain_names *names)
 {
 	struct cxl_memdev *memdev;
@@ -167,7 +213,9 @@ int topology_scan(uint64_t serial, const char *last_region,
 			  cxl_memdev_get_host(memdev));
 	}
 	scan_regions(ctx, view->memdev_enabled ? memdev : NULL, last_region,
-		     reclaim_unfinished, mode, view, names);
+		     reclaim_uuid, mode, view, names);
+	if (reclaim_uuid && view->memdev_enabled)
+		scan_orphan_dpa(memdev, view, names);
 	cxl_unref(ctx);
 	return view->region_enabled ? scan_namespaces(view, names) : 0;
 }
@@ -248,12 +296,14 @@ static struct cxl_decoder *free_endpoint_decoder(struct cxl_memdev *memdev)
 
 /* The steps of cxl-cli's create-region, for one target. */
 static int build_region(struct cxl_region *region, struct cxl_decoder *root,
-			struct cxl_decoder *target, uint64_t size)
+			struct cxl_decoder *target, uint64_t size,
+			const char *uuid_text)
 {
 	uuid_t uuid;
 	int rc;
 
-	uuid_generate(uuid);
+	if (uuid_parse(uuid_text, uuid))
+		return -EINVAL;
 	rc = cxl_region_set_interleave_granularity(region,
 		cxl_decoder_get_interleave_granularity(root));
 	if (!rc)
@@ -264,6 +314,9 @@ static int build_region(struct cxl_region *region, struct cxl_decoder *root,
 		rc = cxl_decoder_set_mode(target, CXL_DECODER_MODE_PMEM);
 	if (!rc)
 		rc = cxl_decoder_set_dpa_size(target, size);
+	/* For the tests: die with the DPA taken and no target set. */
+	if (!rc)
+		fault_crash_at("create-region-sized");
 	if (!rc)
 		rc = cxl_region_set_size(region, size);
 	if (!rc)
@@ -283,39 +336,71 @@ static void undo_region(struct cxl_region *region, struct cxl_decoder *target)
 	cxl_region_delete(region);
 }
 
-/* Try each pmem-capable root decoder: only one reaches the memdev. */
-static int create_in_some_window(struct cxl_ctx *ctx,
-				 struct cxl_memdev *memdev, uint64_t size,
-				 char *out, size_t len)
+/*
+ * The pmem-capable root decoder whose window targets @memdev, as cxl-cli's
+ * create-region picks it, or NULL.
+ */
+static struct cxl_decoder *root_for_memdev(struct cxl_ctx *ctx,
+					   struct cxl_memdev *memdev)
 {
-	struct cxl_decoder *root, *target;
-	struct cxl_region *region;
+	struct cxl_decoder *root;
 	struct cxl_bus *bus;
-	int rc = -ENXIO;
 
-	cxl_bus_foreach(ctx, bus) {
-		cxl_decoder_foreach(cxl_bus_get_port(bus), root) {
-			if (!cxl_decoder_is_pmem_capable(root))
-				continue;
-			target = free_endpoint_decoder(memdev);
-			if (!target)
-				return -ENOSPC;
-			region = cxl_decoder_create_pmem_region(root);
-			if (!region)
-				continue;
-			rc = build_region(region, root, target, size);
-			if (!rc) {
-				copy_name(out, len, cxl_region_get_devname(region));
-				return 0;
-			}
-			undo_region(region, target);
-		}
+	cxl_bus_foreach(ctx, bus)
+		cxl_decoder_foreach(cxl_bus_get_port(bus), root)
+			if (cxl_decoder_is_pmem_capable(root) &&
+			    cxl_decoder_get_target_by_memdev(root, memdev))
+				return root;
+	return NULL;
+}
+
+/*
+ * @want (0: the memdev's whole pmem capacity) as it fits: no larger than
+ * the window's largest free extent, rounded down to 256 MiB (times the
+ * ways, 1).  0 when nothing fits.
+ */
+static uint64_t region_size_for(struct cxl_decoder *root,
+				struct cxl_memdev *memdev, uint64_t want)
+{
+	uint64_t free = cxl_decoder_get_max_available_extent(root);
+	uint64_t size = want ? want : cxl_memdev_get_pmem_size(memdev);
+
+	if (free != ULLONG_MAX && size > free)
+		size = free;
+	return size - size % REGION_ALIGN;
+}
+
+static int create_in_window(struct cxl_ctx *ctx, struct cxl_memdev *memdev,
+			    uint64_t want, const char *uuid, char *out,
+			    size_t len)
+{
+	struct cxl_decoder *root = root_for_memdev(ctx, memdev), *target;
+	struct cxl_region *region;
+	uint64_t size;
+	int rc;
+
+	if (!root)
+		return -ENXIO;
+	size = region_size_for(root, memdev, want);
+	if (!size)
+		return -ENOSPC;
+	target = free_endpoint_decoder(memdev);
+	if (!target)
+		return -ENOSPC;
+	region = cxl_decoder_create_pmem_region(root);
+	if (!region)
+		return -EIO;
+	rc = build_region(region, root, target, size, uuid);
+	if (rc) {
+		undo_region(region, target);
+		return rc;
 	}
-	return rc;
+	copy_name(out, len, cxl_region_get_devname(region));
+	return 0;
 }
 
 int topology_create_region(const char *memdev_name, uint64_t size,
-			   char *out, size_t len)
+			   const char *uuid, char *out, size_t len)
 {
 	struct cxl_memdev *memdev;
 	struct cxl_ctx *ctx;
@@ -324,14 +409,30 @@ int topology_create_region(const char *memdev_name, uint64_t size,
 	if (rc)
 		return rc;
 	memdev = memdev_by_name(ctx, memdev_name);
-	if (!memdev) {
-		rc = -ENODEV;
-	} else {
-		if (!size)
-			size = cxl_memdev_get_pmem_size(memdev);
-		size -= size % REGION_ALIGN;
-		rc = size ? create_in_some_window(ctx, memdev, size, out, len) :
-			    -ENOSPC;
+	rc = memdev ? create_in_window(ctx, memdev, size, uuid, out, len) :
+		      -ENODEV;
+	cxl_unref(ctx);
+	return rc;
+}
+
+int topology_free_dpa(const char *name)
+{
+	struct cxl_memdev *memdev;
+	struct cxl_endpoint *ep;
+	struct cxl_decoder *decoder;
+	struct cxl_ctx *ctx;
+	int rc = new_ctx(&ctx);
+
+	if (rc)
+		return rc;
+	rc = -ENODEV;
+	cxl_memdev_foreach(ctx, memdev) {
+		ep = cxl_memdev_get_endpoint(memdev);
+		if (!ep)
+			continue;
+		cxl_decoder_foreach(cxl_endpoint_get_port(ep), decoder)
+			if (!strcmp(cxl_decoder_get_devname(decoder), name))
+				rc = cxl_decoder_set_dpa_size(decoder, 0);
 	}
 	cxl_unref(ctx);
 	return rc;

@@ -22,18 +22,21 @@ struct chain_names {
 	char dax_chardev[32];		/* daxX.Y, when that one is devdax */
 	char stale_region[32];		/* decommitted, to delete */
 	char stale_root_decoder[32];	/* where the stale region lives */
+	char orphan_decoder[32];	/* endpoint decoder with DPA, no region */
 };
 
 /*
  * Scan for the memdev with @serial.  Stale, to be deleted: @last_region
  * (the region the NIC was attached to) if it is still there decommitted,
- * and with @reclaim_unfinished any uncommitted region on the memdev (one
- * cxlnicd was building when it died).  Only a region decoding in @mode
- * counts as the NIC's; one in another mode sets region_other_mode.  An
- * enabled region's nvdimm namespaces are looked at too (dax.h).
+ * and with @reclaim_uuid (a create-region cxlnicd was in when it died) any
+ * uncommitted region with that uuid or on the memdev, and the DPA of the
+ * memdev's endpoint decoders that no region holds (orphan_dpa).  Only a
+ * region decoding in @mode counts as the NIC's; one in another mode sets
+ * region_other_mode.  An enabled region's nvdimm namespaces are looked at
+ * too (dax.h).
  */
 int topology_scan(uint64_t serial, const char *last_region,
-		  bool reclaim_unfinished, enum decoder_mode mode,
+		  const char *reclaim_uuid, enum decoder_mode mode,
 		  struct chain_view *view, struct chain_names *names);
 /*
  * The chain above a stock NIC's memdev, which its driver's next probe
@@ -44,9 +47,15 @@ int topology_scan(uint64_t serial, const char *last_region,
  */
 int topology_stock_chain(const char *const *ports, size_t n_ports,
 			 bool *root, bool *ports_ok);
-/* A committed, enabled x1 pmem region on @memdev; its name in @region. */
-int topology_create_region(const char *memdev, uint64_t size, char *region,
-			   size_t len);
+/*
+ * A committed, enabled x1 pmem region on @memdev with @uuid (recorded
+ * before, so that a crash half-way is reclaimed by it); its name in
+ * @region.
+ */
+int topology_create_region(const char *memdev, uint64_t size,
+			   const char *uuid, char *region, size_t len);
+/* The DPA of endpoint decoder @decoder freed (a create-region cut short). */
+int topology_free_dpa(const char *decoder);
 int topology_enable_region(const char *region);
 
 #endif

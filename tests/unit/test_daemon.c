@@ -369,6 +369,27 @@ static void test_unowned_nic_chain_left_alone(void **state)
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
 }
 
+/*
+ * A create-region a crash cut short: its region is deleted first, then the
+ * DPA it took is freed, then a region is made again.
+ */
+static void test_reclaim_order(void **state)
+{
+	struct nic_policy p = fallback();
+	struct nic_view nic = { .registered = true, .lost = true };
+	struct chain_view c = { .root = true, .memdev = true,
+				.memdev_enabled = true, .stale_region = true,
+				.orphan_dpa = true };
+
+	(void)state;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DELETE_STALE_REGION);
+	c.stale_region = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_FREE_DPA);
+	c.orphan_dpa = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
+	assert_string_equal(step_name(STEP_FREE_DPA), "free-dpa");
+}
+
 /* The steps a crash must not leave half-done are refused unrecorded. */
 static void test_steps_needing_record(void **state)
 {
@@ -378,7 +399,7 @@ static void test_steps_needing_record(void **state)
 	for (s = STEP_DONE; s <= STEP_ATTACH; s++)
 		assert_int_equal(policy_step_needs_record(s),
 				 s == STEP_RESET_MEMDEV || s == STEP_UNBIND_NIC ||
-				 s == STEP_REBIND_NIC);
+				 s == STEP_REBIND_NIC || s == STEP_CREATE_REGION);
 }
 
 /* Only the driver's own failure leads to a rebind, not the chain's. */
@@ -478,6 +499,20 @@ static void test_decoder_mode(void **state)
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
 	assert_string_equal(decoder_mode_name(DECODER_DEVICE_COHERENT),
 			    "device-coherent");
+	/*
+	 * A NIC already on CXL, on its own region in another mode than the
+	 * policy's, stays there: no region is created beside it.
+	 */
+	p = fallback();
+	p.decoder_mode = DECODER_HOST_ONLY;
+	nic = (struct nic_view) { .registered = true, .on_cxl = true };
+	c = (struct chain_view) { .root = true, .memdev = true,
+				  .memdev_enabled = true,
+				  .region_other_mode = true,
+				  .nic_region_whole = true };
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+	c.nic_region_whole = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_REGION);
 }
 
 /* devlink's grace period paces only the steps that return the NIC. */
@@ -661,6 +696,7 @@ static void test_state_round_trip(void **state)
 	struct nic_state in[2] = {
 		{ .pci_addr = "0000:00:05.0", .unbound_by_us = true,
 		  .driver = "cxlnic_sim", .region = "region0",
+		  .region_uuid = "6f1ad3d9-4a53-4d25-9a3e-1c2f8f9d2b10",
 		  .operator_pci = true, .recover_requested = true },
 		{ .pci_addr = "0000:00:06.0", .pending = "create-region",
 		  .memdev = "mem2", .memdev_host = "0000:0d:00.0",
@@ -722,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_escalation),
 		cmocka_unit_test(test_escalation_errors),
 		cmocka_unit_test(test_steps_needing_record),
+		cmocka_unit_test(test_reclaim_order),
 		cmocka_unit_test(test_unowned_nic_chain_left_alone),
 		cmocka_unit_test(test_operator_requests),
 		cmocka_unit_test(test_grace_period),
