@@ -353,16 +353,22 @@ static int do_attach(struct daemon *d, struct nic *nic,
 }
 
 /*
- * Its driver released by cxlnicd, to be bound again by it.  A cooperating
- * NIC leaves the family with its driver; a stock one stays, in mode off.
+ * Its driver was released.  A cooperating NIC leaves the family with its
+ * driver; a stock one stays, in mode off.
  */
-static void nic_unbound_by_us(struct nic *nic)
+static void nic_driver_released(struct nic *nic)
 {
-	nic->unbound_by_us = true;
 	if (nic_is_stock(nic))
 		nic->info.mode = CXLNIC_CTPIO_MODE_OFF;
 	else
 		nic->present = false;
+}
+
+/* Its driver released by cxlnicd, to be bound again by it. */
+static void nic_unbound_by_us(struct nic *nic)
+{
+	nic->unbound_by_us = true;
+	nic_driver_released(nic);
 }
 
 /*
@@ -1119,10 +1125,9 @@ int nic_request_unbind(struct daemon *d, struct nic *nic)
 	if (rc) {
 		nic->held = false;
 		action_release_hold(nic->pci_addr, nic->held_override);
-	} else if (nic_is_stock(nic))
-		nic->info.mode = CXLNIC_CTPIO_MODE_OFF;
-	else
-		nic->present = false;
+	} else {
+		nic_driver_released(nic);
+	}
 	save_state(d);
 	return rc;
 }
