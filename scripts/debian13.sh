@@ -11,6 +11,8 @@ D13_KERNELS=/var/cache/cxlnic/kernels
 declare -A D13_KERNEL_SUITE=([6.12]=trixie [7.3]=trixie-backports)
 # sparse for the Debian 13 kernels, inside the root (see setup-debian13.sh).
 D13_SPARSE=/opt/sparse-sid/sparse
+# Debian 13's linux-source-7.3, unpacked (see setup-debian13.sh).
+D13_SRC=/var/cache/cxlnic/linux-source-7.3
 
 # d13_mirror SUITE-SUFFIX: the URI the host's own apt configuration gives
 # for Debian 12's main suite ("") or its security suite ("-security").

@@ -156,8 +156,30 @@ fetch_sid_sparse() {
 		"$D13_ROOT/etc/apt/sid-only.list"
 }
 
+# The 7.3 source tree, unpacked once under /var/cache/cxlnic: the kernel's
+# YNL tool (tools/net/ynl) and its netlink specs' schemas come from it, and
+# the CXL core patch under kernel/patches/ is applied to a copy of its
+# drivers/cxl and compile-tested against it.
+fetch_linux_source() {
+	local kver=7.3 pkg
+	[ -f "$D13_SRC/.cxlnic-unpacked" ] && return
+	say "fetching linux-source-$kver (trixie-backports)"
+	rm -rf "$D13_ROOT/tmp/src-debs" "$D13_SRC.new"
+	mkdir -p "$D13_ROOT/tmp/src-debs" "$D13_SRC.new"
+	d13_run sh -c "cd /tmp/src-debs && apt-get -o APT::Sandbox::User=root download -q linux-source-$kver/trixie-backports" \
+		>>"$D13_ROOT.log" 2>&1 || { tail -n 20 "$D13_ROOT.log"; exit 1; }
+	pkg=$(ls "$D13_ROOT"/tmp/src-debs/linux-source-"$kver"_*.deb)
+	dpkg-deb --fsys-tarfile "$pkg" |
+		tar -xO --wildcards './usr/src/linux-source-*.tar.xz' |
+		tar -xJ -C "$D13_SRC.new" --strip-components=1
+	rm -rf "$D13_ROOT/tmp/src-debs" "$D13_SRC"
+	basename "$pkg" .deb >"$D13_SRC.new/.cxlnic-unpacked"
+	mv "$D13_SRC.new" "$D13_SRC"
+}
+
 add_checker_valid
 fetch_sid_sparse
+fetch_linux_source
 for k in "${!D13_KERNEL_SUITE[@]}"; do
 	fetch_kernel "$k"
 done
