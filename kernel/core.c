@@ -28,59 +28,120 @@ static u32 cxlnic_next_handle;
 static u32 cxlnic_gen;
 
 /*
- * Devices between the start and the end of an unbind or a deletion.  The
- * notifier runs before the device is gone, so for a while it still looks
- * alive; an attach must not take it as a piece during that window.
+ * Devices in the middle of a change the driver core announces in two
+ * steps: between UNBIND_DRIVER and UNBOUND_DRIVER, or DEL_DEVICE and
+ * REMOVED_DEVICE ("going": still looks alive, must not be taken as a
+ * piece), and between BIND_DRIVER and BOUND_DRIVER or DRIVER_NOT_BOUND
+ * ("binding": dev->driver is already set while the probe runs, and the
+ * probe may still fail).
  */
-struct cxlnic_going {
+struct cxlnic_transit {
 	struct list_head node;
 	struct device *dev;
-	unsigned int count;
+	unsigned int going;
+	bool binding;
 };
 
-static LIST_HEAD(cxlnic_going_list);
+static LIST_HEAD(cxlnic_transit_list);
 
-static struct cxlnic_going *cxlnic_going_find(struct device *dev)
+/*
+ * Transitions we could not record for want of memory.  While there are
+ * any, every device counts as going and as binding: attach fails closed
+ * (EAGAIN) rather than take a dying piece.  An end of a transition that
+ * has no entry settles one of them.
+ */
+static unsigned int cxlnic_untracked;
+
+static struct cxlnic_transit *cxlnic_transit_find(struct device *dev)
 {
-	struct cxlnic_going *going;
+	struct cxlnic_transit *t;
 
-	list_for_each_entry(going, &cxlnic_going_list, node)
-		if (going->dev == dev)
-			return going;
+	list_for_each_entry(t, &cxlnic_transit_list, node)
+		if (t->dev == dev)
+			return t;
 	return NULL;
 }
 
 bool cxlnic_device_going(struct device *dev)
 {
+	struct cxlnic_transit *t;
+
 	lockdep_assert_held(&cxlnic_lock);
-	return cxlnic_going_find(dev);
+	t = cxlnic_transit_find(dev);
+	return cxlnic_untracked || (t && t->going);
 }
 
-static void cxlnic_going_get(struct device *dev)
+static bool cxlnic_device_binding(struct device *dev)
 {
-	struct cxlnic_going *going = cxlnic_going_find(dev);
+	struct cxlnic_transit *t;
 
-	if (going) {
-		going->count++;
+	lockdep_assert_held(&cxlnic_lock);
+	t = cxlnic_transit_find(dev);
+	return cxlnic_untracked || (t && t->binding);
+}
+
+/* Bound means probed: BOUND_DRIVER came, not only BIND_DRIVER. */
+bool cxlnic_device_bound(struct device *dev)
+{
+	return READ_ONCE(dev->driver) && !cxlnic_device_binding(dev);
+}
+
+static struct cxlnic_transit *cxlnic_transit_get(struct device *dev)
+{
+	struct cxlnic_transit *t = cxlnic_transit_find(dev);
+
+	if (t)
+		return t;
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t) {
+		cxlnic_untracked++;
+		return NULL;
+	}
+	t->dev = get_device(dev);
+	list_add(&t->node, &cxlnic_transit_list);
+	return t;
+}
+
+static void cxlnic_transit_free(struct cxlnic_transit *t)
+{
+	list_del(&t->node);
+	put_device(t->dev);
+	kfree(t);
+}
+
+static void cxlnic_going_start(struct device *dev)
+{
+	struct cxlnic_transit *t = cxlnic_transit_get(dev);
+
+	if (t)
+		t->going++;
+}
+
+static void cxlnic_binding_start(struct device *dev)
+{
+	struct cxlnic_transit *t = cxlnic_transit_get(dev);
+
+	if (t)
+		t->binding = true;
+}
+
+/* The end of a transition: of its going (@going) or of its binding. */
+static void cxlnic_transit_end(struct device *dev, bool going)
+{
+	struct cxlnic_transit *t = cxlnic_transit_find(dev);
+
+	if (!t || (going ? !t->going : !t->binding)) {
+		/* Begun before we were loaded, or never recorded. */
+		if (cxlnic_untracked)
+			cxlnic_untracked--;
 		return;
 	}
-	going = kzalloc(sizeof(*going), GFP_KERNEL);
-	if (!going)
-		return;	/* attach then relies on the driver check alone */
-	going->dev = get_device(dev);
-	going->count = 1;
-	list_add(&going->node, &cxlnic_going_list);
-}
-
-static void cxlnic_going_put(struct device *dev)
-{
-	struct cxlnic_going *going = cxlnic_going_find(dev);
-
-	if (!going || --going->count)
-		return;
-	list_del(&going->node);
-	put_device(going->dev);
-	kfree(going);
+	if (going)
+		t->going--;
+	else
+		t->binding = false;
+	if (!t->going && !t->binding)
+		cxlnic_transit_free(t);
 }
 
 struct cxlnic_dev *cxlnic_find(u32 handle)
@@ -118,7 +179,6 @@ int cxlnic_insert(struct cxlnic_dev *nic)
 			     &cxlnic_next_handle, GFP_KERNEL);
 	if (rc < 0)
 		return rc;
-	cxlnic_changed(nic);
 	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_ADD_NTF);
 	return 0;
 }
@@ -129,7 +189,6 @@ void cxlnic_erase(struct cxlnic_dev *nic)
 	lockdep_assert_held(&cxlnic_lock);
 	cxlnic_topo_put(&nic->topo);
 	xa_erase(&cxlnic_devs, nic->handle);
-	cxlnic_changed(nic);
 	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_DEL_NTF);
 }
 
@@ -150,6 +209,11 @@ u32 cxlnic_registry_generation(void)
 	return cxlnic_gen;
 }
 
+/*
+ * Called by each cxlnic_notify_*() before its message is built, and only
+ * there: one step of the generation per message, so that a reader who
+ * misses one sees the gap, and no step without a message.
+ */
 void cxlnic_changed(struct cxlnic_dev *nic)
 {
 	nic->generation++;
@@ -185,13 +249,13 @@ void cxlnic_record_loss(struct cxlnic_dev *nic, enum cxlnic_reason reason,
  *
  * The pieces stay recorded (with their references) so that userspace can see
  * what is missing and hear when a piece comes back; region-detach drops them.
+ * Userspace hears a dev-change, then a piece notification for @piece.
  */
 void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 		   const struct cxlnic_piece *piece)
 {
 	enum cxlnic_ctpio_mode prev = nic->mode;
 	bool loss = cxlnic_reason_is_loss(reason);
-
 	bool fell_back = false;
 
 	lockdep_assert_held(&cxlnic_lock);
@@ -207,14 +271,36 @@ void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 	nic->reason = reason;
 	if (loss)
 		cxlnic_record_loss(nic, reason, piece);
-	cxlnic_changed(nic);
 	/* After the state above is final: the dump shows it as of the loss. */
 	if (fell_back)
 		cxlnic_health_lost(nic, piece, reason);
-	if (prev != nic->mode)
-		cxlnic_notify_change(nic, prev);
+	cxlnic_notify_change(nic, prev);
 	if (piece)
 		cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_LOST);
+}
+
+/**
+ * cxlnic_region_detach - userspace's region-detach: off CXL, chain forgotten
+ * @nic: a cooperating NIC, with cxlnic_lock held
+ *
+ * A NIC with neither a window nor a recorded chain has nothing to detach:
+ * nothing changes and nothing is said.
+ */
+void cxlnic_region_detach(struct cxlnic_dev *nic)
+{
+	enum cxlnic_ctpio_mode prev = nic->mode;
+
+	lockdep_assert_held(&cxlnic_lock);
+	if (!nic->attached && !nic->topo.n_pieces)
+		return;
+	if (nic->attached) {
+		nic->ops->detach_cxl(nic);
+		nic->attached = false;
+	}
+	cxlnic_topo_put(&nic->topo);
+	nic->mode = CXLNIC_CTPIO_MODE_PCI;
+	nic->reason = CXLNIC_REASON_DETACH;
+	cxlnic_notify_change(nic, prev);
 }
 
 static int cxlnic_topo_check_alive(const struct cxlnic_topo *topo,
@@ -308,7 +394,6 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 		nic->lost = false;
 		cxlnic_health_reattached(nic);
 	}
-	cxlnic_changed(nic);
 	cxlnic_notify_change(nic, prev);
 	return 0;
 }
@@ -334,7 +419,6 @@ int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
 	}
 	nic->mode = mode;
 	nic->reason = CXLNIC_REASON_USER;
-	cxlnic_changed(nic);
 	cxlnic_notify_change(nic, prev);
 	return 0;
 }
@@ -355,7 +439,6 @@ static void cxlnic_piece_lost(struct cxlnic_dev *nic,
 		/* The first piece to go is the loss; the rest follow it. */
 		if (nic->attached && !nic->lost)
 			cxlnic_record_loss(nic, reason, piece);
-		cxlnic_changed(nic);
 		cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_LOST);
 	}
 	if (reason == CXLNIC_REASON_PIECE_REMOVED) {
@@ -369,7 +452,6 @@ static void cxlnic_piece_returned(struct cxlnic_dev *nic,
 {
 	if (!nic->lost)
 		return;
-	cxlnic_changed(nic);
 	cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_RETURNED);
 }
 
@@ -388,13 +470,25 @@ static void cxlnic_pieces_event(struct device *dev, unsigned long action)
 			if (action == BUS_NOTIFY_DEL_DEVICE)
 				cxlnic_piece_lost(nic, piece,
 						  CXLNIC_REASON_PIECE_REMOVED);
-			else if (action == BUS_NOTIFY_UNBIND_DRIVER)
+			else if (action == BUS_NOTIFY_BOUND_DRIVER)
+				cxlnic_piece_returned(nic, piece);
+			else	/* UNBIND_DRIVER, DRIVER_NOT_BOUND */
 				cxlnic_piece_lost(nic, piece,
 						  CXLNIC_REASON_PIECE_UNBOUND);
-			else
-				cxlnic_piece_returned(nic, piece);
 		}
 	}
+}
+
+/*
+ * Of the platform bus, only the CXL root (ACPI0017, bound to cxl_acpi) can
+ * be a piece.  Decided by name, without cxlnic_lock, so that the binding of
+ * every other platform device on the system never waits for a NIC; the name
+ * stays the same when the driver goes, unlike dev->driver.
+ */
+static bool cxlnic_may_be_piece(struct device *dev)
+{
+	return dev->bus != &platform_bus_type ||
+	       !strncmp(dev_name(dev), CXLNIC_ROOT_HID, strlen(CXLNIC_ROOT_HID));
 }
 
 /*
@@ -402,38 +496,52 @@ static void cxlnic_pieces_event(struct device *dev, unsigned long action)
  * the CXL root, bound to cxl_acpi, lives).  DEL_DEVICE and UNBIND_DRIVER come
  * before the device or its driver goes away, often with the device lock held:
  * we may sleep here, but never take a device lock nor unbind anything.
+ *
+ * Context: process, the device's lock usually held by the driver core.
+ * Takes cxlnic_lock.
  */
 static int cxlnic_bus_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
 	struct device *dev = data;
-	bool track = dev->bus != &platform_bus_type ||
-		     cxlnic_is_cxl_root_device(dev);
 
 	switch (action) {
 	case BUS_NOTIFY_DEL_DEVICE:
 	case BUS_NOTIFY_UNBIND_DRIVER:
+	case BUS_NOTIFY_BIND_DRIVER:
 	case BUS_NOTIFY_BOUND_DRIVER:
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:
 	case BUS_NOTIFY_REMOVED_DEVICE:
 	case BUS_NOTIFY_UNBOUND_DRIVER:
 		break;
 	default:
 		return NOTIFY_DONE;
 	}
+	if (!cxlnic_may_be_piece(dev))
+		return NOTIFY_DONE;
 
 	mutex_lock(&cxlnic_lock);
 	switch (action) {
 	case BUS_NOTIFY_DEL_DEVICE:
 	case BUS_NOTIFY_UNBIND_DRIVER:
-		if (track)
-			cxlnic_going_get(dev);
+		cxlnic_going_start(dev);
 		cxlnic_pieces_event(dev, action);
 		break;
 	case BUS_NOTIFY_REMOVED_DEVICE:
 	case BUS_NOTIFY_UNBOUND_DRIVER:
-		cxlnic_going_put(dev);
+		cxlnic_transit_end(dev, true);
+		break;
+	case BUS_NOTIFY_BIND_DRIVER:
+		/* Not bound yet: attach refuses it until BOUND_DRIVER. */
+		cxlnic_binding_start(dev);
+		break;
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:
+		/* A failed probe: as good as an unbind for whoever took it. */
+		cxlnic_transit_end(dev, false);
+		cxlnic_pieces_event(dev, action);
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
+		cxlnic_transit_end(dev, false);
 		cxlnic_pieces_event(dev, action);
 		if (dev->bus == &cxl_bus_type && is_cxl_region(dev))
 			cxlnic_stock_region_bound();
@@ -564,7 +672,7 @@ err_netlink:
 
 static void __exit cxlnic_exit(void)
 {
-	struct cxlnic_going *going, *next;
+	struct cxlnic_transit *t, *next;
 
 	cxlnic_stock_exit();
 	bus_unregister_notifier(&platform_bus_type, &cxlnic_platform_nb);
@@ -572,11 +680,8 @@ static void __exit cxlnic_exit(void)
 	cxlnic_netlink_exit();
 	/* NIC drivers import our symbols, so none can still be registered. */
 	WARN_ON(!xa_empty(&cxlnic_devs));
-	list_for_each_entry_safe(going, next, &cxlnic_going_list, node) {
-		list_del(&going->node);
-		put_device(going->dev);
-		kfree(going);
-	}
+	list_for_each_entry_safe(t, next, &cxlnic_transit_list, node)
+		cxlnic_transit_free(t);
 }
 
 module_init(cxlnic_init);

@@ -9,7 +9,6 @@
  *
  *   device_lock(any device)  - held by the driver core around the bus
  *                              notifications we receive
- *   genl_mutex               - held by generic netlink around our ops
  *   devl_lock(NIC's devlink) - held by devlink around the "cxl" reporter's
  *                              recover and diagnose ops; taken by health.c's
  *                              work item to mark a return to CXL
@@ -18,9 +17,13 @@
  *                                 topology.c calls
  *       the NIC driver's own locks, inside its ops
  *
- * Never take a device_lock(), genl_mutex or devl_lock() with cxlnic_lock
- * held.  The CXL core drops cxl_region_rwsem before it unbinds or deletes a
- * device, so our notifier never runs under it.
+ * The family is parallel_ops: generic netlink calls our ops without
+ * genl_mutex, and cxlnic_lock alone serializes them, so an op that waits
+ * for a grace period or a CXL rwsem stalls no other family.
+ *
+ * Never take a device_lock() or devl_lock() with cxlnic_lock held.  The
+ * CXL core drops cxl_region_rwsem before it unbinds or deletes a device,
+ * so our notifier never runs under it.
  *
  * devlink_health_report() takes devl_lock() when it auto-recovers, and the
  * loss is seen from a bus notifier under cxlnic_lock: so the loss path only
@@ -38,6 +41,9 @@
 #include "cxlnic_compat.h"
 
 #define CXLNIC_MAX_PIECES	16
+
+/* The CXL root's ACPI id: its platform device is named "ACPI0017:NN". */
+#define CXLNIC_ROOT_HID		"ACPI0017"
 
 struct cxlnic_piece {
 	enum cxlnic_piece_kind kind;
@@ -66,6 +72,7 @@ struct cxlnic_attach_req {
 	char memdev[CXLNIC_NAME_MAX];	/* "" when not given */
 	char endpoint[CXLNIC_NAME_MAX];
 	char decoder[CXLNIC_NAME_MAX];
+	enum cxlnic_piece_kind bad;	/* set by a failed resolve, or 0 */
 };
 
 struct cxlnic_dev {
@@ -111,12 +118,14 @@ int cxlnic_check_cooperating(const struct cxlnic_dev *nic,
 			     struct netlink_ext_ack *extack);
 u32 cxlnic_registry_generation(void);
 bool cxlnic_device_going(struct device *dev);
+bool cxlnic_device_bound(struct device *dev);
 int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
 		    struct netlink_ext_ack *extack);
 int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 		  struct netlink_ext_ack *extack);
 void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 		   const struct cxlnic_piece *lost);
+void cxlnic_region_detach(struct cxlnic_dev *nic);
 
 /* health.c, with cxlnic_lock held */
 void cxlnic_health_lost(struct cxlnic_dev *nic,
@@ -131,7 +140,7 @@ void cxlnic_stock_exit(void);
 void cxlnic_stock_region_bound(void);
 
 /* topology.c */
-int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
+int cxlnic_topo_resolve(struct cxlnic_attach_req *req,
 			struct cxlnic_topo *topo,
 			struct netlink_ext_ack *extack);
 void cxlnic_topo_put(struct cxlnic_topo *topo);

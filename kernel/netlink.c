@@ -210,6 +210,7 @@ void cxlnic_notify_dev(struct cxlnic_dev *nic, u8 cmd)
 	struct sk_buff *msg;
 	void *hdr;
 
+	cxlnic_changed(nic);
 	if (!cxlnic_has_listeners())
 		return;
 	msg = cxlnic_dev_msg(nic, 0, 0, cmd, &hdr);
@@ -223,6 +224,7 @@ void cxlnic_notify_change(struct cxlnic_dev *nic,
 	struct sk_buff *msg;
 	void *hdr;
 
+	cxlnic_changed(nic);
 	if (!cxlnic_has_listeners())
 		return;
 	msg = cxlnic_dev_msg(nic, 0, 0, CXLNIC_CMD_DEV_CHANGE_NTF, &hdr);
@@ -242,6 +244,7 @@ void cxlnic_notify_piece(struct cxlnic_dev *nic,
 	struct sk_buff *msg;
 	void *hdr;
 
+	cxlnic_changed(nic);
 	if (!cxlnic_has_listeners())
 		return;
 	msg = cxlnic_dev_msg(nic, 0, 0, CXLNIC_CMD_PIECE_NTF, &hdr);
@@ -357,6 +360,14 @@ static int cxlnic_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return rc;
 }
 
+/* The request attribute that names a piece of each kind. */
+static const int cxlnic_name_attr[] = {
+	[CXLNIC_PIECE_REGION] = CXLNIC_A_DEV_REGION,
+	[CXLNIC_PIECE_MEMDEV] = CXLNIC_A_DEV_MEMDEV,
+	[CXLNIC_PIECE_ENDPOINT] = CXLNIC_A_DEV_ENDPOINT,
+	[CXLNIC_PIECE_DECODER] = CXLNIC_A_DEV_DECODER,
+};
+
 static void cxlnic_get_name(char *dst, const struct nlattr *attr)
 {
 	if (attr)
@@ -391,9 +402,9 @@ static int cxlnic_nl_region_attach_doit(struct sk_buff *skb,
 		goto out;
 	rc = cxlnic_topo_resolve(&req, topo, info->extack);
 	if (rc) {
-		if (rc == -ENODEV)
+		if (req.bad)
 			NL_SET_BAD_ATTR(info->extack,
-					info->attrs[CXLNIC_A_DEV_REGION]);
+					info->attrs[cxlnic_name_attr[req.bad]]);
 		goto out;
 	}
 	rc = cxlnic_attach(nic, topo, info->extack);
@@ -415,10 +426,8 @@ static int cxlnic_nl_region_detach_doit(struct sk_buff *skb,
 	nic = cxlnic_nic_from_info(info);
 	rc = IS_ERR(nic) ? PTR_ERR(nic) :
 			   cxlnic_check_cooperating(nic, info->extack);
-	if (!rc) {
-		cxlnic_detach(nic, CXLNIC_REASON_DETACH, NULL);
-		cxlnic_topo_put(&nic->topo);
-	}
+	if (!rc)
+		cxlnic_region_detach(nic);
 	mutex_unlock(&cxlnic_lock);
 	return rc;
 }
@@ -462,6 +471,8 @@ static struct genl_family cxlnic_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(cxlnic_ops),
 	.mcgrps = cxlnic_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(cxlnic_mcgrps),
+	/* cxlnic_lock serializes the ops; genl_mutex need not be held. */
+	.parallel_ops = true,
 	/* resv_start_op stays 0: every command is strictly validated. */
 };
 

@@ -135,9 +135,7 @@ static void cxlnic_stock_bound(struct cxlnic_dev *nic, struct device *memdev)
 		nic->reattaches++;
 		nic->lost = false;
 	}
-	cxlnic_changed(nic);
-	if (prev != nic->mode)
-		cxlnic_notify_change(nic, prev);
+	cxlnic_notify_change(nic, prev);
 }
 
 /*
@@ -155,7 +153,6 @@ static void cxlnic_stock_unbinding(struct cxlnic_dev *nic)
 	nic->attached = false;
 	nic->cxl_at_probe = false;
 	nic->mode = CXLNIC_CTPIO_MODE_OFF;
-	cxlnic_changed(nic);
 	cxlnic_notify_change(nic, prev);
 }
 

@@ -162,8 +162,8 @@ enum cxlnic_piece_state cxlnic_piece_state(const struct cxlnic_piece *piece)
 {
 	if (!piece->dev)
 		return CXLNIC_PIECE_STATE_ABSENT;
-	return READ_ONCE(piece->dev->driver) ? CXLNIC_PIECE_STATE_BOUND :
-					       CXLNIC_PIECE_STATE_PRESENT;
+	return cxlnic_device_bound(piece->dev) ? CXLNIC_PIECE_STATE_BOUND :
+						 CXLNIC_PIECE_STATE_PRESENT;
 }
 
 /* Pieces that only serve the HPA range while their driver is bound. */
@@ -200,13 +200,20 @@ static int cxlnic_topo_region(struct cxlnic_topo *topo, struct device *region,
 	u64 committed;
 	int rc;
 
-	if (cxlnic_read_u64_attr(region, "commit", page, &committed) ||
-	    !committed) {
+	/* Its show routine waits for the region lock: a signal ends that. */
+	rc = cxlnic_read_u64_attr(region, "commit", page, &committed);
+	if (rc) {
+		NL_SET_ERR_MSG(extack,
+			       "could not read the CXL region's commit state");
+		return rc;
+	}
+	if (!committed) {
 		NL_SET_ERR_MSG(extack, "CXL region is not committed");
 		return -ENXIO;
 	}
-	if (!READ_ONCE(region->driver)) {
-		NL_SET_ERR_MSG(extack, "CXL region is not enabled (no driver)");
+	if (!cxlnic_device_bound(region)) {
+		NL_SET_ERR_MSG(extack,
+			       "CXL region is not enabled (no driver, or its probe is running)");
 		return -ENXIO;
 	}
 	rc = cxlnic_read_u64_attr(region, "resource", page, &info->base);
@@ -334,28 +341,32 @@ static int cxlnic_topo_targets(struct cxlnic_topo *topo, struct device *region,
 	return 0;
 }
 
-/* A device userspace named must exist and already be one of the pieces. */
-static int cxlnic_topo_check_named(struct cxlnic_topo *topo, const char *name,
-				   enum cxlnic_piece_kind kind,
+/*
+ * A device userspace named must exist and already be one of the pieces;
+ * when it is not, @req->bad says which name was wrong.
+ */
+static int cxlnic_topo_check_named(struct cxlnic_topo *topo,
+				   struct cxlnic_attach_req *req,
+				   const char *name, enum cxlnic_piece_kind kind,
 				   struct netlink_ext_ack *extack)
 {
 	struct device *dev;
+	int rc = 0;
 
 	if (!*name)
 		return 0;
 	dev = bus_find_device_by_name(&cxl_bus_type, NULL, name);
 	if (!dev || cxlnic_cxl_kind(dev) != kind) {
-		put_device(dev);
 		NL_SET_ERR_MSG(extack, "no CXL device of that kind with this name");
-		return -ENODEV;
-	}
-	if (!cxlnic_topo_has(topo, dev)) {
-		put_device(dev);
+		rc = -ENODEV;
+	} else if (!cxlnic_topo_has(topo, dev)) {
 		NL_SET_ERR_MSG(extack, "named CXL device is not part of the region");
-		return -EINVAL;
+		rc = -EINVAL;
 	}
 	put_device(dev);
-	return 0;
+	if (rc)
+		req->bad = kind;
+	return rc;
 }
 
 static int cxlnic_topo_check_drivers(struct cxlnic_topo *topo,
@@ -377,14 +388,14 @@ static int cxlnic_topo_check_drivers(struct cxlnic_topo *topo,
 
 /**
  * cxlnic_topo_resolve - find a region and take a reference on its chain
- * @req: names from userspace
+ * @req: names from userspace; on failure, ->bad says which was wrong
  * @topo: filled on success; release with cxlnic_topo_put()
  * @extack: why it failed
  *
  * Called with cxlnic_lock held, so no teardown notification can slip
  * between this check and the attach that follows it.
  */
-int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
+int cxlnic_topo_resolve(struct cxlnic_attach_req *req,
 			struct cxlnic_topo *topo,
 			struct netlink_ext_ack *extack)
 {
@@ -397,6 +408,7 @@ int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
 	if (!region || !is_cxl_region(region)) {
 		put_device(region);
 		NL_SET_ERR_MSG(extack, "no CXL region with this name");
+		req->bad = CXLNIC_PIECE_REGION;
 		return -ENODEV;
 	}
 	page = (char *)get_zeroed_page(GFP_KERNEL);
@@ -412,13 +424,13 @@ int cxlnic_topo_resolve(const struct cxlnic_attach_req *req,
 	if (!rc)
 		rc = cxlnic_topo_add_ancestors(topo, region);
 	if (!rc)
-		rc = cxlnic_topo_check_named(topo, req->memdev,
+		rc = cxlnic_topo_check_named(topo, req, req->memdev,
 					     CXLNIC_PIECE_MEMDEV, extack);
 	if (!rc)
-		rc = cxlnic_topo_check_named(topo, req->endpoint,
+		rc = cxlnic_topo_check_named(topo, req, req->endpoint,
 					     CXLNIC_PIECE_ENDPOINT, extack);
 	if (!rc)
-		rc = cxlnic_topo_check_named(topo, req->decoder,
+		rc = cxlnic_topo_check_named(topo, req, req->decoder,
 					     CXLNIC_PIECE_DECODER, extack);
 	if (!rc)
 		rc = cxlnic_topo_check_drivers(topo, extack);
@@ -569,7 +581,7 @@ static int cxlnic_match_bound_serial(struct device *dev, const void *data)
 {
 	const struct cxlnic_serial_match *match = data;
 
-	return is_cxl_memdev(dev) && READ_ONCE(dev->driver) &&
+	return is_cxl_memdev(dev) && cxlnic_device_bound(dev) &&
 	       cxlnic_memdev_serial(dev, match->page) == match->serial;
 }
 

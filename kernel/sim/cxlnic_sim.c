@@ -18,6 +18,7 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/kthread.h>
+#include <linux/libnvdimm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -199,6 +200,8 @@ static int sim_attach_cxl(struct cxlnic_dev *nic, phys_addr_t base,
 	size_t len = min_t(resource_size_t, size, SIM_CXL_WINDOW_MAX);
 	void *mem;
 
+	if (len < SIM_PKT_MAX)
+		return -EINVAL;	/* a packet would run past the window */
 	mutex_lock(&sim->win_lock);
 	if (sim->cxl_mapped) {
 		mutex_unlock(&sim->win_lock);
@@ -234,6 +237,15 @@ static void sim_detach_cxl(struct cxlnic_dev *nic)
 		 */
 		synchronize_rcu_expedited();
 		WRITE_ONCE(sim->cxl_detached_ns, ktime_get_real_ns());
+		/*
+		 * Dirty lines of the write-back mapping must reach the range
+		 * now, while its decoders still decode it: evicted later,
+		 * after they are reset, they would land on whatever is then
+		 * at that address.
+		 */
+		arch_wb_cache_pmem(sim->cxl_win.mem, sim->cxl_win.size);
+		/* clwb is weakly ordered: fence it before the unmap. */
+		wmb();
 		memunmap(sim->cxl_win.mem);
 		sim->cxl_win.mem = NULL;
 		sim->cxl_mapped = false;
@@ -426,6 +438,11 @@ static int sim_map_pci_window(struct cxlnic_sim *sim)
 	sim->pci_win.size = min_t(resource_size_t,
 				  pci_resource_len(pdev, SIM_BAR),
 				  SIM_CXL_WINDOW_MAX);
+	if (sim->pci_win.size < SIM_PKT_MAX) {
+		dev_err(&pdev->dev, "BAR %d is smaller than one packet (%d bytes)\n",
+			SIM_BAR, SIM_PKT_MAX);
+		return -ENODEV;
+	}
 	return 0;
 }
 
