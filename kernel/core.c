@@ -261,6 +261,7 @@ void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 	lockdep_assert_held(&cxlnic_lock);
 	if (nic->attached) {
 		nic->ops->detach_cxl(nic);
+		cxlnic_unclaim(nic);
 		nic->attached = false;
 		if (loss) {
 			nic->fallbacks++;
@@ -295,6 +296,7 @@ void cxlnic_region_detach(struct cxlnic_dev *nic)
 		return;
 	if (nic->attached) {
 		nic->ops->detach_cxl(nic);
+		cxlnic_unclaim(nic);
 		nic->attached = false;
 	}
 	cxlnic_topo_put(&nic->topo);
@@ -341,10 +343,11 @@ cxlnic_region_holder(const struct cxlnic_dev *nic,
  * cxlnic_attach - put a NIC's CTPIO on a resolved CXL region
  * @nic: the NIC, with cxlnic_lock held
  * @topo: from cxlnic_topo_resolve(); consumed on success
+ * @paired_serial: the serial of the memdev userspace named, or 0 (claim.c)
  * @extack: why it failed
  */
 int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
-		  struct netlink_ext_ack *extack)
+		  u64 paired_serial, struct netlink_ext_ack *extack)
 {
 	enum cxlnic_ctpio_mode prev = nic->mode;
 	int rc;
@@ -370,6 +373,9 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 			       "another NIC's CTPIO is on that region; detach it first");
 		return -EBUSY;
 	}
+	rc = cxlnic_claim(nic, topo, paired_serial, extack);
+	if (rc)
+		return rc;
 	/*
 	 * The driver's own failure is EIO to userspace, whatever its error
 	 * (logged): the one a rebind of the driver may cure, where the
@@ -381,8 +387,10 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 			 topo->region.name, rc);
 		NL_SET_ERR_MSG(extack,
 			       "NIC driver could not map the CXL window (its error is in the kernel log)");
+		cxlnic_unclaim(nic);
 		return -EIO;
 	}
+	nic->paired_serial = paired_serial;
 	cxlnic_topo_put(&nic->topo);
 	nic->topo = *topo;
 	memset(topo, 0, sizeof(*topo));

@@ -99,6 +99,11 @@ struct cxlnic_dev {
 
 	/* Valid while topo.n_pieces != 0, kept after a loss for display. */
 	struct cxlnic_topo topo;
+	/* The memdev serial the last attach was checked against, or 0. */
+	u64 paired_serial;
+	/* Our busy iomem claim on the window while attached (claim.c). */
+	struct resource *claim;
+	char claim_name[CXLNIC_NAME_MAX + 8];
 
 	struct cxlnic_health *health;	/* devlink "cxl" reporter, or NULL */
 };
@@ -122,7 +127,7 @@ bool cxlnic_device_bound(struct device *dev);
 int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
 		    struct netlink_ext_ack *extack);
 int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
-		  struct netlink_ext_ack *extack);
+		  u64 paired_serial, struct netlink_ext_ack *extack);
 void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 		   const struct cxlnic_piece *lost);
 void cxlnic_region_detach(struct cxlnic_dev *nic);
@@ -151,6 +156,12 @@ int cxlnic_topo_find_again(const struct cxlnic_topo *last,
 			   struct cxlnic_topo *topo);
 bool cxlnic_memdev_serial_bound(u64 serial);
 int cxlnic_topo_of_memdev(struct device *memdev, struct cxlnic_topo *topo);
+
+/* claim.c, with cxlnic_lock held */
+u64 cxlnic_topo_serial_of(const struct cxlnic_topo *topo, const char *name);
+int cxlnic_claim(struct cxlnic_dev *nic, const struct cxlnic_topo *topo,
+		 u64 paired_serial, struct netlink_ext_ack *extack);
+void cxlnic_unclaim(struct cxlnic_dev *nic);
 
 /* netlink.c */
 int cxlnic_netlink_init(void);

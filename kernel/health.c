@@ -448,7 +448,8 @@ static int cxlnic_health_reattach(struct cxlnic_health *health,
 		goto out;
 	}
 	health->recovering = true;
-	rc = cxlnic_attach(nic, topo, extack);
+	/* The memdevs are the last attach's by serial, so is the pairing. */
+	rc = cxlnic_attach(nic, topo, nic->paired_serial, extack);
 	health->recovering = false;
 	if (rc)
 		cxlnic_topo_put(topo);

@@ -374,6 +374,21 @@ static void cxlnic_get_name(char *dst, const struct nlattr *attr)
 		nla_strscpy(dst, attr, CXLNIC_NAME_MAX);
 }
 
+/* Attach, the memdev userspace named being the one the NIC is paired with. */
+static int cxlnic_attach_named(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
+			       const struct cxlnic_attach_req *req,
+			       struct genl_info *info)
+{
+	u64 serial = cxlnic_topo_serial_of(topo, req->memdev);
+
+	if (*req->memdev && !serial) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CXLNIC_A_DEV_MEMDEV],
+				    "the named memdev has no serial number to pair by");
+		return -EINVAL;
+	}
+	return cxlnic_attach(nic, topo, serial, info->extack);
+}
+
 static int cxlnic_nl_region_attach_doit(struct sk_buff *skb,
 					struct genl_info *info)
 {
@@ -407,7 +422,7 @@ static int cxlnic_nl_region_attach_doit(struct sk_buff *skb,
 					info->attrs[cxlnic_name_attr[req.bad]]);
 		goto out;
 	}
-	rc = cxlnic_attach(nic, topo, info->extack);
+	rc = cxlnic_attach_named(nic, topo, &req, info);
 	if (rc)
 		cxlnic_topo_put(topo);
 out:

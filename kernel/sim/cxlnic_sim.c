@@ -299,6 +299,8 @@ static const struct cxlnic_ops sim_cxlnic_ops = {
 	.detach_cxl = sim_detach_cxl,
 	.set_mode = sim_set_mode,
 	.get_stats = sim_get_stats,
+	/* The emulated NIC's window is on a separate QEMU memdev. */
+	.flags = CXLNIC_OPS_PAIRED_MEMDEV,
 };
 
 /* sysfs: TX engine controls and the figures the benchmarks read. */

@@ -12,6 +12,7 @@
 #ifndef _LINUX_CXLNIC_H
 #define _LINUX_CXLNIC_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <uapi/linux/cxlnic.h>
 
@@ -37,6 +38,7 @@ struct cxlnic_stats {
  * @set_mode: choose the window while attached (%CXLNIC_CTPIO_MODE_PCI or
  *	%CXLNIC_CTPIO_MODE_CXL).  May sleep.
  * @get_stats: fill @stats; called with no lock of the driver held.
+ * @flags: %CXLNIC_OPS_PAIRED_MEMDEV or 0.
  */
 struct cxlnic_ops {
 	int (*attach_cxl)(struct cxlnic_dev *nic, phys_addr_t base,
@@ -44,7 +46,17 @@ struct cxlnic_ops {
 	void (*detach_cxl)(struct cxlnic_dev *nic);
 	int (*set_mode)(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode);
 	void (*get_stats)(struct cxlnic_dev *nic, struct cxlnic_stats *stats);
+	unsigned int flags;
 };
+
+/*
+ * The NIC's CXL window lives on a memdev that is a separate device, not
+ * its own child (its memdev is paired with it by userspace): region-attach
+ * then must name that memdev, and the region must stand on it alone,
+ * compared by serial number.  Without it, every memdev of the region must
+ * be a child of the NIC's device (a Type 2 NIC's own memdev).
+ */
+#define CXLNIC_OPS_PAIRED_MEMDEV	BIT(0)
 
 struct cxlnic_dev *cxlnic_register(struct device *dev,
 				   const struct cxlnic_ops *ops, void *priv);

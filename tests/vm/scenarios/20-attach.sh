@@ -70,3 +70,43 @@ rc=0
 expect_mode 0 pci
 expect_mode 1 cxl
 ok "another NIC's region is refused: $(cat /tmp/err)"
+
+# What a NIC may write into (claim.c).  A paired NIC's request must name
+# its memdev.
+rc=0
+"$CTL" attach "$(nic_pci 0)" "$(ensure_region 0)" 2>/tmp/err || rc=$?
+[ $rc -ne 0 ] && grep -q "name it (memdev attribute)" /tmp/err ||
+	fail "attach without the paired memdev: exit $rc, $(cat /tmp/err)"
+expect_mode 0 pci
+ok "attach without naming the paired memdev is refused: $(cat /tmp/err)"
+
+# While NIC 1 is on its region, the range is claimed in the iomem tree:
+# a namespace cannot start on it.
+pci1=$(nic_pci 1)
+claim=$(grep -F "cxlnic $pci1" /proc/iomem) ||
+	fail "no iomem claim for NIC 1: $(grep -A3 'CXL Window' /proc/iomem)"
+log "claim: $claim"
+nd=$(nd_region_of_nic 1)
+if ndctl create-namespace -m fsdax -r "$nd" >/tmp/ns 2>&1; then
+	fail "an fsdax namespace started on NIC 1's region: $(cat /tmp/ns)"
+fi
+grep -q namespace /proc/iomem && fail "a namespace holds iomem: $(grep namespace /proc/iomem)"
+ok "a namespace cannot start on an attached NIC's range"
+
+# Off CXL, the claim is gone; a namespace then starts, and while it holds
+# the range the NIC is refused it.
+"$CTL" detach "$pci1"
+grep -qF "cxlnic $pci1" /proc/iomem && fail "claim kept after detach"
+ndctl destroy-namespace -f all -r "$nd" >/dev/null 2>&1 || true
+ndctl create-namespace -m fsdax -r "$nd" >/tmp/ns 2>&1 ||
+	fail "fsdax namespace on a free region: $(cat /tmp/ns)"
+rc=0
+attach 1 "$(ensure_region 1)" 2>/tmp/err || rc=$?
+[ $rc -ne 0 ] && grep -q "range is in use" /tmp/err ||
+	fail "attach over an fsdax namespace: exit $rc, $(cat /tmp/err)"
+expect_mode 1 pci
+ok "a region a namespace holds is refused: $(cat /tmp/err)"
+ndctl destroy-namespace -f all -r "$nd" >/dev/null
+attach 1 "$(ensure_region 1)"
+expect_mode 1 cxl
+ok "once the namespace is gone, NIC 1 is on CXL again"

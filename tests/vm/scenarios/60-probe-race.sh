@@ -8,19 +8,20 @@ ROUNDS=${ROUNDS:-20}
 load_cxl
 load_cxlnic
 region=$(ensure_region 0)
+md=$(memdev_of_nic 0)
 pci=$(nic_pci 0)
 drv=/sys/bus/pci/drivers/cxlnic_sim
 for i in $(seq 1 "$ROUNDS"); do
-	if ! "$CTL" attach "$pci" "$region" 2>/dev/null; then
+	if ! "$CTL" attach "$pci" "$region" --memdev "$md" 2>/dev/null; then
 		wait_until 20 nics_ready
-		"$CTL" attach "$pci" "$region"
+		"$CTL" attach "$pci" "$region" --memdev "$md"
 	fi
 	tx_start 0 20000
 	{ echo "$pci" >$drv/unbind; echo "$pci" >$drv/bind; } &
 	a=$!
 	cxl disable-region "$region" >/dev/null 2>&1 &
 	b=$!
-	"$CTL" attach "$(nic_pci 1)" "$region" >/dev/null 2>&1 &
+	"$CTL" attach "$(nic_pci 1)" "$region" --memdev "$md" >/dev/null 2>&1 &
 	c=$!
 	wait $a $b $c || true
 	[ -e $drv/"$pci" ] || echo "$pci" >$drv/bind
