@@ -65,4 +65,22 @@ cxlnic_health_reporter_create(struct devlink *devlink,
 }
 #endif
 
+/*
+ * The CXL core's own prototypes (drivers/cxl/cxl.h and cxlmem.h, which no
+ * headers package ships; cxl_core.h repeats them).  Read in each kernel of
+ * the matrix: 6.1 takes no const; 6.12 takes a const device in
+ * is_cxl_port() and is_cxl_memdev(); 7.3 also declares cxl_bus_type const.
+ * The versions in between were not read: the gates sit at the matrix's.
+ */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define CXLNIC_CXL_CONST_DEV	const
+#else
+#define CXLNIC_CXL_CONST_DEV
+#endif
+#if KERNEL_VERSION(7, 0, 0) <= LINUX_VERSION_CODE
+#define CXLNIC_CXL_CONST_BUS	const
+#else
+#define CXLNIC_CXL_CONST_BUS
+#endif
+
 #endif /* _CXLNIC_COMPAT_H */
