@@ -22,6 +22,7 @@ struct cxlnic_client {
 	struct nl_sock *sk;
 	int family;
 	char extack[256];
+	uint32_t bad_attr_offset;	/* NLMSGERR_ATTR_OFFS, 0 when none */
 };
 
 struct cxlnic_monitor {
@@ -137,6 +138,11 @@ const char *cxlnic_client_extack(const struct cxlnic_client *c)
 	return c->extack[0] ? c->extack : NULL;
 }
 
+uint32_t cxlnic_client_bad_attr_offset(const struct cxlnic_client *c)
+{
+	return c->bad_attr_offset;
+}
+
 /*
  * The extack TLVs of an error or a dump's end, @off bytes into its payload:
  * keep the message text so the caller can print the kernel's reason.
@@ -155,6 +161,8 @@ static void save_extack(struct cxlnic_client *c, struct nlmsghdr *nlh,
 	if (tb[NLMSGERR_ATTR_MSG])
 		nla_strlcpy(c->extack, tb[NLMSGERR_ATTR_MSG],
 			    sizeof(c->extack));
+	if (tb[NLMSGERR_ATTR_OFFS])
+		c->bad_attr_offset = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
 }
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
@@ -237,6 +245,7 @@ static int transact(struct cxlnic_client *c, struct nl_msg *msg,
 		return -ENOMEM;
 	}
 	c->extack[0] = '\0';
+	c->bad_attr_offset = 0;
 	req->client = c;
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, req);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_finish, req);

@@ -35,6 +35,11 @@ int cxlnic_client_open(struct cxlnic_client **out);
 int cxlnic_client_resolve(struct cxlnic_client *c);
 void cxlnic_client_close(struct cxlnic_client *c);
 const char *cxlnic_client_extack(const struct cxlnic_client *c);
+/*
+ * The byte offset, from the start of the request's netlink header, of the
+ * attribute the kernel's extack blamed in the last request; 0 when none.
+ */
+uint32_t cxlnic_client_bad_attr_offset(const struct cxlnic_client *c);
 const char *cxlnic_strerror(int err);
 
 int cxlnic_dev_get(struct cxlnic_client *c, uint32_t handle,

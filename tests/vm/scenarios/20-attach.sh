@@ -60,6 +60,19 @@ if "$CTL" mode "$(nic_pci 0)" cxl 2>/dev/null; then
 fi
 ok "mode and detach behave"
 
+# A detach of a NIC with nothing attached changes nothing, so says nothing:
+# the generation (one step per message) stays.
+gen=$(nic_field 0 .generation)
+"$CTL" detach "$(nic_pci 0)"
+[ "$(nic_field 0 .generation)" = "$gen" ] ||
+	fail "generation $gen -> $(nic_field 0 .generation) on a detach that changed nothing"
+ok "a detach that changes nothing keeps generation $gen"
+
+# A wrong memdev, endpoint or decoder name is blamed on its own attribute.
+"$B/tests/vm/tools/nlprobe" --region "$(ensure_region 0)" ||
+	fail "nlprobe --region: a wrong name was not blamed on its attribute"
+ok "a wrong name in region-attach is blamed on its attribute"
+
 # Two NICs writing into one range would corrupt each other's frames: the
 # region NIC 1 is on is refused to NIC 0, with the reason.
 rc=0

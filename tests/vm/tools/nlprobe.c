@@ -5,12 +5,17 @@
  *   nlprobe                 malformed requests (run as root)
  *   nlprobe --expect-eperm  every mutating op must fail with EPERM while a
  *                           dump works (run as an unprivileged user)
+ *   nlprobe --region NAME   region-attach to the committed region NAME
+ *                           with a wrong memdev, endpoint or decoder name:
+ *                           the extack must blame that attribute (run as
+ *                           root; the first NIC must not be attached)
  * Exits 0 when every case behaved, 1 otherwise.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/genetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
@@ -21,7 +26,11 @@ struct probe {
 	uint8_t cmd;
 	int expect;		/* negative errno */
 	void (*fill)(struct nl_msg *msg, uint32_t handle);
+	int blame;		/* the attribute the extack must point at, or 0 */
 };
+
+/* The committed region of --region. */
+static const char *probe_region;
 
 static void put_handle(struct nl_msg *msg, uint32_t handle)
 {
@@ -78,6 +87,29 @@ static void fill_region0(struct nl_msg *msg, uint32_t handle)
 	nla_put_string(msg, CXLNIC_A_DEV_REGION, "region0");
 }
 
+static void fill_region_named(struct nl_msg *msg, uint32_t handle,
+			      int type, const char *name)
+{
+	put_handle(msg, handle);
+	nla_put_string(msg, CXLNIC_A_DEV_REGION, probe_region);
+	nla_put_string(msg, type, name);
+}
+
+static void fill_wrong_memdev(struct nl_msg *msg, uint32_t handle)
+{
+	fill_region_named(msg, handle, CXLNIC_A_DEV_MEMDEV, "mem99");
+}
+
+static void fill_wrong_endpoint(struct nl_msg *msg, uint32_t handle)
+{
+	fill_region_named(msg, handle, CXLNIC_A_DEV_ENDPOINT, "endpoint99");
+}
+
+static void fill_wrong_decoder(struct nl_msg *msg, uint32_t handle)
+{
+	fill_region_named(msg, handle, CXLNIC_A_DEV_DECODER, "decoder99.0");
+}
+
 static void fill_unknown_attr(struct nl_msg *msg, uint32_t handle)
 {
 	put_handle(msg, handle);
@@ -93,24 +125,34 @@ static void fill_foreign_attr(struct nl_msg *msg, uint32_t handle)
 }
 
 static const struct probe malformed[] = {
-	{ "dev-get handle as u8", CXLNIC_CMD_DEV_GET, -EINVAL, fill_handle_u8 },
-	{ "dev-get unknown handle", CXLNIC_CMD_DEV_GET, -ENODEV, fill_unknown_handle },
-	{ "dev-get without handle", CXLNIC_CMD_DEV_GET, -EINVAL, NULL },
-	{ "dev-set without mode", CXLNIC_CMD_DEV_SET, -EINVAL, fill_handle_only },
-	{ "dev-set mode 7", CXLNIC_CMD_DEV_SET, -EINVAL, fill_mode_7 },
-	{ "dev-set with a region attribute", CXLNIC_CMD_DEV_SET, -EINVAL, fill_foreign_attr },
-	{ "region-attach without region", CXLNIC_CMD_REGION_ATTACH, -EINVAL, fill_handle_only },
-	{ "region-attach 199-byte region name", CXLNIC_CMD_REGION_ATTACH, -EINVAL, fill_long_region },
-	{ "region-attach unknown region", CXLNIC_CMD_REGION_ATTACH, -ENODEV, fill_no_region },
-	{ "region-detach unknown handle", CXLNIC_CMD_REGION_DETACH, -ENODEV, fill_unknown_handle },
-	{ "dev-get attribute type 200", CXLNIC_CMD_DEV_GET, -EINVAL, fill_unknown_attr },
-	{ "command 99", 99, -EOPNOTSUPP, fill_handle_only },
+	{ "dev-get handle as u8", CXLNIC_CMD_DEV_GET, -EINVAL, fill_handle_u8, 0 },
+	{ "dev-get unknown handle", CXLNIC_CMD_DEV_GET, -ENODEV, fill_unknown_handle, 0 },
+	{ "dev-get without handle", CXLNIC_CMD_DEV_GET, -EINVAL, NULL, 0 },
+	{ "dev-set without mode", CXLNIC_CMD_DEV_SET, -EINVAL, fill_handle_only, 0 },
+	{ "dev-set mode 7", CXLNIC_CMD_DEV_SET, -EINVAL, fill_mode_7, 0 },
+	{ "dev-set with a region attribute", CXLNIC_CMD_DEV_SET, -EINVAL, fill_foreign_attr, 0 },
+	{ "region-attach without region", CXLNIC_CMD_REGION_ATTACH, -EINVAL, fill_handle_only, 0 },
+	{ "region-attach 199-byte region name", CXLNIC_CMD_REGION_ATTACH, -EINVAL, fill_long_region, 0 },
+	{ "region-attach unknown region", CXLNIC_CMD_REGION_ATTACH, -ENODEV, fill_no_region,
+	  CXLNIC_A_DEV_REGION },
+	{ "region-detach unknown handle", CXLNIC_CMD_REGION_DETACH, -ENODEV, fill_unknown_handle, 0 },
+	{ "dev-get attribute type 200", CXLNIC_CMD_DEV_GET, -EINVAL, fill_unknown_attr, 0 },
+	{ "command 99", 99, -EOPNOTSUPP, fill_handle_only, 0 },
+};
+
+static const struct probe named[] = {
+	{ "region-attach wrong memdev name", CXLNIC_CMD_REGION_ATTACH, -ENODEV,
+	  fill_wrong_memdev, CXLNIC_A_DEV_MEMDEV },
+	{ "region-attach wrong endpoint name", CXLNIC_CMD_REGION_ATTACH, -ENODEV,
+	  fill_wrong_endpoint, CXLNIC_A_DEV_ENDPOINT },
+	{ "region-attach wrong decoder name", CXLNIC_CMD_REGION_ATTACH, -ENODEV,
+	  fill_wrong_decoder, CXLNIC_A_DEV_DECODER },
 };
 
 static const struct probe mutating[] = {
-	{ "dev-set as unprivileged", CXLNIC_CMD_DEV_SET, -EPERM, fill_mode_pci },
-	{ "region-attach as unprivileged", CXLNIC_CMD_REGION_ATTACH, -EPERM, fill_region0 },
-	{ "region-detach as unprivileged", CXLNIC_CMD_REGION_DETACH, -EPERM, fill_handle_only },
+	{ "dev-set as unprivileged", CXLNIC_CMD_DEV_SET, -EPERM, fill_mode_pci, 0 },
+	{ "region-attach as unprivileged", CXLNIC_CMD_REGION_ATTACH, -EPERM, fill_region0, 0 },
+	{ "region-detach as unprivileged", CXLNIC_CMD_REGION_DETACH, -EPERM, fill_handle_only, 0 },
 };
 
 /* "EINVAL" for -EINVAL: what the kernel code and the test plan say. */
@@ -121,18 +163,29 @@ static const char *errno_name(int err)
 	return name ? name : strerror(-err);
 }
 
+/* Where attribute @type of @msg starts, from its netlink header. */
+static uint32_t attr_offset(struct nl_msg *msg, int type)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *attr = nlmsg_find_attr(nlh, GENL_HDRLEN, type);
+
+	return attr ? (uint32_t)((char *)attr - (char *)nlh) : 0;
+}
+
 /* Returns true when the probe was refused as expected. */
 static bool run_probe(struct cxlnic_client *c, const struct probe *p,
 		      uint32_t handle, bool need_extack)
 {
 	struct nl_msg *msg = cxlnic_request_new(c, p->cmd, 0);
 	const char *extack;
+	uint32_t blamed;
 	int rc;
 
 	if (!msg)
 		return false;
 	if (p->fill)
 		p->fill(msg, handle);
+	blamed = p->blame ? attr_offset(msg, p->blame) : 0;
 	rc = cxlnic_request_send(c, msg);
 	extack = cxlnic_client_extack(c);
 	printf("%-36s %-10s %s\n", p->name, rc ? errno_name(rc) : "accepted",
@@ -145,6 +198,11 @@ static bool run_probe(struct cxlnic_client *c, const struct probe *p,
 		printf("  FAIL: no extack message\n");
 		return false;
 	}
+	if (blamed && cxlnic_client_bad_attr_offset(c) != blamed) {
+		printf("  FAIL: extack blames offset %u, not attribute %d at %u\n",
+		       cxlnic_client_bad_attr_offset(c), p->blame, blamed);
+		return false;
+	}
 	return true;
 }
 
@@ -154,6 +212,12 @@ int main(int argc, char **argv)
 	const struct probe *probes = eperm ? mutating : malformed;
 	size_t n = eperm ? sizeof(mutating) / sizeof(mutating[0]) :
 			   sizeof(malformed) / sizeof(malformed[0]);
+
+	if (argc > 2 && !strcmp(argv[1], "--region")) {
+		probe_region = argv[2];
+		probes = named;
+		n = sizeof(named) / sizeof(named[0]);
+	}
 	struct cxlnic_dev_list list = { 0 };
 	struct cxlnic_client *c;
 	int rc, failed = 0;
