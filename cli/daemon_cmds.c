@@ -151,6 +151,19 @@ int cmd_policy(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* A recover that waits: on what, from the daemon's own word for it. */
+static void say_not_back(struct json_object *res)
+{
+	const char *waiting = json_object_get_string(
+		json_object_object_get(res, "waiting_for"));
+
+	if (waiting)
+		errorf("not back on CXL yet: waiting for %s; cxlnicd goes on by itself once that changes",
+		       waiting);
+	else
+		errorf("not back on CXL yet; cxlnicd goes on when the missing piece returns");
+}
+
 /* recover, unbind, bind: a request on one NIC, then where it ended. */
 static int nic_action(int argc, char **argv, const char *cmd)
 {
@@ -181,9 +194,9 @@ static int nic_action(int argc, char **argv, const char *cmd)
 		return rc;
 	}
 	print_daemon_nic(stdout, res);
-	json_object_put(res);
 	if (rc)
-		errorf("not back on CXL yet; cxlnicd goes on when the missing piece returns");
+		say_not_back(res);
+	json_object_put(res);
 	return rc;
 }
 

@@ -78,7 +78,7 @@ _cxlnicctl()
 		on_loss) COMPREPLY=($(compgen -W "fallback unbind none default" -- "$cur")) ;;
 		region|recovery) COMPREPLY=($(compgen -W "auto manual default" -- "$cur")) ;;
 		decoder_mode) COMPREPLY=($(compgen -W "any host-only device-coherent default" -- "$cur")) ;;
-		dax) COMPREPLY=($(compgen -W "none devdax any default" -- "$cur")) ;;
+		dax) COMPREPLY=($(compgen -W "none any default" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "default" -- "$cur")) ;;
 		esac ;;
 	esac

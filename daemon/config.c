@@ -48,7 +48,6 @@ const char *decoder_mode_name(enum decoder_mode mode)
 
 static const char *const dax_policy_names[] = {
 	[DAX_NONE] = "none",
-	[DAX_DEVDAX] = "devdax",
 	[DAX_ANY] = "any",
 };
 
@@ -231,8 +230,15 @@ static int set_policy_key(struct nic_policy *p, const char *key,
 		p->decoder_mode = e;
 		p->set |= KEY_DECODER_MODE;
 	} else if (!strcmp(key, "dax")) {
+		/*
+		 * cxlnicd made a devdax namespace for it once; the kernel
+		 * now refuses a region a namespace holds (its range is busy
+		 * in /proc/iomem), so such a NIC would never attach.
+		 */
+		if (!strcmp(v, "devdax"))
+			return fail(err, line, "dax 'devdax' is no longer allowed: cxlnic.ko refuses a region that a namespace holds (see cxlnic(7)); use none or any");
 		if ((e = PARSE_NAME(v, dax_policy_names)) < 0)
-			return fail(err, line, "dax '%s' is not one of none, devdax, any", v);
+			return fail(err, line, "dax '%s' is not one of none, any", v);
 		p->dax = e;
 		p->set |= KEY_DAX;
 	} else if (!strcmp(key, "region_size")) {

@@ -28,13 +28,13 @@ enum decoder_mode {
 };
 
 /*
- * A DAX device on the NIC's region: none (a region with an active
- * namespace is not attached; cxlnicd makes none), devdax (cxlnicd makes a
- * devdax namespace before it attaches), any (attach whatever is there).
+ * A namespace on the NIC's region (cxlnicd makes none): none (cxlnicd
+ * waits until it is gone, and says so), any (cxlnicd tries the attach
+ * and cxlnic.ko decides: it refuses a range a namespace holds busy, so
+ * only an idle namespace is attached over).
  */
 enum dax_policy {
 	DAX_NONE,
-	DAX_DEVDAX,
 	DAX_ANY,
 };
 

@@ -29,8 +29,7 @@ int fault_check(enum fault_point point);
 /*
  * Die like kill -9 at @point when CXLNICD_CRASH_AFTER names it: after a
  * step (its name), or inside one ("reset-memdev-unbind", between a reset's
- * cxl_pci unbind and its bind; "create-dax-sized", between sizing a
- * namespace and claiming it for devdax; "create-region-sized", between
+ * cxl_pci unbind and its bind; "create-region-sized", between
  * taking an endpoint decoder's DPA and setting the region's target).
  */
 void fault_crash_at(const char *point);

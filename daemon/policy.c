@@ -12,7 +12,6 @@ static const char *const step_names[] = {
 	[STEP_RESET_MEMDEV] = "reset-memdev",
 	[STEP_CREATE_REGION] = "create-region",
 	[STEP_ENABLE_REGION] = "enable-region",
-	[STEP_CREATE_DAX] = "create-dax",
 	[STEP_BIND_NIC] = "bind-nic",
 	[STEP_REBIND_NIC] = "rebind-nic",
 	[STEP_ATTACH] = "attach",
@@ -46,24 +45,14 @@ static bool region_creatable(const struct nic_policy *p)
 
 /*
  * The namespaces on the region, against the dax key: STEP_DONE when the
- * NIC may have it.  An operator's namespace is never cxlnicd's to remove.
+ * NIC may have it.  An operator's namespace is never cxlnicd's to remove;
+ * with dax=any the kernel's ownership check decides.
  */
 static enum step dax_step(const struct nic_policy *p,
 			  const struct chain_view *c)
 {
-	switch (p->dax) {
-	case DAX_NONE:
-		return c->region_devdax || c->region_namespace ? STEP_WAIT :
-								 STEP_DONE;
-	case DAX_DEVDAX:
-		if (c->region_devdax)
-			return STEP_DONE;
-		return c->region_namespace && !c->region_namespace_ours ?
-		       STEP_WAIT : STEP_CREATE_DAX;
-	case DAX_ANY:
-		break;
-	}
-	return STEP_DONE;
+	return p->dax == DAX_NONE && c->region_namespace ? STEP_WAIT :
+							   STEP_DONE;
 }
 
 /*

@@ -26,10 +26,8 @@ struct chain_view {
 	bool nic_region_whole;	/* the NIC's own region (the last it was
 				 * attached to) committed and enabled, in
 				 * whatever mode */
-	bool region_devdax;	/* an active devdax namespace on the region */
-	bool region_namespace;	/* another namespace, active or sized */
-	bool region_namespace_ours; /* ...made by cxlnicd (a devdax one
-				     * whose claim did not come back) */
+	bool region_namespace;	/* a namespace on the region, active or
+				 * sized (devdax, fsdax, sector or raw) */
 };
 
 struct nic_view {
@@ -56,7 +54,6 @@ enum step {
 	STEP_RESET_MEMDEV,	/* cxl_mem refused: reset under cxl_pci */
 	STEP_CREATE_REGION,
 	STEP_ENABLE_REGION,
-	STEP_CREATE_DAX,	/* dax=devdax: a devdax namespace on it */
 	STEP_BIND_NIC,
 	STEP_REBIND_NIC,	/* escalation: attach kept failing */
 	STEP_ATTACH,

@@ -326,23 +326,26 @@ static void observe_operator_choice(struct daemon *d, struct nic *nic,
 	save_state(d);
 }
 
+/*
+ * region-attach; on a refusal, the kernel's reason in @why (run_step()
+ * logs it).
+ */
 static int do_attach(struct daemon *d, struct nic *nic,
-		     const struct chain_names *names)
+		     const struct chain_names *names, const char **why)
 {
 	struct cxlnic_attach_args args = {
 		.region = names->region, .memdev = names->memdev,
 	};
 	int rc = fault_check(FAULT_NETLINK);
 
-	if (!rc)
-		rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
+	*why = NULL;
+	if (rc)
+		return rc;
+	rc = cxlnic_region_attach(d->nl, nic->info.handle, &args);
 	if (rc) {
+		*why = cxlnic_client_extack(d->nl);
 		if (policy_attach_failure_escalates(rc))
 			nic->attach_failures++;
-		log_nic(LOG_WARNING, nic->pci_addr, "attach", -1,
-			"region-attach %s failed: %s", names->region,
-			cxlnic_client_extack(d->nl) ? cxlnic_client_extack(d->nl) :
-			cxlnic_strerror(rc));
 		return rc;
 	}
 	nic->attach_failures = 0;
@@ -395,7 +398,7 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		     const struct nic_policy *p, const struct chain_names *n,
 		     char *detail, size_t len)
 {
-	bool reclaimed = false;
+	const char *extack;
 	char region[32];
 	int rc;
 
@@ -437,12 +440,6 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 	case STEP_ENABLE_REGION:
 		snprintf(detail, len, "%s", n->region);
 		return topology_enable_region(n->region);
-	case STEP_CREATE_DAX:
-		rc = dax_create(n->region_base, region, sizeof(region),
-				&reclaimed);
-		snprintf(detail, len, "%s on %s%s", rc ? "-" : region, n->region,
-			 reclaimed ? ", its labelled namespace claimed again" : "");
-		return rc;
 	case STEP_BIND_NIC:
 		rc = action_bind_nic(nic->pci_addr, nic->driver);
 		if (!rc)
@@ -459,8 +456,11 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 				nic->driver[0] ? nic->driver : "its driver");
 		return do_rebind_nic(nic);
 	case STEP_ATTACH:
-		snprintf(detail, len, "%s", n->region);
-		return do_attach(d, nic, n);
+		rc = do_attach(d, nic, n, &extack);
+		/* The kernel's reason goes in the history, not just the log. */
+		snprintf(detail, len, "%s%s%s", n->region,
+			 extack ? ", refused: " : "", extack ? extack : "");
+		return rc;
 	case STEP_DONE:
 	case STEP_WAIT:
 		break;
@@ -481,7 +481,7 @@ static void new_region_uuid(struct nic *nic)
 static int run_step(struct daemon *d, struct nic *nic, enum step step,
 		    const struct nic_policy *p, const struct chain_names *names)
 {
-	char detail[128] = "";
+	char detail[256] = "";
 	uint64_t t0;
 	long ms;
 	int rc;

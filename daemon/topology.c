@@ -161,9 +161,7 @@ static int scan_namespaces(struct chain_view *view, struct chain_names *names)
 		return 0;
 	if (rc)
 		return rc;
-	view->region_devdax = dax.devdax;
-	view->region_namespace = dax.other;
-	view->region_namespace_ours = dax.other_ours;
+	view->region_namespace = dax.devdax || dax.other;
 	copy_name(names->namespace, sizeof(names->namespace), dax.namespace);
 	copy_name(names->dax_chardev, sizeof(names->dax_chardev), dax.chardev);
 	return 0;

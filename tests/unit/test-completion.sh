@@ -37,6 +37,6 @@ expect "--json" cxlnicctl show -
 expect "on_loss" cxlnicctl policy 0000:00:06.0 on
 expect "fallback unbind none default" cxlnicctl policy 0000:00:06.0 on_loss ""
 expect "auto manual default" cxlnicctl policy 0000:00:06.0 recovery ""
-expect "none devdax any default" cxlnicctl policy 0000:00:06.0 dax ""
+expect "none any default" cxlnicctl policy 0000:00:06.0 dax ""
 expect "" cxlnicctl list x
 echo "completion: all cases pass"

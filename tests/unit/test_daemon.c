@@ -124,7 +124,10 @@ static void test_config_errors(void **state)
 		{ "[defaults]\ndecoder_mode = hdm-x\n", 2,
 		  "decoder_mode 'hdm-x' is not one of any, host-only, device-coherent" },
 		{ "[defaults]\n\ndax = fsdax\n", 3,
-		  "dax 'fsdax' is not one of none, devdax, any" },
+		  "dax 'fsdax' is not one of none, any" },
+		/* cxlnic.ko now refuses what dax=devdax made */
+		{ "[defaults]\ndax = devdax\n", 2,
+		  "dax 'devdax' is no longer allowed: cxlnic.ko refuses a region that a namespace holds" },
 		/* review: a backoff of 0 with max_attempts = 0 was a hot loop */
 		{ "[defaults]\nbackoff_ms = 0\n", 2, "backoff_ms '0' is not a number from 1" },
 		{ "[nic 00:06]\n", 1, "not a PCI address" },
@@ -620,50 +623,36 @@ static void test_dax_policy(void **state)
 	struct nic_policy p = fallback();
 	struct nic_view nic = { .registered = true, .lost = true };
 	struct chain_view c = whole;
-	char err[160];
+	char err[200];
 
 	(void)state;
 	/* none, the default: a namespace of any kind keeps the NIC off */
 	assert_int_equal(p.dax, DAX_NONE);
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
-	c.region_devdax = true;
+	c.region_namespace = true;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
 	assert_string_equal(policy_missing_piece(&p, &c), "dax");
-	c = whole;
-	c.region_namespace = true;
-	c.region_namespace_ours = true;
-	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
 	/* ... but a NIC already on the region keeps it */
 	nic.on_cxl = true;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
 	nic.on_cxl = false;
-
-	/* devdax: made before the attach, ours reclaimed, another's waited */
-	assert_int_equal(config_set_key(&p, "dax", "devdax", err,
-					sizeof(err)), 0);
-	c = whole;
-	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_DAX);
-	c.region_namespace = true;
-	c.region_namespace_ours = true;
-	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_CREATE_DAX);
-	c.region_namespace_ours = false;
-	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
-	assert_string_equal(policy_missing_piece(&p, &c), "dax");
-	c = whole;
-	c.region_devdax = true;
-	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
-	assert_null(policy_missing_piece(&p, &c));
 	/* the region comes first: no namespace on a region not there yet */
 	c.region_enabled = false;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ENABLE_REGION);
 
-	/* any: whatever is there */
+	/* any: the attach is tried, and the kernel decides */
 	assert_int_equal(config_set_key(&p, "dax", "any", err, sizeof(err)), 0);
 	c = whole;
 	c.region_namespace = true;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
-	assert_string_equal(dax_policy_name(DAX_DEVDAX), "devdax");
-	assert_string_equal(step_name(STEP_CREATE_DAX), "create-dax");
+	assert_null(policy_missing_piece(&p, &c));
+	assert_string_equal(dax_policy_name(DAX_ANY), "any");
+
+	/* devdax, once cxlnicd's own namespace, is refused with the reason */
+	assert_int_not_equal(config_set_key(&p, "dax", "devdax", err,
+					    sizeof(err)), 0);
+	assert_non_null(strstr(err, "refuses a region that a namespace holds"));
+	assert_int_equal(p.dax, DAX_ANY);
 }
 
 static void test_runtime_keys(void **state)

@@ -374,17 +374,6 @@ namespaces_of_nic() {
 	ndctl list -N -r "$(nd_region_of_nic "$1")" | jq -sc 'add // []'
 }
 
-# NIC $1's region carries cxlnicd's devdax namespace, with its daxX.Y.
-has_devdax() {
-	namespaces_of_nic "$1" | jq -e 'any(.[]; .mode == "devdax" and
-		.name == "cxlnic" and (.chardev | startswith("dax")))' >/dev/null
-}
-
-# The daxX.Y of the devdax namespace on NIC $1's region.
-chardev_of_nic() {
-	namespaces_of_nic "$1" | jq -r '.[] | select(.mode == "devdax") | .chardev'
-}
-
 # crash_in_recovery STEP CONF: run cxlnicd with CONF set to die like
 # kill -9 at STEP (CXLNICD_CRASH_AFTER), pull NIC 0's memdev so that it
 # recovers, and wait until it died so.

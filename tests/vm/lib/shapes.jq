@@ -49,7 +49,7 @@ def policy:
   (.region | one_of(["auto", "manual"])) and
   (.recovery | one_of(["auto", "manual"])) and
   (.decoder_mode | one_of(["any", "host-only", "device-coherent"])) and
-  (.dax | one_of(["none", "devdax", "any"])) and
+  (.dax | one_of(["none", "any"])) and
   (.grace_ms | uint) and (.backoff_ms | uint) and (.backoff_max_ms | uint) and
   (.max_attempts | uint) and (.escalate_after | uint) and
   (.region_size | uint) and ((.memdev_serial == null) or (.memdev_serial | uint));

@@ -4,7 +4,8 @@
 # active and answers; a configuration and a reload put both NICs on CXL; a
 # SIGKILL and a stuck event loop (watchdog) make systemd restart it with its
 # state kept; a stopped daemon is started by udev when a CXL piece returns;
-# dax = devdax works within the sandbox; the socket unit activates it.
+# libndctl's namespace scan works within the sandbox; the socket unit
+# activates it.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 [ "${VMRUN_SYSTEMD:-}" = 1 ] || fail "run this through vmrun --systemd"
@@ -80,20 +81,22 @@ wait_until 90 active || fail "udev did not start cxlnicd when CXL returned"
 wait_until 240 both_on_cxl || fail "NICs not back on CXL after cxl_acpi returned"
 ok "cxl_acpi back: udev started cxlnicd (SYSTEMD_WANTS), both NICs on CXL"
 
-# dax = devdax under the hardened unit (no block device may be opened): a
-# namespace made after one memdev loss, claimed again after a second.
+# dax = none under the hardened unit (no block device may be opened):
+# libndctl's scan sees an operator's namespace on a NIC's region, and the
+# NIC waits for it to go.
 pci0=$(nic_pci 0)
-"$CTL" policy "$pci0" dax devdax
-for round in made claimed; do
-	pull_piece memdev 0
-	wait_until 180 on_cxl 0 || fail "dax $round: NIC 0 not back on CXL"
-	wait_until 30 has_devdax 0 || fail "dax $round: no devdax: $(namespaces_of_nic 0)"
-done
-"$CTL" history "$pci0" --json | jq -e 'any(.[]; .what == "create-dax" and .ok and
-	(.message | contains("claimed again")))' >/dev/null ||
-	fail "the second loss did not claim the labelled namespace again"
-"$CTL" policy "$pci0" dax default
-ok "dax = devdax under the unit: made, then claimed again after a loss"
+nd=$(nd_region_of_nic 0)
+"$CTL" detach "$pci0"
+ndctl create-namespace -m devdax -r "$nd" >/dev/null ||
+	fail "no devdax namespace on NIC 0's region once on PCI"
+"$CTL" recover "$pci0" >/dev/null 2>&1 || true
+waits_for_dax() {
+	[ "$("$CTL" status "$pci0" --json | jq -r .waiting_for)" = dax ]
+}
+wait_until 60 waits_for_dax || fail "NIC 0 not waiting for dax: $("$CTL" status "$pci0" --json)"
+ndctl destroy-namespace -f all -r "$nd" >/dev/null
+wait_until 60 on_cxl 0 || fail "NIC 0 not back on CXL once the namespace went"
+ok "dax = none under the unit: an operator's namespace seen, waited for, NIC 0 back on CXL"
 
 # Metrics under the hardened unit: a textfile directory of one's own takes
 # the drop-in cxlnicd.conf(5) describes, then the file parses and matches.
