@@ -613,13 +613,14 @@ EXPORT_SYMBOL_NS_GPL(cxlnic_register, CXLNIC_NS);
  * @nic: from cxlnic_register()
  *
  * Call it from the driver's remove, before the PCI window goes away, and
- * after cxlnic_health_destroy() if the NIC has a health reporter.
+ * without devl_lock held if the NIC still has a health reporter: its work
+ * would outlive the NIC, so it is destroyed here (cxlnic_health_destroy()).
+ * May sleep.
  */
 void cxlnic_unregister(struct cxlnic_dev *nic)
 {
+	cxlnic_health_destroy(nic);
 	mutex_lock(&cxlnic_lock);
-	/* Its work item would outlive the NIC: the driver forgot to call it. */
-	WARN_ON_ONCE(nic->health);
 	if (nic->attached)
 		cxlnic_detach(nic, CXLNIC_REASON_UNREGISTER, NULL);
 	cxlnic_erase(nic);

@@ -41,6 +41,12 @@
  * (default_graceful_period) and devlink_health_reporter_create() lost its
  * argument.  Declare it with CXLNIC_HEALTH_OPS_GRACE() in the ops and pass
  * the same value to cxlnic_health_reporter_create().
+ *
+ * With the instance lock held, cxlnic_devl_health_reporter_create() and
+ * _destroy(): devl_health_reporter_create() and _destroy() in 6.12 and
+ * 7.3.  6.1 has no devl_ variants and needs none: its
+ * devlink_health_reporter_create() and _destroy() take only the instance's
+ * reporters_lock, never devl_lock.  The versions in between were not read.
  */
 #if KERNEL_VERSION(6, 17, 0) <= LINUX_VERSION_CODE
 #define CXLNIC_HEALTH_OPS_GRACE(ms)	.default_graceful_period = (ms),
@@ -52,6 +58,44 @@ cxlnic_health_reporter_create(struct devlink *devlink,
 {
 	return devlink_health_reporter_create(devlink, ops, priv);
 }
+
+static inline struct devlink_health_reporter *
+cxlnic_devl_health_reporter_create(struct devlink *devlink,
+				   const struct devlink_health_reporter_ops *ops,
+				   u64 graceful_period, void *priv)
+{
+	return devl_health_reporter_create(devlink, ops, priv);
+}
+
+static inline void
+cxlnic_devl_health_reporter_destroy(struct devlink_health_reporter *reporter)
+{
+	devl_health_reporter_destroy(reporter);
+}
+#elif KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define CXLNIC_HEALTH_OPS_GRACE(ms)
+
+static inline struct devlink_health_reporter *
+cxlnic_health_reporter_create(struct devlink *devlink,
+			      const struct devlink_health_reporter_ops *ops,
+			      u64 graceful_period, void *priv)
+{
+	return devlink_health_reporter_create(devlink, ops, graceful_period, priv);
+}
+
+static inline struct devlink_health_reporter *
+cxlnic_devl_health_reporter_create(struct devlink *devlink,
+				   const struct devlink_health_reporter_ops *ops,
+				   u64 graceful_period, void *priv)
+{
+	return devl_health_reporter_create(devlink, ops, graceful_period, priv);
+}
+
+static inline void
+cxlnic_devl_health_reporter_destroy(struct devlink_health_reporter *reporter)
+{
+	devl_health_reporter_destroy(reporter);
+}
 #else
 #define CXLNIC_HEALTH_OPS_GRACE(ms)
 
@@ -60,8 +104,21 @@ cxlnic_health_reporter_create(struct devlink *devlink,
 			      const struct devlink_health_reporter_ops *ops,
 			      u64 graceful_period, void *priv)
 {
-	return devlink_health_reporter_create(devlink, ops, graceful_period,
-					      priv);
+	return devlink_health_reporter_create(devlink, ops, graceful_period, priv);
+}
+
+static inline struct devlink_health_reporter *
+cxlnic_devl_health_reporter_create(struct devlink *devlink,
+				   const struct devlink_health_reporter_ops *ops,
+				   u64 graceful_period, void *priv)
+{
+	return devlink_health_reporter_create(devlink, ops, graceful_period, priv);
+}
+
+static inline void
+cxlnic_devl_health_reporter_destroy(struct devlink_health_reporter *reporter)
+{
+	devlink_health_reporter_destroy(reporter);
 }
 #endif
 

@@ -71,6 +71,7 @@ struct cxlnic_health {
 	struct list_head events;
 	bool error;		/* the reporter's state as we last made it */
 	bool recovering;	/* our recover op is attaching */
+	bool stopped;		/* drained: nothing queues any more */
 };
 
 static const char *const cxlnic_mode_names[] = {
@@ -236,7 +237,7 @@ void cxlnic_health_lost(struct cxlnic_dev *nic,
 	struct cxlnic_health_event *ev;
 
 	lockdep_assert_held(&cxlnic_lock);
-	if (!health)
+	if (!health || health->stopped)
 		return;
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
 	if (!ev) {
@@ -269,7 +270,7 @@ void cxlnic_health_reattached(struct cxlnic_dev *nic)
 	struct cxlnic_health_event *ev;
 
 	lockdep_assert_held(&cxlnic_lock);
-	if (!health || health->recovering)
+	if (!health || health->stopped || health->recovering)
 		return;
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
 	if (!ev) {
@@ -634,53 +635,19 @@ static const struct devlink_health_reporter_ops cxlnic_health_ops = {
 	CXLNIC_HEALTH_OPS_GRACE(0)
 };
 
-/**
- * cxlnic_health_create - give a NIC a devlink health reporter named "cxl"
- * @nic: from cxlnic_register()
- * @devlink: the NIC driver's devlink instance, already registered
- *
- * Call once per NIC, after devlink_register(): devlink 6.1 warns when a
- * reporter changes state on an instance that is not registered.  A NIC that
- * already lost CXL starts in error.  May sleep.
- *
- * Return: 0, -EEXIST if the NIC or the instance already has a "cxl"
- * reporter, or another negative errno.
+/*
+ * Hang @health on @nic; @ev is consumed.  A NIC that already lost CXL
+ * starts in error.
  */
-int cxlnic_health_create(struct cxlnic_dev *nic, struct devlink *devlink)
+static int cxlnic_health_attach(struct cxlnic_dev *nic,
+				struct cxlnic_health *health,
+				struct cxlnic_health_event *ev)
 {
-	struct devlink_health_reporter *reporter;
-	struct cxlnic_health_event *ev;
-	struct cxlnic_health *health;
-	int rc;
-
-	if (!nic || !devlink)
-		return -EINVAL;
-	health = kzalloc(sizeof(*health), GFP_KERNEL);
-	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
-	if (!health || !ev) {
-		rc = -ENOMEM;
-		goto err_free;
-	}
-	health->nic = nic;
-	health->devlink = devlink;
-	INIT_WORK(&health->work, cxlnic_health_work);
-	INIT_LIST_HEAD(&health->events);
-	/* The handle, not the NIC: see the top of this file. */
-	reporter = cxlnic_health_reporter_create(devlink, &cxlnic_health_ops,
-						 0, (void *)(unsigned long)
-						 nic->handle);
-	if (IS_ERR(reporter)) {
-		rc = PTR_ERR(reporter);
-		goto err_free;
-	}
-	health->reporter = reporter;
-
 	mutex_lock(&cxlnic_lock);
 	if (nic->health) {
 		mutex_unlock(&cxlnic_lock);
-		devlink_health_reporter_destroy(reporter);
-		rc = -EEXIST;
-		goto err_free;
+		kfree(ev);
+		return -EEXIST;
 	}
 	nic->health = health;
 	if (nic->lost && !nic->attached) {
@@ -694,40 +661,197 @@ int cxlnic_health_create(struct cxlnic_dev *nic, struct devlink *devlink)
 	mutex_unlock(&cxlnic_lock);
 	kfree(ev);
 	return 0;
+}
+
+/* Both creates; @locked: the caller holds the instance lock. */
+static int __cxlnic_health_create(struct cxlnic_dev *nic,
+				  struct devlink *devlink, bool locked)
+{
+	struct devlink_health_reporter *reporter;
+	struct cxlnic_health_event *ev;
+	struct cxlnic_health *health;
+	/* The handle, not the NIC: see the top of this file. */
+	void *priv = (void *)(unsigned long)nic->handle;
+	int rc;
+
+	health = kzalloc(sizeof(*health), GFP_KERNEL);
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	if (!health || !ev) {
+		rc = -ENOMEM;
+		goto err_free;
+	}
+	health->nic = nic;
+	health->devlink = devlink;
+	INIT_WORK(&health->work, cxlnic_health_work);
+	INIT_LIST_HEAD(&health->events);
+	reporter = locked ?
+		cxlnic_devl_health_reporter_create(devlink, &cxlnic_health_ops,
+						   0, priv) :
+		cxlnic_health_reporter_create(devlink, &cxlnic_health_ops, 0,
+					      priv);
+	if (IS_ERR(reporter)) {
+		rc = PTR_ERR(reporter);
+		goto err_free;
+	}
+	health->reporter = reporter;
+	rc = cxlnic_health_attach(nic, health, ev);
+	if (rc) {
+		if (locked)
+			cxlnic_devl_health_reporter_destroy(reporter);
+		else
+			devlink_health_reporter_destroy(reporter);
+		goto err_free_health;
+	}
+	return 0;
 
 err_free:
 	kfree(ev);
+err_free_health:
 	kfree(health);
 	return rc;
 }
+
+/**
+ * cxlnic_health_create - give a NIC a devlink health reporter named "cxl"
+ * @nic: from cxlnic_register()
+ * @devlink: the NIC driver's devlink instance, already registered
+ *
+ * Call once per NIC, after devlink_register(), without the instance lock
+ * (cxlnic_devl_health_create() is for a caller that holds it): devlink 6.1
+ * warns when a reporter changes state on an instance that is not
+ * registered.  A NIC that already lost CXL starts in error.  May sleep.
+ *
+ * Return: 0, -EEXIST if the NIC or the instance already has a "cxl"
+ * reporter, or another negative errno.
+ */
+int cxlnic_health_create(struct cxlnic_dev *nic, struct devlink *devlink)
+{
+	if (!nic || !devlink)
+		return -EINVAL;
+	return __cxlnic_health_create(nic, devlink, false);
+}
 EXPORT_SYMBOL_NS_GPL(cxlnic_health_create, CXLNIC_NS);
+
+/**
+ * cxlnic_devl_health_create - cxlnic_health_create() under devl_lock
+ * @nic: from cxlnic_register()
+ * @devlink: the NIC driver's devlink instance, registered, its lock held
+ *
+ * For a driver that sets up inside its devl_lock() sections (as sfc's
+ * probe does) or from reload_up.  May sleep.
+ *
+ * Return: as cxlnic_health_create().
+ */
+int cxlnic_devl_health_create(struct cxlnic_dev *nic, struct devlink *devlink)
+{
+	if (!nic || !devlink)
+		return -EINVAL;
+	devl_assert_locked(devlink);
+	return __cxlnic_health_create(nic, devlink, true);
+}
+EXPORT_SYMBOL_NS_GPL(cxlnic_devl_health_create, CXLNIC_NS);
+
+/* Nothing queues for @health after this, and no report is in flight. */
+static void cxlnic_health_drain(struct cxlnic_health *health)
+{
+	struct cxlnic_health_event *ev, *next;
+	LIST_HEAD(events);
+
+	mutex_lock(&cxlnic_lock);
+	health->stopped = true;
+	mutex_unlock(&cxlnic_lock);
+	cancel_work_sync(&health->work);
+	mutex_lock(&cxlnic_lock);
+	list_splice_init(&health->events, &events);
+	mutex_unlock(&cxlnic_lock);
+	list_for_each_entry_safe(ev, next, &events, node) {
+		list_del(&ev->node);
+		kfree(ev);
+	}
+}
+
+/**
+ * cxlnic_health_stop - stop reporting to devlink, and wait for a report
+ * @nic: the NIC; nothing happens if it has no reporter
+ *
+ * Call without the instance lock: a report in flight takes it.  The
+ * reporter stays, its diagnose, dump and recover answering, until
+ * cxlnic_devl_health_destroy() (or cxlnic_health_destroy()).  A driver that
+ * destroys the reporter under devl_lock (reload_down, a devl_lock() section
+ * of its remove) calls this first, before it takes the lock.  May sleep.
+ */
+void cxlnic_health_stop(struct cxlnic_dev *nic)
+{
+	struct cxlnic_health *health;
+
+	mutex_lock(&cxlnic_lock);
+	health = nic->health;
+	mutex_unlock(&cxlnic_lock);
+	if (health)
+		cxlnic_health_drain(health);
+}
+EXPORT_SYMBOL_NS_GPL(cxlnic_health_stop, CXLNIC_NS);
+
+/* The NIC's reporter state, taken from it: no loss or return finds it. */
+static struct cxlnic_health *cxlnic_health_take(struct cxlnic_dev *nic)
+{
+	struct cxlnic_health *health;
+
+	mutex_lock(&cxlnic_lock);
+	health = nic->health;
+	nic->health = NULL;
+	mutex_unlock(&cxlnic_lock);
+	return health;
+}
 
 /**
  * cxlnic_health_destroy - remove the NIC's "cxl" reporter
  * @nic: the NIC; nothing happens if it has no reporter
  *
- * Call before devlink_unregister() and cxlnic_unregister(), with no
- * devlink instance lock held: it waits for reports in flight, which take
- * that lock.  May sleep.
+ * Call before devlink_unregister(), with no devlink instance lock held: it
+ * waits for a report in flight, which takes that lock
+ * (cxlnic_devl_health_destroy() is for a caller that holds it).
+ * cxlnic_unregister() calls it for a reporter left behind.  May sleep.
  */
 void cxlnic_health_destroy(struct cxlnic_dev *nic)
 {
-	struct cxlnic_health_event *ev, *next;
-	struct cxlnic_health *health;
+	struct cxlnic_health *health = cxlnic_health_take(nic);
 
-	mutex_lock(&cxlnic_lock);
-	health = nic->health;
-	/* From here no loss or return queues anything for this reporter. */
-	nic->health = NULL;
-	mutex_unlock(&cxlnic_lock);
 	if (!health)
 		return;
-	cancel_work_sync(&health->work);
-	list_for_each_entry_safe(ev, next, &health->events, node) {
-		list_del(&ev->node);
-		kfree(ev);
-	}
+	cxlnic_health_drain(health);
 	devlink_health_reporter_destroy(health->reporter);
 	kfree(health);
 }
 EXPORT_SYMBOL_NS_GPL(cxlnic_health_destroy, CXLNIC_NS);
+
+/**
+ * cxlnic_devl_health_destroy - cxlnic_health_destroy() under devl_lock
+ * @nic: the NIC, cxlnic_health_stop() called on it; nothing happens if it
+ *	has no reporter
+ *
+ * With the instance lock held it cannot wait for a report in flight (the
+ * report waits for that lock), hence cxlnic_health_stop() first.  Without
+ * it, a report only queued is cancelled; one already running keeps the
+ * reporter alive, with a warning, since freeing it would leave that report
+ * with a freed reporter.  May sleep.
+ */
+void cxlnic_devl_health_destroy(struct cxlnic_dev *nic)
+{
+	struct cxlnic_health *health = cxlnic_health_take(nic);
+
+	if (!health)
+		return;
+	devl_assert_locked(health->devlink);
+	if (!health->stopped) {
+		cancel_work(&health->work);
+		if (WARN_ONCE(work_busy(&health->work),
+			      "cxlnic: %s: reporter destroyed under devl_lock while reporting: call cxlnic_health_stop() first\n",
+			      dev_name(nic->dev)))
+			return;
+		cxlnic_health_drain(health);
+	}
+	cxlnic_devl_health_reporter_destroy(health->reporter);
+	kfree(health);
+}
+EXPORT_SYMBOL_NS_GPL(cxlnic_devl_health_destroy, CXLNIC_NS);

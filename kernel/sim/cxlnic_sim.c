@@ -449,6 +449,41 @@ static int sim_map_pci_window(struct cxlnic_sim *sim)
 }
 
 /* Nothing of its own: the instance is there for the "cxl" reporter. */
+/*
+ * The NIC on an even PCI slot sets up and tears down its reporter as a
+ * driver inside its devl_lock() sections does, the other without the lock:
+ * every scenario with both NICs runs both ways.
+ */
+static bool sim_health_locked(struct pci_dev *pdev)
+{
+	return !(PCI_SLOT(pdev->devfn) & 1);
+}
+
+static int sim_health_create(struct cxlnic_sim *sim, struct pci_dev *pdev)
+{
+	int rc;
+
+	if (!sim_health_locked(pdev))
+		return cxlnic_health_create(sim->nic, sim->devlink);
+	devl_lock(sim->devlink);
+	rc = cxlnic_devl_health_create(sim->nic, sim->devlink);
+	devl_unlock(sim->devlink);
+	return rc;
+}
+
+static void sim_health_destroy(struct cxlnic_sim *sim, struct pci_dev *pdev)
+{
+	if (!sim_health_locked(pdev)) {
+		cxlnic_health_destroy(sim->nic);
+		return;
+	}
+	/* A report in flight takes devl_lock: drained before it is held. */
+	cxlnic_health_stop(sim->nic);
+	devl_lock(sim->devlink);
+	cxlnic_devl_health_destroy(sim->nic);
+	devl_unlock(sim->devlink);
+}
+
 static const struct devlink_ops sim_devlink_ops = {
 };
 
@@ -498,7 +533,7 @@ static int sim_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * A real NIC would run on without it; the emulated one exists to be
 	 * tested, so a missing reporter fails the probe where it shows.
 	 */
-	rc = cxlnic_health_create(sim->nic, sim->devlink);
+	rc = sim_health_create(sim, pdev);
 	if (rc)
 		goto err_devlink_unregister;
 	return 0;
@@ -522,7 +557,7 @@ static void sim_remove(struct pci_dev *pdev)
 	struct cxlnic_sim *sim = pci_get_drvdata(pdev);
 
 	/* No reports after this, so none reaches an unregistered instance. */
-	cxlnic_health_destroy(sim->nic);
+	sim_health_destroy(sim, pdev);
 	devlink_unregister(sim->devlink);
 	/* Off CXL first, while TX still runs, as a real NIC would go. */
 	cxlnic_unregister(sim->nic);

@@ -69,8 +69,10 @@ void cxlnic_cxl_lost(struct cxlnic_dev *nic);
  *
  * A NIC driver with a devlink instance calls cxlnic_health_create() once,
  * after devlink_register(), and cxlnic_health_destroy() before
- * devlink_unregister() and before cxlnic_unregister().  The instance then
- * has a health reporter named "cxl":
+ * devlink_unregister() and before cxlnic_unregister() (which destroys a
+ * reporter left behind); or, holding devl_lock, cxlnic_devl_health_create()
+ * and cxlnic_health_stop() then cxlnic_devl_health_destroy().  The instance
+ * then has a health reporter named "cxl":
  *
  * - state: healthy while CTPIO is where it is wanted; error from the moment
  *   a piece of the CXL chain is lost (or the driver calls cxlnic_cxl_lost())
@@ -101,5 +103,13 @@ void cxlnic_cxl_lost(struct cxlnic_dev *nic);
  */
 int cxlnic_health_create(struct cxlnic_dev *nic, struct devlink *devlink);
 void cxlnic_health_destroy(struct cxlnic_dev *nic);
+/*
+ * The same with devl_lock held (sfc's devl_lock() sections, reload_up and
+ * reload_down): cxlnic_health_stop(), without the lock, before
+ * cxlnic_devl_health_destroy(), since a report in flight takes it.
+ */
+int cxlnic_devl_health_create(struct cxlnic_dev *nic, struct devlink *devlink);
+void cxlnic_health_stop(struct cxlnic_dev *nic);
+void cxlnic_devl_health_destroy(struct cxlnic_dev *nic);
 
 #endif /* _LINUX_CXLNIC_H */
