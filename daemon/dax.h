@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The DAX side of a NIC's region: the nvdimm namespaces libnvdimm makes on
- * a pmem region, seen through libndctl (cxlnicd makes none).  A CXL region and its
- * nvdimm region are matched by their host physical base address.
+ * a pmem region, seen through libndctl (cxlnicd makes none).  A CXL region
+ * and its nvdimm region are matched by their host physical base address.
  */
 #ifndef CXLNICD_DAX_H
 #define CXLNICD_DAX_H
