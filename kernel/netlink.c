@@ -31,7 +31,9 @@ static const struct nla_policy cxlnic_handle_policy[CXLNIC_A_DEV_HANDLE + 1] = {
 
 static const struct nla_policy cxlnic_dev_set_policy[CXLNIC_A_DEV_MODE + 1] = {
 	[CXLNIC_A_DEV_HANDLE] = { .type = NLA_U32 },
-	[CXLNIC_A_DEV_MODE] = { .type = NLA_U8 },
+	/* As the spec has it: off is reported, never asked for. */
+	[CXLNIC_A_DEV_MODE] = NLA_POLICY_RANGE(NLA_U8, CXLNIC_CTPIO_MODE_PCI,
+					       CXLNIC_CTPIO_MODE_CXL),
 };
 
 static const struct nla_policy cxlnic_attach_policy[CXLNIC_A_DEV_DECODER + 1] = {
@@ -335,7 +337,6 @@ static int cxlnic_nl_dev_get_dumpit(struct sk_buff *skb,
 
 static int cxlnic_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *mode_attr = info->attrs[CXLNIC_A_DEV_MODE];
 	struct cxlnic_dev *nic;
 	u8 mode;
 	int rc;
@@ -344,12 +345,7 @@ static int cxlnic_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "missing CTPIO mode");
 		return -EINVAL;
 	}
-	mode = nla_get_u8(mode_attr);
-	if (mode != CXLNIC_CTPIO_MODE_PCI && mode != CXLNIC_CTPIO_MODE_CXL) {
-		NL_SET_ERR_MSG_ATTR(info->extack, mode_attr,
-				    "mode must be pci or cxl");
-		return -EINVAL;
-	}
+	mode = nla_get_u8(info->attrs[CXLNIC_A_DEV_MODE]);
 	mutex_lock(&cxlnic_lock);
 	nic = cxlnic_nic_from_info(info);
 	rc = IS_ERR(nic) ? PTR_ERR(nic) :

@@ -16,6 +16,8 @@ packages=(
 	# the emulated machine and what runs in it
 	qemu-system-x86 busybox-static cpio gzip kmod udev systemd ndctl
 	libnl-utils jq util-linux iproute2 procps socat python3-prometheus-client
+	# the kernel's YNL tool (tools/net/ynl of linux-source-7.3), host and guest
+	python3-yaml python3-jsonschema
 	man-db
 )
 

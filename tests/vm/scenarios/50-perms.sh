@@ -1,6 +1,6 @@
 #!/bin/bash
 # An unprivileged user can dump but gets EPERM on every mutating op;
-# malformed requests are refused with EINVAL or ENODEV and an extack message.
+# malformed requests are refused with EINVAL, ERANGE or ENODEV and an extack message.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 NLPROBE=$B/tests/vm/tools/nlprobe

@@ -59,6 +59,13 @@ static void fill_mode_7(struct nl_msg *msg, uint32_t handle)
 	nla_put_u8(msg, CXLNIC_A_DEV_MODE, 7);
 }
 
+/* Off is a mode the kernel reports, never one it is asked for. */
+static void fill_mode_off(struct nl_msg *msg, uint32_t handle)
+{
+	put_handle(msg, handle);
+	nla_put_u8(msg, CXLNIC_A_DEV_MODE, CXLNIC_CTPIO_MODE_OFF);
+}
+
 static void fill_mode_pci(struct nl_msg *msg, uint32_t handle)
 {
 	put_handle(msg, handle);
@@ -129,7 +136,9 @@ static const struct probe malformed[] = {
 	{ "dev-get unknown handle", CXLNIC_CMD_DEV_GET, -ENODEV, fill_unknown_handle, 0 },
 	{ "dev-get without handle", CXLNIC_CMD_DEV_GET, -EINVAL, NULL, 0 },
 	{ "dev-set without mode", CXLNIC_CMD_DEV_SET, -EINVAL, fill_handle_only, 0 },
-	{ "dev-set mode 7", CXLNIC_CMD_DEV_SET, -EINVAL, fill_mode_7, 0 },
+	/* The policy's range (the spec's checks), with the attribute blamed. */
+	{ "dev-set mode 7", CXLNIC_CMD_DEV_SET, -ERANGE, fill_mode_7, CXLNIC_A_DEV_MODE },
+	{ "dev-set mode off", CXLNIC_CMD_DEV_SET, -ERANGE, fill_mode_off, CXLNIC_A_DEV_MODE },
 	{ "dev-set with a region attribute", CXLNIC_CMD_DEV_SET, -EINVAL, fill_foreign_attr, 0 },
 	{ "region-attach without region", CXLNIC_CMD_REGION_ATTACH, -EINVAL, fill_handle_only, 0 },
 	{ "region-attach 199-byte region name", CXLNIC_CMD_REGION_ATTACH, -EINVAL, fill_long_region, 0 },
