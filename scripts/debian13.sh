@@ -13,6 +13,11 @@ declare -A D13_KERNEL_SUITE=([6.12]=trixie [7.3]=trixie-backports)
 D13_SPARSE=/opt/sparse-sid/sparse
 # Debian 13's linux-source-7.3, unpacked (see setup-debian13.sh).
 D13_SRC=/var/cache/cxlnic/linux-source-7.3
+# Its YNL tool, the schema of the family's spec, and the python3 they run
+# on: Debian's (python3-yaml, python3-jsonschema), not the first in PATH.
+D13_YNL=$D13_SRC/tools/net/ynl/pyynl
+D13_YNL_SCHEMA=$D13_SRC/Documentation/netlink/genetlink-c.yaml
+D13_YNL_PYTHON=/usr/bin/python3
 
 # d13_mirror SUITE-SUFFIX: the URI the host's own apt configuration gives
 # for Debian 12's main suite ("") or its security suite ("-security").

@@ -17,10 +17,8 @@ skip() {
 	exit 77
 }
 fail() { echo "FAIL: $*"; exit 1; }
-# Debian's python3 (with python3-yaml and python3-jsonschema), not
-# whichever one comes first in PATH.
-py=/usr/bin/python3
-ynl=$D13_SRC/tools/net/ynl/pyynl
+py=$D13_YNL_PYTHON
+ynl=$D13_YNL
 [ -f "$D13_SRC/.cxlnic-unpacked" ] || skip "no linux-source-7.3 under $D13_SRC (scripts/setup.sh)"
 "$py" -c 'import yaml, jsonschema' 2>/dev/null ||
 	skip "no python3-yaml or python3-jsonschema (scripts/setup.sh)"
@@ -32,7 +30,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/Documentation/netlink/specs"
 : >"$tmp/MAINTAINERS"
-ln -s "$D13_SRC/Documentation/netlink/genetlink-c.yaml" "$tmp/Documentation/netlink/"
+ln -s "$D13_YNL_SCHEMA" "$tmp/Documentation/netlink/"
 spec=$tmp/Documentation/netlink/specs/cxlnic.yaml
 cp "$src/kernel/Documentation/netlink/specs/cxlnic.yaml" "$spec"
 grep -q '^protocol: genetlink-c$' "$spec" || fail "the spec is not genetlink-c"

@@ -16,15 +16,14 @@ ynl_ready() {
 # ynl ARGS...: cli.py on the spec, validated against the genetlink-c
 # schema, with JSON output, unbuffered (a monitor is read while it runs).
 ynl() {
-	PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 /usr/bin/python3 \
-		"$D13_SRC/tools/net/ynl/pyynl/cli.py" --spec "$YNL_SPEC" \
-		--schema "$D13_SRC/Documentation/netlink/genetlink-c.yaml" \
+	PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 "$D13_YNL_PYTHON" \
+		"$D13_YNL/cli.py" --spec "$YNL_SPEC" --schema "$D13_YNL_SCHEMA" \
 		--output-json "$@"
 }
 
 # ynl_spec_checks SET ATTR: the spec's checks of an attribute, as JSON.
 ynl_spec_checks() {
-	/usr/bin/python3 - "$YNL_SPEC" "$1" "$2" <<-'EOF'
+	"$D13_YNL_PYTHON" - "$YNL_SPEC" "$1" "$2" <<-'EOF'
 		import json, sys, yaml
 		spec = yaml.safe_load(open(sys.argv[1]))
 		aset = next(s for s in spec['attribute-sets'] if s['name'] == sys.argv[2])
