@@ -17,7 +17,9 @@
  * (the pmem and dax drivers', kmem's, another NIC's claim) overlaps it, and
  * which, while the NIC is on CXL, makes those users fail to start on it.
  *
- * Context: process, cxlnic_lock held (the iomem resource lock nests inside).
+ * Context: process, the NIC's lock held; cxlnic_lock, which guards every
+ * NIC's claim, is held around cxlnic_claim() and taken by cxlnic_unclaim()
+ * (the iomem resource lock nests inside it).
  */
 #include <linux/device.h>
 #include <linux/ioport.h>
@@ -104,7 +106,7 @@ u64 cxlnic_topo_serial_of(const struct cxlnic_topo *topo, const char *name)
 
 /**
  * cxlnic_claim - check that @topo's range is @nic's to write, and hold it
- * @nic: a cooperating NIC, not attached, with cxlnic_lock held
+ * @nic: a cooperating NIC, not attached, with nic->lock and cxlnic_lock held
  * @topo: the chain region-attach resolved
  * @paired_serial: the serial of the memdev userspace named, or 0
  * @extack: why it was refused
@@ -141,12 +143,15 @@ int cxlnic_claim(struct cxlnic_dev *nic, const struct cxlnic_topo *topo,
 	return 0;
 }
 
-/* Give back what cxlnic_claim() took; with cxlnic_lock held. */
+/* Give back what cxlnic_claim() took; with nic->lock held. */
 void cxlnic_unclaim(struct cxlnic_dev *nic)
 {
-	lockdep_assert_held(&cxlnic_lock);
-	if (!nic->claim)
-		return;
-	release_mem_region(nic->claim->start, resource_size(nic->claim));
-	nic->claim = NULL;
+	lockdep_assert_held(&nic->lock);
+	mutex_lock(&cxlnic_lock);
+	if (nic->claim) {
+		release_mem_region(nic->claim->start,
+				   resource_size(nic->claim));
+		nic->claim = NULL;
+	}
+	mutex_unlock(&cxlnic_lock);
 }

@@ -18,14 +18,14 @@
 #include "cxl_core.h"
 #include "cxlnic_internal.h"
 
-/* Guards the registry and every NIC; see cxlnic_internal.h for order. */
+/* Guards the registry; see cxlnic_internal.h for what and for order. */
 DEFINE_MUTEX(cxlnic_lock);
 
 /* Handles start at 1 and are not reused soon, so a stale one fails. */
 static DEFINE_XARRAY_ALLOC1(cxlnic_devs);
 static u32 cxlnic_next_handle;
 /* Grows with every change to any NIC; lets a dump detect it was torn. */
-static u32 cxlnic_gen;
+static atomic_t cxlnic_gen = ATOMIC_INIT(0);
 
 /*
  * Devices in the middle of a change the driver core announces in two
@@ -81,9 +81,19 @@ static bool cxlnic_device_binding(struct device *dev)
 }
 
 /* Bound means probed: BOUND_DRIVER came, not only BIND_DRIVER. */
-bool cxlnic_device_bound(struct device *dev)
+static bool __cxlnic_device_bound(struct device *dev)
 {
 	return READ_ONCE(dev->driver) && !cxlnic_device_binding(dev);
+}
+
+bool cxlnic_device_bound(struct device *dev)
+{
+	bool bound;
+
+	mutex_lock(&cxlnic_lock);
+	bound = __cxlnic_device_bound(dev);
+	mutex_unlock(&cxlnic_lock);
+	return bound;
 }
 
 static struct cxlnic_transit *cxlnic_transit_get(struct device *dev)
@@ -144,52 +154,265 @@ static void cxlnic_transit_end(struct device *dev, bool going)
 		cxlnic_transit_free(t);
 }
 
-struct cxlnic_dev *cxlnic_find(u32 handle)
+/*
+ * A stock NIC's lock may be taken inside a cooperating NIC's, when the
+ * latter's op binds a region (cxlnic_stock_region_bound()), never the other
+ * way: a stock NIC has no ops and resolves its chain outside its lock.
+ */
+static struct lock_class_key cxlnic_stock_lock_key;
+
+/* A NIC of @kind on @dev, not in the registry yet, its one reference. */
+struct cxlnic_dev *cxlnic_alloc(struct device *dev, enum cxlnic_kind kind)
 {
-	lockdep_assert_held(&cxlnic_lock);
-	return xa_load(&cxlnic_devs, handle);
+	struct cxlnic_dev *nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+
+	if (!nic)
+		return NULL;
+	nic->dev = get_device(dev);
+	nic->kind = kind;
+	kref_init(&nic->ref);
+	mutex_init(&nic->lock);
+	if (kind == CXLNIC_KIND_STOCK)
+		lockdep_set_class(&nic->lock, &cxlnic_stock_lock_key);
+	return nic;
 }
 
-struct cxlnic_dev *cxlnic_find_next(unsigned long *index)
+static void cxlnic_release(struct kref *ref)
 {
-	lockdep_assert_held(&cxlnic_lock);
-	return xa_find(&cxlnic_devs, index, ULONG_MAX, XA_PRESENT);
+	struct cxlnic_dev *nic = container_of(ref, struct cxlnic_dev, ref);
+
+	mutex_destroy(&nic->lock);
+	put_device(nic->dev);
+	kfree(nic);
 }
 
-/* The NIC whose own device is @dev, or NULL. */
-struct cxlnic_dev *cxlnic_find_by_dev(struct device *dev)
+void cxlnic_put(struct cxlnic_dev *nic)
+{
+	kref_put(&nic->ref, cxlnic_release);
+}
+
+/*
+ * Another reference on @nic (or NULL), for a caller that holds one, or
+ * cxlnic_lock with @nic in the registry.
+ */
+struct cxlnic_dev *cxlnic_get(struct cxlnic_dev *nic)
+{
+	if (nic)
+		kref_get(&nic->ref);
+	return nic;
+}
+
+/* The NIC with @handle, with a reference (cxlnic_put()), or NULL. */
+struct cxlnic_dev *cxlnic_get_by_handle(u32 handle)
 {
 	struct cxlnic_dev *nic;
-	unsigned long index;
 
-	lockdep_assert_held(&cxlnic_lock);
-	xa_for_each(&cxlnic_devs, index, nic)
-		if (nic->dev == dev)
-			return nic;
-	return NULL;
+	mutex_lock(&cxlnic_lock);
+	nic = cxlnic_get(xa_load(&cxlnic_devs, handle));
+	mutex_unlock(&cxlnic_lock);
+	return nic;
 }
 
-/* Give @nic a handle and tell userspace it is there. */
+/*
+ * The NIC at @index or the first after it, with a reference, @index moved
+ * to it; NULL after the last.  A walk goes on from *index + 1.
+ */
+struct cxlnic_dev *cxlnic_get_next(unsigned long *index)
+{
+	struct cxlnic_dev *nic;
+
+	mutex_lock(&cxlnic_lock);
+	nic = cxlnic_get(xa_find(&cxlnic_devs, index, ULONG_MAX, XA_PRESENT));
+	mutex_unlock(&cxlnic_lock);
+	return nic;
+}
+
+/* The NIC whose own device is @dev, with a reference, or NULL. */
+struct cxlnic_dev *cxlnic_get_by_dev(struct device *dev)
+{
+	struct cxlnic_dev *nic, *found = NULL;
+	unsigned long index;
+
+	mutex_lock(&cxlnic_lock);
+	xa_for_each(&cxlnic_devs, index, nic) {
+		if (nic->dev == dev) {
+			found = cxlnic_get(nic);
+			break;
+		}
+	}
+	mutex_unlock(&cxlnic_lock);
+	return found;
+}
+
+/*
+ * Take @nic's lock; false, with it not held, if the NIC has left the
+ * registry (its driver unregistered, its device removed) since its
+ * reference was taken.
+ */
+bool cxlnic_lock_live(struct cxlnic_dev *nic)
+{
+	mutex_lock(&nic->lock);
+	if (!nic->dead)
+		return true;
+	mutex_unlock(&nic->lock);
+	return false;
+}
+
+/* Give @nic a handle and tell userspace it is there; the registry's ref. */
 int cxlnic_insert(struct cxlnic_dev *nic)
 {
 	int rc;
 
-	lockdep_assert_held(&cxlnic_lock);
+	mutex_lock(&cxlnic_lock);
 	rc = xa_alloc_cyclic(&cxlnic_devs, &nic->handle, nic, xa_limit_31b,
 			     &cxlnic_next_handle, GFP_KERNEL);
+	mutex_unlock(&cxlnic_lock);
 	if (rc < 0)
 		return rc;
+	mutex_lock(&nic->lock);
 	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_ADD_NTF);
+	mutex_unlock(&nic->lock);
 	return 0;
 }
 
-/* Forget @nic's chain and handle and tell userspace; the caller frees it. */
+/*
+ * Forget @nic's chain and handle and tell userspace.  It is dead from here:
+ * a walker that still holds a reference finds it so under its lock.  The
+ * caller drops the registry's reference.
+ */
 void cxlnic_erase(struct cxlnic_dev *nic)
 {
-	lockdep_assert_held(&cxlnic_lock);
+	lockdep_assert_held(&nic->lock);
+	nic->dead = true;
+	mutex_lock(&cxlnic_lock);
 	cxlnic_topo_put(&nic->topo);
 	xa_erase(&cxlnic_devs, nic->handle);
+	mutex_unlock(&cxlnic_lock);
 	cxlnic_notify_dev(nic, CXLNIC_CMD_DEV_DEL_NTF);
+}
+
+/* A piece of a chain resolved earlier, as it was found: there, bound. */
+static bool cxlnic_piece_still_up(const struct cxlnic_piece *piece)
+{
+	struct device *dev = piece->dev;
+
+	if (!dev || cxlnic_device_going(dev) || !device_is_registered(dev))
+		return false;
+	return !cxlnic_piece_needs_driver(piece) || __cxlnic_device_bound(dev);
+}
+
+/**
+ * cxlnic_topo_check_alive - is a chain resolved without our locks still up
+ * @topo: from cxlnic_topo_resolve() or cxlnic_topo_of_memdev()
+ * @extack: why not
+ *
+ * With cxlnic_lock held, which every bus notification we get takes first
+ * to record the device's transit.
+ *
+ * Return: 0, or -EAGAIN if a piece is going or went since it was resolved.
+ */
+static int cxlnic_topo_check_alive(const struct cxlnic_topo *topo,
+				   struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&cxlnic_lock);
+	for (i = 0; i < topo->n_pieces; i++) {
+		if (!cxlnic_piece_still_up(&topo->pieces[i])) {
+			NL_SET_ERR_MSG(extack,
+				       "a CXL device the region needs is going away");
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A NIC's recorded chain, nic->topo, is written with both its lock and
+ * cxlnic_lock held, so that the notifier can pick the NICs a device
+ * concerns under cxlnic_lock alone.  It is read under either.
+ */
+
+/* Forget @nic's chain; with nic->lock held. */
+void cxlnic_drop_topo(struct cxlnic_dev *nic)
+{
+	lockdep_assert_held(&nic->lock);
+	mutex_lock(&cxlnic_lock);
+	cxlnic_topo_put(&nic->topo);
+	mutex_unlock(&cxlnic_lock);
+}
+
+/**
+ * cxlnic_take_topo - record a chain resolved without our locks, if still up
+ * @nic: the NIC, with nic->lock held
+ * @topo: from cxlnic_topo_resolve() or cxlnic_topo_of_memdev(); consumed on
+ *	success
+ * @extack: why not
+ *
+ * The check and the record are one cxlnic_lock section: a piece whose
+ * teardown began before it fails the check, one whose teardown begins
+ * after it finds @nic by its chain.
+ *
+ * Return: 0, or -EAGAIN if a piece is going or went since it was resolved.
+ */
+int cxlnic_take_topo(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
+		     struct netlink_ext_ack *extack)
+{
+	int rc;
+
+	lockdep_assert_held(&nic->lock);
+	mutex_lock(&cxlnic_lock);
+	rc = cxlnic_topo_check_alive(topo, extack);
+	if (!rc) {
+		cxlnic_topo_put(&nic->topo);
+		nic->topo = *topo;
+		memset(topo, 0, sizeof(*topo));
+	}
+	mutex_unlock(&cxlnic_lock);
+	return rc;
+}
+
+/* A piece that was deleted: its reference dropped, its name kept. */
+static void cxlnic_forget_piece(struct cxlnic_piece *piece)
+{
+	struct device *dev;
+
+	mutex_lock(&cxlnic_lock);
+	dev = piece->dev;
+	piece->dev = NULL;
+	mutex_unlock(&cxlnic_lock);
+	put_device(dev);
+}
+
+/* Whether @dev is in @nic's recorded chain; with either lock held. */
+static bool cxlnic_has_piece(const struct cxlnic_dev *nic,
+			     const struct device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < nic->topo.n_pieces; i++)
+		if (nic->topo.pieces[i].dev == dev)
+			return true;
+	return false;
+}
+
+/*
+ * The first NIC at or after @index whose chain has @dev, with a reference,
+ * @index moved to it; NULL when there is none.
+ */
+static struct cxlnic_dev *cxlnic_get_next_on(struct device *dev,
+					     unsigned long *index)
+{
+	struct cxlnic_dev *nic;
+
+	mutex_lock(&cxlnic_lock);
+	for (nic = xa_find(&cxlnic_devs, index, ULONG_MAX, XA_PRESENT); nic;
+	     nic = xa_find_after(&cxlnic_devs, index, ULONG_MAX, XA_PRESENT))
+		if (cxlnic_has_piece(nic, dev))
+			break;
+	cxlnic_get(nic);
+	mutex_unlock(&cxlnic_lock);
+	return nic;
 }
 
 /* A stock NIC's CTPIO is its driver's alone: refuse to move it. */
@@ -205,8 +428,7 @@ int cxlnic_check_cooperating(const struct cxlnic_dev *nic,
 
 u32 cxlnic_registry_generation(void)
 {
-	lockdep_assert_held(&cxlnic_lock);
-	return cxlnic_gen;
+	return atomic_read(&cxlnic_gen);
 }
 
 /*
@@ -216,8 +438,9 @@ u32 cxlnic_registry_generation(void)
  */
 void cxlnic_changed(struct cxlnic_dev *nic)
 {
+	lockdep_assert_held(&nic->lock);
 	nic->generation++;
-	cxlnic_gen++;
+	atomic_inc(&cxlnic_gen);
 }
 
 static bool cxlnic_reason_is_loss(enum cxlnic_reason reason)
@@ -241,9 +464,63 @@ void cxlnic_record_loss(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 	}
 }
 
+/*
+ * The driver's ops, with nic->lock held and no other lock of ours.  While
+ * one runs, a bus event it causes on its own NIC's chain re-enters our
+ * notifier in this task, which then leaves this NIC alone.
+ */
+static void cxlnic_op_begin(struct cxlnic_dev *nic)
+{
+	lockdep_assert_held(&nic->lock);
+	lockdep_assert_not_held(&cxlnic_lock);
+	WRITE_ONCE(nic->op_task, current);
+}
+
+static void cxlnic_op_end(struct cxlnic_dev *nic)
+{
+	WRITE_ONCE(nic->op_task, NULL);
+}
+
+static int cxlnic_op_attach(struct cxlnic_dev *nic,
+			    const struct cxlnic_region_info *region)
+{
+	int rc;
+
+	cxlnic_op_begin(nic);
+	rc = nic->ops->attach_cxl(nic, region->base, region->size);
+	cxlnic_op_end(nic);
+	return rc;
+}
+
+static void cxlnic_op_detach(struct cxlnic_dev *nic)
+{
+	cxlnic_op_begin(nic);
+	nic->ops->detach_cxl(nic);
+	cxlnic_op_end(nic);
+}
+
+static int cxlnic_op_set_mode(struct cxlnic_dev *nic,
+			      enum cxlnic_ctpio_mode mode)
+{
+	int rc;
+
+	cxlnic_op_begin(nic);
+	rc = nic->ops->set_mode(nic, mode);
+	cxlnic_op_end(nic);
+	return rc;
+}
+
+/* The driver off the CXL window, and our claim on it given back. */
+static void cxlnic_off_window(struct cxlnic_dev *nic)
+{
+	cxlnic_op_detach(nic);
+	cxlnic_unclaim(nic);
+	nic->attached = false;
+}
+
 /**
  * cxlnic_detach - move a NIC's CTPIO off CXL and say why
- * @nic: the NIC, with cxlnic_lock held
+ * @nic: the NIC, with nic->lock held
  * @reason: why
  * @piece: the piece that went away, or NULL
  *
@@ -258,11 +535,9 @@ void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 	bool loss = cxlnic_reason_is_loss(reason);
 	bool fell_back = false;
 
-	lockdep_assert_held(&cxlnic_lock);
+	lockdep_assert_held(&nic->lock);
 	if (nic->attached) {
-		nic->ops->detach_cxl(nic);
-		cxlnic_unclaim(nic);
-		nic->attached = false;
+		cxlnic_off_window(nic);
 		if (loss) {
 			nic->fallbacks++;
 			fell_back = true;
@@ -282,7 +557,7 @@ void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 
 /**
  * cxlnic_region_detach - userspace's region-detach: off CXL, chain forgotten
- * @nic: a cooperating NIC, with cxlnic_lock held
+ * @nic: a cooperating NIC, with nic->lock held
  *
  * A NIC with neither a window nor a recorded chain has nothing to detach:
  * nothing changes and nothing is said.
@@ -291,58 +566,68 @@ void cxlnic_region_detach(struct cxlnic_dev *nic)
 {
 	enum cxlnic_ctpio_mode prev = nic->mode;
 
-	lockdep_assert_held(&cxlnic_lock);
+	lockdep_assert_held(&nic->lock);
 	if (!nic->attached && !nic->topo.n_pieces)
 		return;
-	if (nic->attached) {
-		nic->ops->detach_cxl(nic);
-		cxlnic_unclaim(nic);
-		nic->attached = false;
-	}
-	cxlnic_topo_put(&nic->topo);
+	if (nic->attached)
+		cxlnic_off_window(nic);
+	cxlnic_drop_topo(nic);
 	nic->mode = CXLNIC_CTPIO_MODE_PCI;
 	nic->reason = CXLNIC_REASON_DETACH;
 	cxlnic_notify_change(nic, prev);
 }
 
-static int cxlnic_topo_check_alive(const struct cxlnic_topo *topo,
-				   struct netlink_ext_ack *extack)
-{
-	unsigned int i;
-
-	for (i = 0; i < topo->n_pieces; i++) {
-		if (cxlnic_device_going(topo->pieces[i].dev)) {
-			NL_SET_ERR_MSG(extack,
-				       "a CXL device the region needs is going away");
-			return -EAGAIN;
-		}
-	}
-	return 0;
-}
-
-/* Another NIC whose CTPIO is on (part of) @region's range, or NULL. */
+/*
+ * Another NIC whose claim covers (part of) @region's range, or NULL; with
+ * cxlnic_lock held, which guards every claim.
+ */
 static struct cxlnic_dev *
 cxlnic_region_holder(const struct cxlnic_dev *nic,
 		     const struct cxlnic_region_info *region)
 {
-	const struct cxlnic_region_info *held;
 	struct cxlnic_dev *other;
 	unsigned long index;
 
+	lockdep_assert_held(&cxlnic_lock);
 	xa_for_each(&cxlnic_devs, index, other) {
-		held = &other->topo.region;
-		if (other != nic && other->attached &&
-		    held->base < region->base + region->size &&
-		    region->base < held->base + held->size)
+		if (other != nic && other->claim &&
+		    other->claim->start < region->base + region->size &&
+		    region->base <= other->claim->end)
 			return other;
 	}
 	return NULL;
 }
 
+/*
+ * Check that @topo is still up, that no other NIC is on it and that its
+ * range is @nic's to write, and claim that range: one cxlnic_lock section,
+ * so that two attaches of one region cannot both pass.
+ */
+static int cxlnic_check_and_claim(struct cxlnic_dev *nic,
+				  const struct cxlnic_topo *topo,
+				  u64 paired_serial,
+				  struct netlink_ext_ack *extack)
+{
+	int rc;
+
+	mutex_lock(&cxlnic_lock);
+	rc = cxlnic_topo_check_alive(topo, extack);
+	if (!rc && cxlnic_region_holder(nic, &topo->region)) {
+		/* Two NICs writing into one range would corrupt each other's. */
+		NL_SET_ERR_MSG(extack,
+			       "another NIC's CTPIO is on that region; detach it first");
+		rc = -EBUSY;
+	}
+	if (!rc)
+		rc = cxlnic_claim(nic, topo, paired_serial, extack);
+	mutex_unlock(&cxlnic_lock);
+	return rc;
+}
+
 /**
  * cxlnic_attach - put a NIC's CTPIO on a resolved CXL region
- * @nic: the NIC, with cxlnic_lock held
- * @topo: from cxlnic_topo_resolve(); consumed on success
+ * @nic: the NIC, with nic->lock held
+ * @topo: from cxlnic_topo_resolve(), without our locks; consumed on success
  * @paired_serial: the serial of the memdev userspace named, or 0 (claim.c)
  * @extack: why it failed
  */
@@ -352,10 +637,7 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 	enum cxlnic_ctpio_mode prev = nic->mode;
 	int rc;
 
-	lockdep_assert_held(&cxlnic_lock);
-	rc = cxlnic_topo_check_alive(topo, extack);
-	if (rc)
-		return rc;
+	lockdep_assert_held(&nic->lock);
 	if (nic->attached) {
 		if (strcmp(nic->topo.region.name, topo->region.name) ||
 		    nic->topo.region.base != topo->region.base) {
@@ -367,13 +649,7 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 		cxlnic_topo_put(topo);
 		return cxlnic_set_mode(nic, CXLNIC_CTPIO_MODE_CXL, extack);
 	}
-	/* Two NICs writing into one range would corrupt each other's. */
-	if (cxlnic_region_holder(nic, &topo->region)) {
-		NL_SET_ERR_MSG(extack,
-			       "another NIC's CTPIO is on that region; detach it first");
-		return -EBUSY;
-	}
-	rc = cxlnic_claim(nic, topo, paired_serial, extack);
+	rc = cxlnic_check_and_claim(nic, topo, paired_serial, extack);
 	if (rc)
 		return rc;
 	/*
@@ -381,7 +657,7 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 	 * (logged): the one a rebind of the driver may cure, where the
 	 * refusals above are the chain's or the caller's.
 	 */
-	rc = nic->ops->attach_cxl(nic, topo->region.base, topo->region.size);
+	rc = cxlnic_op_attach(nic, &topo->region);
 	if (rc) {
 		dev_warn(nic->dev, "driver could not map %s: %d\n",
 			 topo->region.name, rc);
@@ -390,10 +666,18 @@ int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
 		cxlnic_unclaim(nic);
 		return -EIO;
 	}
+	/*
+	 * A piece whose teardown began while the driver mapped is past the
+	 * notifier's look for the NICs it concerns, which did not find this
+	 * one by a chain not yet recorded: undo.
+	 */
+	rc = cxlnic_take_topo(nic, topo, extack);
+	if (rc) {
+		cxlnic_op_detach(nic);
+		cxlnic_unclaim(nic);
+		return rc;
+	}
 	nic->paired_serial = paired_serial;
-	cxlnic_topo_put(&nic->topo);
-	nic->topo = *topo;
-	memset(topo, 0, sizeof(*topo));
 	nic->attached = true;
 	nic->mode = CXLNIC_CTPIO_MODE_CXL;
 	nic->reason = CXLNIC_REASON_ATTACH;
@@ -412,7 +696,7 @@ int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
 	enum cxlnic_ctpio_mode prev = nic->mode;
 	int rc;
 
-	lockdep_assert_held(&cxlnic_lock);
+	lockdep_assert_held(&nic->lock);
 	if (mode == prev)
 		return 0;
 	if (mode == CXLNIC_CTPIO_MODE_CXL && !nic->attached) {
@@ -420,7 +704,7 @@ int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
 			       "no CXL region attached; send region-attach first");
 		return -ENODEV;
 	}
-	rc = nic->ops->set_mode(nic, mode);
+	rc = cxlnic_op_set_mode(nic, mode);
 	if (rc) {
 		NL_SET_ERR_MSG(extack, "NIC driver refused the CTPIO mode");
 		return rc;
@@ -449,10 +733,8 @@ static void cxlnic_piece_lost(struct cxlnic_dev *nic,
 			cxlnic_record_loss(nic, reason, piece);
 		cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_LOST);
 	}
-	if (reason == CXLNIC_REASON_PIECE_REMOVED) {
-		put_device(piece->dev);
-		piece->dev = NULL;
-	}
+	if (reason == CXLNIC_REASON_PIECE_REMOVED)
+		cxlnic_forget_piece(piece);
 }
 
 static void cxlnic_piece_returned(struct cxlnic_dev *nic,
@@ -463,27 +745,47 @@ static void cxlnic_piece_returned(struct cxlnic_dev *nic,
 	cxlnic_notify_piece(nic, piece, CXLNIC_PIECE_EVENT_RETURNED);
 }
 
-static void cxlnic_pieces_event(struct device *dev, unsigned long action)
+/* @dev, a piece of @nic's chain or not, is changing; with nic->lock. */
+static void cxlnic_nic_event(struct cxlnic_dev *nic, struct device *dev,
+			     unsigned long action)
 {
 	struct cxlnic_piece *piece;
-	struct cxlnic_dev *nic;
-	unsigned long index;
 	unsigned int i;
 
-	xa_for_each(&cxlnic_devs, index, nic) {
-		for (i = 0; i < nic->topo.n_pieces; i++) {
-			piece = &nic->topo.pieces[i];
-			if (piece->dev != dev)
-				continue;
-			if (action == BUS_NOTIFY_DEL_DEVICE)
-				cxlnic_piece_lost(nic, piece,
-						  CXLNIC_REASON_PIECE_REMOVED);
-			else if (action == BUS_NOTIFY_BOUND_DRIVER)
-				cxlnic_piece_returned(nic, piece);
-			else	/* UNBIND_DRIVER, DRIVER_NOT_BOUND */
-				cxlnic_piece_lost(nic, piece,
-						  CXLNIC_REASON_PIECE_UNBOUND);
+	for (i = 0; i < nic->topo.n_pieces; i++) {
+		piece = &nic->topo.pieces[i];
+		if (piece->dev != dev)
+			continue;
+		if (action == BUS_NOTIFY_DEL_DEVICE)
+			cxlnic_piece_lost(nic, piece,
+					  CXLNIC_REASON_PIECE_REMOVED);
+		else if (action == BUS_NOTIFY_BOUND_DRIVER)
+			cxlnic_piece_returned(nic, piece);
+		else	/* UNBIND_DRIVER, DRIVER_NOT_BOUND */
+			cxlnic_piece_lost(nic, piece,
+					  CXLNIC_REASON_PIECE_UNBOUND);
+	}
+}
+
+/*
+ * Each NIC whose chain has @dev, in turn, under its own lock and a
+ * reference, none of ours held above it: an event on a device that is no
+ * NIC's piece waits for no NIC.  A chain recorded after the transit was
+ * recorded failed its check for it (cxlnic_take_topo()).  A NIC whose op,
+ * in this very task, caused the event is left alone: its lock is ours
+ * already, and it is not yet on CXL or already leaving it.
+ */
+static void cxlnic_pieces_event(struct device *dev, unsigned long action)
+{
+	unsigned long index = 0;
+	struct cxlnic_dev *nic;
+
+	for (; (nic = cxlnic_get_next_on(dev, &index)); index++) {
+		if (READ_ONCE(nic->op_task) != current && cxlnic_lock_live(nic)) {
+			cxlnic_nic_event(nic, dev, action);
+			mutex_unlock(&nic->lock);
 		}
+		cxlnic_put(nic);
 	}
 }
 
@@ -506,7 +808,8 @@ static bool cxlnic_may_be_piece(struct device *dev)
  * we may sleep here, but never take a device lock nor unbind anything.
  *
  * Context: process, the device's lock usually held by the driver core.
- * Takes cxlnic_lock.
+ * Takes cxlnic_lock to record the transit, then each NIC's lock, one at a
+ * time (cxlnic_pieces_event()).
  */
 static int cxlnic_bus_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
@@ -533,7 +836,6 @@ static int cxlnic_bus_notify(struct notifier_block *nb, unsigned long action,
 	case BUS_NOTIFY_DEL_DEVICE:
 	case BUS_NOTIFY_UNBIND_DRIVER:
 		cxlnic_going_start(dev);
-		cxlnic_pieces_event(dev, action);
 		break;
 	case BUS_NOTIFY_REMOVED_DEVICE:
 	case BUS_NOTIFY_UNBOUND_DRIVER:
@@ -544,18 +846,25 @@ static int cxlnic_bus_notify(struct notifier_block *nb, unsigned long action,
 		cxlnic_binding_start(dev);
 		break;
 	case BUS_NOTIFY_DRIVER_NOT_BOUND:
-		/* A failed probe: as good as an unbind for whoever took it. */
+	case BUS_NOTIFY_BOUND_DRIVER:
 		cxlnic_transit_end(dev, false);
+		break;
+	}
+	mutex_unlock(&cxlnic_lock);
+
+	switch (action) {
+	case BUS_NOTIFY_DEL_DEVICE:
+	case BUS_NOTIFY_UNBIND_DRIVER:
+	/* A failed probe: as good as an unbind for whoever took it. */
+	case BUS_NOTIFY_DRIVER_NOT_BOUND:
 		cxlnic_pieces_event(dev, action);
 		break;
 	case BUS_NOTIFY_BOUND_DRIVER:
-		cxlnic_transit_end(dev, false);
 		cxlnic_pieces_event(dev, action);
 		if (dev->bus == &cxl_bus_type && is_cxl_region(dev))
 			cxlnic_stock_region_bound();
 		break;
 	}
-	mutex_unlock(&cxlnic_lock);
 	return NOTIFY_OK;
 }
 
@@ -587,21 +896,16 @@ struct cxlnic_dev *cxlnic_register(struct device *dev,
 	if (!dev || !ops || !ops->attach_cxl || !ops->detach_cxl ||
 	    !ops->set_mode || !ops->get_stats)
 		return ERR_PTR(-EINVAL);
-	nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+	nic = cxlnic_alloc(dev, CXLNIC_KIND_COOPERATING);
 	if (!nic)
 		return ERR_PTR(-ENOMEM);
-	nic->dev = get_device(dev);
-	nic->kind = CXLNIC_KIND_COOPERATING;
 	nic->ops = ops;
 	nic->priv = priv;
 	nic->mode = CXLNIC_CTPIO_MODE_PCI;
 
-	mutex_lock(&cxlnic_lock);
 	rc = cxlnic_insert(nic);
-	mutex_unlock(&cxlnic_lock);
 	if (rc < 0) {
-		put_device(nic->dev);
-		kfree(nic);
+		cxlnic_put(nic);
 		return ERR_PTR(rc);
 	}
 	return nic;
@@ -615,18 +919,18 @@ EXPORT_SYMBOL_NS_GPL(cxlnic_register, CXLNIC_NS);
  * Call it from the driver's remove, before the PCI window goes away, and
  * without devl_lock held if the NIC still has a health reporter: its work
  * would outlive the NIC, so it is destroyed here (cxlnic_health_destroy()).
- * May sleep.
+ * No op is called once it returns.  May sleep.
  */
 void cxlnic_unregister(struct cxlnic_dev *nic)
 {
 	cxlnic_health_destroy(nic);
-	mutex_lock(&cxlnic_lock);
+	mutex_lock(&nic->lock);
 	if (nic->attached)
 		cxlnic_detach(nic, CXLNIC_REASON_UNREGISTER, NULL);
 	cxlnic_erase(nic);
-	mutex_unlock(&cxlnic_lock);
-	put_device(nic->dev);
-	kfree(nic);
+	mutex_unlock(&nic->lock);
+	/* A walker may hold the NIC a moment longer; it finds it dead. */
+	cxlnic_put(nic);
 }
 EXPORT_SYMBOL_NS_GPL(cxlnic_unregister, CXLNIC_NS);
 
@@ -641,14 +945,18 @@ EXPORT_SYMBOL_NS_GPL(cxlnic_priv, CXLNIC_NS);
  * @nic: the NIC
  *
  * For a Type 2 driver's CXL detach callback: one call moves CTPIO to PCI,
- * waits out its writers and tells userspace.  May sleep.
+ * waits out its writers and tells userspace.  Called from inside one of the
+ * NIC's own ops (the CXL core calling back while the op tears its region
+ * down) it does nothing: that op is the NIC's way off CXL.  May sleep.
  */
 void cxlnic_cxl_lost(struct cxlnic_dev *nic)
 {
-	mutex_lock(&cxlnic_lock);
+	if (READ_ONCE(nic->op_task) == current)
+		return;
+	mutex_lock(&nic->lock);
 	if (nic->attached)
 		cxlnic_detach(nic, CXLNIC_REASON_DRIVER, NULL);
-	mutex_unlock(&cxlnic_lock);
+	mutex_unlock(&nic->lock);
 }
 EXPORT_SYMBOL_NS_GPL(cxlnic_cxl_lost, CXLNIC_NS);
 

@@ -1,41 +1,65 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * cxlnic.ko internals shared by the registry (core.c), the CXL topology
- * helpers (topology.c) and the generic netlink family (netlink.c).
+ * helpers (topology.c), the stock NICs (stock.c), the claims (claim.c),
+ * devlink health (health.c) and the generic netlink family (netlink.c).
  *
- * Locking: one mutex, cxlnic_lock, guards the registry and every field of
- * every struct cxlnic_dev and of its struct cxlnic_health.  Lock order,
- * outermost first:
+ * Locking.  Two kinds of mutex:
+ *
+ *   nic->lock   - one per NIC: every field of its struct cxlnic_dev below
+ *                 the registry's, and of its struct cxlnic_health.  The
+ *                 driver's ops are called with it held and with nothing of
+ *                 ours held above it.
+ *   cxlnic_lock - the registry: the handles, the devices in transit (the
+ *                 driver core's two-step changes), every NIC's claim, and,
+ *                 for reading, every NIC's recorded chain.  Held only for short, op-free sections,
+ *                 never across a driver op, a grace period or a CXL rwsem
+ *                 wait, so that a bus event that takes it waits for nothing.
+ *
+ * Lock order, outermost first:
  *
  *   device_lock(any device)  - held by the driver core around the bus
  *                              notifications we receive
  *   devl_lock(NIC's devlink) - held by devlink around the "cxl" reporter's
  *                              recover and diagnose ops; taken by health.c's
  *                              work item to mark a return to CXL
- *     cxlnic_lock
- *       cxl_region_rwsem (read) - taken by the CXL attribute show routines
- *                                 topology.c calls
+ *     nic->lock
  *       the NIC driver's own locks, inside its ops
+ *       cxlnic_lock
+ *         the iomem resource lock (claim.c)
+ *
+ * The CXL region's chain is resolved (topology.c, through the CXL core's
+ * show routines and so its rwsems) with none of our locks held, and checked
+ * again under cxlnic_lock before it is taken: a piece that started to go in
+ * between is in transit, one that went is no longer bound.  Only a memdev's
+ * serial is read under cxlnic_lock, since its show routine follows state the
+ * CXL core frees right after our REMOVED_DEVICE (topology.c).
+ *
+ * A bus event takes cxlnic_lock to record the transit, then each NIC's lock
+ * in turn, holding a reference: the NIC's op is called there, synchronously,
+ * before the device goes.  An op that itself unbinds or deletes a piece of
+ * its own NIC's chain (a Type 2 driver tearing its region down) re-enters
+ * the notifier in the same task, which skips that NIC (nic->op_task): it is
+ * already leaving CXL.  An op must not cause a bus event on another NIC's
+ * chain.
  *
  * The family is parallel_ops: generic netlink calls our ops without
- * genl_mutex, and cxlnic_lock alone serializes them, so an op that waits
- * for a grace period or a CXL rwsem stalls no other family.
+ * genl_mutex, and the locks above serialize them, so an op that waits for a
+ * grace period or a CXL rwsem stalls no other family.
  *
- * Never take a device_lock() or devl_lock() with cxlnic_lock held.  The
- * CXL core drops cxl_region_rwsem before it unbinds or deletes a device,
- * so our notifier never runs under it.
- *
+ * Never take a device_lock() or devl_lock() with one of our locks held.
  * devlink_health_report() takes devl_lock() when it auto-recovers, and the
- * loss is seen from a bus notifier under cxlnic_lock: so the loss path only
+ * loss is seen from a bus notifier under nic->lock: so the loss path only
  * queues an event, and health.c's work item, holding no lock, reports it.
  * cxlnic_health_destroy() waits for that work, so it is called with none of
  * these locks held (the NIC driver's remove holds only its device lock,
- * which no path under devl_lock or cxlnic_lock ever takes).
+ * which no path under devl_lock or nic->lock ever takes).
  */
 #ifndef _CXLNIC_INTERNAL_H
 #define _CXLNIC_INTERNAL_H
 
 #include <linux/cxlnic.h>
+#include <linux/kref.h>
 #include <linux/mutex.h>
 #include <net/netlink.h>
 #include "cxlnic_compat.h"
@@ -76,11 +100,22 @@ struct cxlnic_attach_req {
 };
 
 struct cxlnic_dev {
+	/* Set before the NIC is in the registry, then fixed. */
 	u32 handle;
 	struct device *dev;		/* the NIC's own device, ref held */
 	enum cxlnic_kind kind;
 	const struct cxlnic_ops *ops;	/* NULL for a stock NIC */
 	void *priv;
+	struct kref ref;		/* the registry's, and each user's */
+
+	/* Under cxlnic_lock. */
+	struct resource *claim;		/* busy iomem claim while attached */
+	char claim_name[CXLNIC_NAME_MAX + 8];
+
+	/* The rest under lock. */
+	struct mutex lock;
+	struct task_struct *op_task;	/* in one of the driver's ops */
+	bool dead;			/* out of the registry: leave it be */
 	/* Stock: its driver, the last one while unbound; its PCI DSN. */
 	char driver[CXLNIC_NAME_MAX];
 	u64 serial;
@@ -97,33 +132,45 @@ struct cxlnic_dev {
 	u64 fallbacks;
 	u64 reattaches;
 
-	/* Valid while topo.n_pieces != 0, kept after a loss for display. */
+	/*
+	 * Valid while topo.n_pieces != 0, kept after a loss for display.
+	 * Written under cxlnic_lock too (cxlnic_take_topo()), read under
+	 * either lock.
+	 */
 	struct cxlnic_topo topo;
 	/* The memdev serial the last attach was checked against, or 0. */
 	u64 paired_serial;
-	/* Our busy iomem claim on the window while attached (claim.c). */
-	struct resource *claim;
-	char claim_name[CXLNIC_NAME_MAX + 8];
 
 	struct cxlnic_health *health;	/* devlink "cxl" reporter, or NULL */
 };
 
 extern struct mutex cxlnic_lock;
 
-/* core.c, all with cxlnic_lock held */
-struct cxlnic_dev *cxlnic_find(u32 handle);
-struct cxlnic_dev *cxlnic_find_next(unsigned long *index);
-struct cxlnic_dev *cxlnic_find_by_dev(struct device *dev);
+/* core.c: the registry; each takes cxlnic_lock, none may hold it */
+struct cxlnic_dev *cxlnic_alloc(struct device *dev, enum cxlnic_kind kind);
+struct cxlnic_dev *cxlnic_get(struct cxlnic_dev *nic);
+void cxlnic_put(struct cxlnic_dev *nic);
+struct cxlnic_dev *cxlnic_get_by_handle(u32 handle);
+struct cxlnic_dev *cxlnic_get_next(unsigned long *index);
+struct cxlnic_dev *cxlnic_get_by_dev(struct device *dev);
 int cxlnic_insert(struct cxlnic_dev *nic);
+u32 cxlnic_registry_generation(void);
+bool cxlnic_device_bound(struct device *dev);
+bool cxlnic_lock_live(struct cxlnic_dev *nic);
+
+/* core.c, with cxlnic_lock held */
+bool cxlnic_device_going(struct device *dev);
+
+/* core.c, with nic->lock held */
 void cxlnic_erase(struct cxlnic_dev *nic);
+void cxlnic_drop_topo(struct cxlnic_dev *nic);
+int cxlnic_take_topo(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
+		     struct netlink_ext_ack *extack);
 void cxlnic_changed(struct cxlnic_dev *nic);
 void cxlnic_record_loss(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 			const struct cxlnic_piece *piece);
 int cxlnic_check_cooperating(const struct cxlnic_dev *nic,
 			     struct netlink_ext_ack *extack);
-u32 cxlnic_registry_generation(void);
-bool cxlnic_device_going(struct device *dev);
-bool cxlnic_device_bound(struct device *dev);
 int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
 		    struct netlink_ext_ack *extack);
 int cxlnic_attach(struct cxlnic_dev *nic, struct cxlnic_topo *topo,
@@ -132,7 +179,7 @@ void cxlnic_detach(struct cxlnic_dev *nic, enum cxlnic_reason reason,
 		   const struct cxlnic_piece *lost);
 void cxlnic_region_detach(struct cxlnic_dev *nic);
 
-/* health.c, with cxlnic_lock held */
+/* health.c, with nic->lock held */
 void cxlnic_health_lost(struct cxlnic_dev *nic,
 			const struct cxlnic_piece *piece,
 			enum cxlnic_reason reason);
@@ -144,11 +191,13 @@ void cxlnic_stock_exit(void);
 /* A region's driver was bound: a stock NIC may stand on it now. */
 void cxlnic_stock_region_bound(void);
 
-/* topology.c */
+/* topology.c, with none of our locks held but where said */
 int cxlnic_topo_resolve(struct cxlnic_attach_req *req,
 			struct cxlnic_topo *topo,
 			struct netlink_ext_ack *extack);
 void cxlnic_topo_put(struct cxlnic_topo *topo);
+void cxlnic_topo_copy_names(struct cxlnic_topo *dst,
+			    const struct cxlnic_topo *src);
 enum cxlnic_piece_state cxlnic_piece_state(const struct cxlnic_piece *piece);
 bool cxlnic_piece_needs_driver(const struct cxlnic_piece *piece);
 bool cxlnic_is_cxl_root_device(struct device *dev);
@@ -157,7 +206,7 @@ int cxlnic_topo_find_again(const struct cxlnic_topo *last,
 bool cxlnic_memdev_serial_bound(u64 serial);
 int cxlnic_topo_of_memdev(struct device *memdev, struct cxlnic_topo *topo);
 
-/* claim.c, with cxlnic_lock held */
+/* claim.c: cxlnic_claim() with cxlnic_lock held, cxlnic_unclaim() takes it */
 u64 cxlnic_topo_serial_of(const struct cxlnic_topo *topo, const char *name);
 int cxlnic_claim(struct cxlnic_dev *nic, const struct cxlnic_topo *topo,
 		 u64 paired_serial, struct netlink_ext_ack *extack);

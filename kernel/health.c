@@ -7,9 +7,9 @@
  * is CTPIO on CXL again.  The reporter's recover op re-attaches and nothing
  * more; rebuilding the chain is cxlnicd's (see cxlnic.h, DOC section).
  *
- * The loss is seen from a CXL bus notifier, under device locks and
- * cxlnic_lock, while devlink_health_report() may take devl_lock() and call
- * our recover op, which takes cxlnic_lock: so the loss path only takes a
+ * The loss is seen from a CXL bus notifier, under device locks and the
+ * NIC's lock, while devlink_health_report() may take devl_lock() and call
+ * our recover op, which takes the NIC's lock: so the loss path only takes a
  * snapshot and queues it, and a work item reports it with no lock held.
  * Returns to CXL go through the same queue, so devlink sees them in order.
  *
@@ -67,7 +67,7 @@ struct cxlnic_health {
 	struct devlink *devlink;
 	struct devlink_health_reporter *reporter;
 	struct work_struct work;
-	/* The rest is guarded by cxlnic_lock. */
+	/* The rest is guarded by nic->lock. */
 	struct list_head events;
 	bool error;		/* the reporter's state as we last made it */
 	bool recovering;	/* our recover op is attaching */
@@ -147,18 +147,39 @@ static const char *cxlnic_decoder_mode_name(enum cxlnic_decoder_mode v)
 			   ARRAY_SIZE(cxlnic_decoder_mode_names), v);
 }
 
-/* The NIC's reporter state, if @reporter is still its reporter. */
-static struct cxlnic_health *
-cxlnic_health_get(struct devlink_health_reporter *reporter)
+/* @nic's lock, if it is still in the registry and @reporter its reporter. */
+static bool cxlnic_health_relock(struct cxlnic_dev *nic,
+				 struct devlink_health_reporter *reporter)
+{
+	if (!cxlnic_lock_live(nic))
+		return false;
+	if (nic->health && nic->health->reporter == reporter)
+		return true;
+	mutex_unlock(&nic->lock);
+	return false;
+}
+
+/*
+ * The NIC @reporter is still the reporter of, locked and with a reference
+ * (cxlnic_health_unlock()), or NULL.
+ */
+static struct cxlnic_dev *
+cxlnic_health_lock(struct devlink_health_reporter *reporter)
 {
 	unsigned long handle = (unsigned long)devlink_health_reporter_priv(reporter);
-	struct cxlnic_dev *nic;
+	struct cxlnic_dev *nic = cxlnic_get_by_handle(handle);
 
-	lockdep_assert_held(&cxlnic_lock);
-	nic = cxlnic_find(handle);
-	if (!nic || !nic->health || nic->health->reporter != reporter)
-		return NULL;
-	return nic->health;
+	if (nic && !cxlnic_health_relock(nic, reporter)) {
+		cxlnic_put(nic);
+		nic = NULL;
+	}
+	return nic;
+}
+
+static void cxlnic_health_unlock(struct cxlnic_dev *nic)
+{
+	mutex_unlock(&nic->lock);
+	cxlnic_put(nic);
 }
 
 static void cxlnic_health_snap_piece(struct cxlnic_health_piece *dst,
@@ -184,7 +205,7 @@ static void cxlnic_health_snap(struct cxlnic_dev *nic,
 	enum cxlnic_piece_state state;
 	unsigned int i;
 
-	lockdep_assert_held(&cxlnic_lock);
+	lockdep_assert_held(&nic->lock);
 	memset(s, 0, sizeof(*s));
 	s->mode = nic->mode;
 	s->attached = nic->attached;
@@ -215,14 +236,14 @@ static void cxlnic_health_snap(struct cxlnic_dev *nic,
 static void cxlnic_health_queue(struct cxlnic_health *health,
 				struct cxlnic_health_event *ev)
 {
-	lockdep_assert_held(&cxlnic_lock);
+	lockdep_assert_held(&health->nic->lock);
 	list_add_tail(&ev->node, &health->events);
 	schedule_work(&health->work);
 }
 
 /**
  * cxlnic_health_lost - CTPIO fell back to PCI because CXL went away
- * @nic: the NIC, with cxlnic_lock held, its state already updated
+ * @nic: the NIC, with nic->lock held, its state already updated
  * @piece: the piece being lost, or NULL when the NIC driver said so
  * @reason: why
  *
@@ -236,7 +257,7 @@ void cxlnic_health_lost(struct cxlnic_dev *nic,
 	struct cxlnic_health *health = nic->health;
 	struct cxlnic_health_event *ev;
 
-	lockdep_assert_held(&cxlnic_lock);
+	lockdep_assert_held(&nic->lock);
 	if (!health || health->stopped)
 		return;
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
@@ -260,7 +281,7 @@ void cxlnic_health_lost(struct cxlnic_dev *nic,
 
 /**
  * cxlnic_health_reattached - CTPIO is on CXL again after a loss
- * @nic: the NIC, with cxlnic_lock held
+ * @nic: the NIC, with nic->lock held
  *
  * A re-attach by our own recover op is counted by devlink itself.
  */
@@ -269,7 +290,7 @@ void cxlnic_health_reattached(struct cxlnic_dev *nic)
 	struct cxlnic_health *health = nic->health;
 	struct cxlnic_health_event *ev;
 
-	lockdep_assert_held(&cxlnic_lock);
+	lockdep_assert_held(&nic->lock);
 	if (!health || health->stopped || health->recovering)
 		return;
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
@@ -288,10 +309,10 @@ static void cxlnic_health_back(struct cxlnic_health *health)
 
 	/* devlink's own recover path runs under the instance lock too. */
 	devl_lock(health->devlink);
-	mutex_lock(&cxlnic_lock);
+	mutex_lock(&health->nic->lock);
 	was_error = health->error;
 	health->error = false;
-	mutex_unlock(&cxlnic_lock);
+	mutex_unlock(&health->nic->lock);
 	if (was_error) {
 		devlink_health_reporter_recovery_done(health->reporter);
 		devlink_health_reporter_state_update(health->reporter,
@@ -307,7 +328,7 @@ static void cxlnic_health_work(struct work_struct *work)
 	struct cxlnic_health_event *ev;
 
 	for (;;) {
-		mutex_lock(&cxlnic_lock);
+		mutex_lock(&health->nic->lock);
 		ev = list_first_entry_or_null(&health->events,
 					      struct cxlnic_health_event, node);
 		if (ev) {
@@ -316,12 +337,12 @@ static void cxlnic_health_work(struct work_struct *work)
 			if (ev->type == CXLNIC_HEALTH_EV_LOST)
 				health->error = true;
 		}
-		mutex_unlock(&cxlnic_lock);
+		mutex_unlock(&health->nic->lock);
 		if (!ev)
 			return;
 		/*
 		 * No lock held: devlink takes its instance lock to auto-recover
-		 * and our recover op takes cxlnic_lock.  A failed auto-recover
+		 * and our recover op takes the NIC's lock.  A failed auto-recover
 		 * leaves the reporter in error, which is what it should say.
 		 */
 		if (ev->type == CXLNIC_HEALTH_EV_LOST)
@@ -423,30 +444,47 @@ static void cxlnic_health_explain(const struct cxlnic_topo *topo,
 		       CXLNIC_MISSING("region missing (none enabled on the memdev)"));
 }
 
-/* Back to CXL on the region that stands where the last one stood. */
-static int cxlnic_health_reattach(struct cxlnic_health *health,
-				  struct netlink_ext_ack *extack)
+/*
+ * What recover goes back to: @last, the last chain by name and serial, for
+ * a lookup without the NIC's lock.  With nic->lock held.
+ *
+ * Return: 0 with @last filled, 1 if the NIC is attached (on CXL, or on PCI
+ * by the user's choice: nothing to do), -ENOENT if it has no chain.
+ */
+static int cxlnic_health_last(struct cxlnic_dev *nic, struct cxlnic_topo *last,
+			      struct netlink_ext_ack *extack)
 {
-	struct cxlnic_dev *nic = health->nic;
-	struct cxlnic_topo *topo;
-	int rc;
-
-	lockdep_assert_held(&cxlnic_lock);
-	/* On CXL, or attached and on PCI by the user's choice: nothing to do. */
+	lockdep_assert_held(&nic->lock);
 	if (nic->attached)
-		return 0;
+		return 1;
 	if (!nic->topo.n_pieces) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "no CXL region to go back to: none was attached, or region-detach dropped it");
 		return -ENOENT;
 	}
-	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
-	if (!topo)
-		return -ENOMEM;
-	rc = cxlnic_topo_find_again(&nic->topo, topo);
-	if (rc) {
+	cxlnic_topo_copy_names(last, &nic->topo);
+	return 0;
+}
+
+/*
+ * Back to CXL on @topo (consumed on success), found again without the lock
+ * (@found: 0, or why not), unless the NIC got there meanwhile.
+ */
+static int cxlnic_health_reattach(struct cxlnic_dev *nic,
+				  struct cxlnic_topo *topo, int found,
+				  struct netlink_ext_ack *extack)
+{
+	struct cxlnic_health *health = nic->health;
+	int rc;
+
+	lockdep_assert_held(&nic->lock);
+	if (found) {
 		cxlnic_health_explain(&nic->topo, extack);
-		goto out;
+		return found;
+	}
+	if (nic->attached) {
+		cxlnic_topo_put(topo);
+		return 0;
 	}
 	health->recovering = true;
 	/* The memdevs are the last attach's by serial, so is the pairing. */
@@ -454,30 +492,64 @@ static int cxlnic_health_reattach(struct cxlnic_health *health,
 	health->recovering = false;
 	if (rc)
 		cxlnic_topo_put(topo);
-out:
-	kfree(topo);
 	return rc;
 }
 
+/*
+ * Find @last's region again without the NIC's lock, into @topo, then take
+ * the lock back and attach, if @reporter is still the NIC's.
+ */
+static int cxlnic_health_find_and_attach(struct cxlnic_dev *nic,
+					 struct devlink_health_reporter *reporter,
+					 const struct cxlnic_topo *last,
+					 struct cxlnic_topo *topo,
+					 struct netlink_ext_ack *extack)
+{
+	int found = cxlnic_topo_find_again(last, topo);
+	int rc;
+
+	if (!cxlnic_health_relock(nic, reporter)) {
+		if (!found)
+			cxlnic_topo_put(topo);
+		NL_SET_ERR_MSG_MOD(extack, "NIC is going away");
+		return -ENODEV;
+	}
+	rc = cxlnic_health_reattach(nic, topo, found, extack);
+	if (!rc)
+		nic->health->error = false;	/* devlink marks it healthy */
+	mutex_unlock(&nic->lock);
+	return rc;
+}
+
+/* Context: devl_lock held by devlink; none of ours. */
 static int cxlnic_health_recover(struct devlink_health_reporter *reporter,
 				 void *priv_ctx,
 				 struct netlink_ext_ack *extack)
 {
-	struct cxlnic_health *health;
-	int rc;
+	struct cxlnic_topo *last, *topo;
+	struct cxlnic_dev *nic;
+	int rc = -ENOMEM;
 
-	mutex_lock(&cxlnic_lock);
-	health = cxlnic_health_get(reporter);
-	if (!health) {
+	last = kzalloc(sizeof(*last), GFP_KERNEL);
+	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
+	if (!last || !topo)
+		goto out_free;
+	nic = cxlnic_health_lock(reporter);
+	if (!nic) {
 		NL_SET_ERR_MSG_MOD(extack, "NIC is going away");
 		rc = -ENODEV;
-	} else {
-		rc = cxlnic_health_reattach(health, extack);
-		if (!rc)
-			health->error = false;	/* devlink marks it healthy */
+		goto out_free;
 	}
-	mutex_unlock(&cxlnic_lock);
-	return rc;
+	rc = cxlnic_health_last(nic, last, extack);
+	mutex_unlock(&nic->lock);
+	if (!rc)
+		rc = cxlnic_health_find_and_attach(nic, reporter, last, topo,
+						   extack);
+	cxlnic_put(nic);
+out_free:
+	kfree(topo);
+	kfree(last);
+	return rc < 0 ? rc : 0;
 }
 
 /*
@@ -580,24 +652,22 @@ static void cxlnic_fmsg_snap(struct devlink_fmsg *fmsg,
 	devlink_fmsg_u32_pair_put(fmsg, "generation", s->generation);
 }
 
-/* The NIC as it is now, formatted outside cxlnic_lock. */
+/* The NIC as it is now, formatted outside its lock. */
 static int cxlnic_fmsg_now(struct devlink_health_reporter *reporter,
 			   struct devlink_fmsg *fmsg,
 			   struct netlink_ext_ack *extack)
 {
 	struct cxlnic_health_snap *snap;
-	struct cxlnic_health *health;
+	struct cxlnic_dev *nic;
 	int err;
 
 	snap = kzalloc(sizeof(*snap), GFP_KERNEL);
 	if (!snap)
 		return -ENOMEM;
-	mutex_lock(&cxlnic_lock);
-	health = cxlnic_health_get(reporter);
-	if (health)
-		cxlnic_health_snap(health->nic, NULL, CXLNIC_REASON_NONE, snap);
-	mutex_unlock(&cxlnic_lock);
-	if (health) {
+	nic = cxlnic_health_lock(reporter);
+	if (nic) {
+		cxlnic_health_snap(nic, NULL, CXLNIC_REASON_NONE, snap);
+		cxlnic_health_unlock(nic);
 		cxlnic_fmsg_snap(fmsg, snap);
 		err = 0;
 	} else {
@@ -643,9 +713,9 @@ static int cxlnic_health_attach(struct cxlnic_dev *nic,
 				struct cxlnic_health *health,
 				struct cxlnic_health_event *ev)
 {
-	mutex_lock(&cxlnic_lock);
+	mutex_lock(&nic->lock);
 	if (nic->health) {
-		mutex_unlock(&cxlnic_lock);
+		mutex_unlock(&nic->lock);
 		kfree(ev);
 		return -EEXIST;
 	}
@@ -658,7 +728,7 @@ static int cxlnic_health_attach(struct cxlnic_dev *nic,
 		cxlnic_health_queue(health, ev);
 		ev = NULL;
 	}
-	mutex_unlock(&cxlnic_lock);
+	mutex_unlock(&nic->lock);
 	kfree(ev);
 	return 0;
 }
@@ -757,13 +827,13 @@ static void cxlnic_health_drain(struct cxlnic_health *health)
 	struct cxlnic_health_event *ev, *next;
 	LIST_HEAD(events);
 
-	mutex_lock(&cxlnic_lock);
+	mutex_lock(&health->nic->lock);
 	health->stopped = true;
-	mutex_unlock(&cxlnic_lock);
+	mutex_unlock(&health->nic->lock);
 	cancel_work_sync(&health->work);
-	mutex_lock(&cxlnic_lock);
+	mutex_lock(&health->nic->lock);
 	list_splice_init(&health->events, &events);
-	mutex_unlock(&cxlnic_lock);
+	mutex_unlock(&health->nic->lock);
 	list_for_each_entry_safe(ev, next, &events, node) {
 		list_del(&ev->node);
 		kfree(ev);
@@ -784,9 +854,9 @@ void cxlnic_health_stop(struct cxlnic_dev *nic)
 {
 	struct cxlnic_health *health;
 
-	mutex_lock(&cxlnic_lock);
+	mutex_lock(&nic->lock);
 	health = nic->health;
-	mutex_unlock(&cxlnic_lock);
+	mutex_unlock(&nic->lock);
 	if (health)
 		cxlnic_health_drain(health);
 }
@@ -797,10 +867,10 @@ static struct cxlnic_health *cxlnic_health_take(struct cxlnic_dev *nic)
 {
 	struct cxlnic_health *health;
 
-	mutex_lock(&cxlnic_lock);
+	mutex_lock(&nic->lock);
 	health = nic->health;
 	nic->health = NULL;
-	mutex_unlock(&cxlnic_lock);
+	mutex_unlock(&nic->lock);
 	return health;
 }
 

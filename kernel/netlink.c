@@ -261,7 +261,10 @@ void cxlnic_notify_piece(struct cxlnic_dev *nic,
 	cxlnic_multicast(msg, hdr);
 }
 
-/* The NIC named by the request's handle; cxlnic_lock held. */
+/*
+ * The NIC named by the request's handle, with a reference (cxlnic_put()).
+ * Its kind and ops are fixed; the rest wants its lock.
+ */
 static struct cxlnic_dev *cxlnic_nic_from_info(struct genl_info *info)
 {
 	struct cxlnic_dev *nic;
@@ -271,7 +274,7 @@ static struct cxlnic_dev *cxlnic_nic_from_info(struct genl_info *info)
 		GENL_SET_ERR_MSG(info, "missing NIC handle");
 		return ERR_PTR(-EINVAL);
 	}
-	nic = cxlnic_find(nla_get_u32(info->attrs[CXLNIC_A_DEV_HANDLE]));
+	nic = cxlnic_get_by_handle(nla_get_u32(info->attrs[CXLNIC_A_DEV_HANDLE]));
 	if (!nic) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[CXLNIC_A_DEV_HANDLE],
@@ -281,6 +284,16 @@ static struct cxlnic_dev *cxlnic_nic_from_info(struct genl_info *info)
 	return nic;
 }
 
+/* @nic's lock, unless it left the registry since it was looked up. */
+static int cxlnic_nl_lock(struct cxlnic_dev *nic, struct genl_info *info)
+{
+	if (cxlnic_lock_live(nic))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CXLNIC_A_DEV_HANDLE],
+			    "no NIC with this handle");
+	return -ENODEV;
+}
+
 static int cxlnic_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct cxlnic_dev *nic;
@@ -288,50 +301,72 @@ static int cxlnic_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int rc;
 
-	mutex_lock(&cxlnic_lock);
 	nic = cxlnic_nic_from_info(info);
-	if (IS_ERR(nic)) {
-		rc = PTR_ERR(nic);
-		goto out;
-	}
+	if (IS_ERR(nic))
+		return PTR_ERR(nic);
+	rc = cxlnic_nl_lock(nic, info);
+	if (rc)
+		goto out_put;
 	msg = cxlnic_dev_msg(nic, info->snd_portid, info->snd_seq,
 			     CXLNIC_CMD_DEV_GET, &hdr);
+	mutex_unlock(&nic->lock);
 	if (!msg) {
 		rc = -ENOMEM;
-		goto out;
+		goto out_put;
 	}
 	genlmsg_end(msg, hdr);
 	rc = genlmsg_reply(msg, info);
-out:
-	mutex_unlock(&cxlnic_lock);
+out_put:
+	cxlnic_put(nic);
 	return rc;
 }
 
+/* One NIC's dump entry; -EMSGSIZE when it does not fit. */
+static int cxlnic_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct cxlnic_dev *nic)
+{
+	void *hdr;
+	int rc = 0;
+
+	if (!cxlnic_lock_live(nic))
+		return 0;	/* gone meanwhile: not in the registry either */
+	cb->seq = cxlnic_registry_generation();
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &cxlnic_family, NLM_F_MULTI, CXLNIC_CMD_DEV_GET);
+	if (!hdr) {
+		rc = -EMSGSIZE;
+		goto out;
+	}
+	genl_dump_check_consistent(cb, hdr);
+	rc = cxlnic_fill_dev(skb, nic);
+	if (rc)
+		genlmsg_cancel(skb, hdr);
+	else
+		genlmsg_end(skb, hdr);
+out:
+	mutex_unlock(&nic->lock);
+	return rc;
+}
+
+/*
+ * Each NIC under its own lock, in handle order.  The registry's generation
+ * is read for each entry: a change to any NIC since the entry before moves
+ * it, and the reader is told that the dump may be torn (NLM_F_DUMP_INTR).
+ */
 static int cxlnic_nl_dev_get_dumpit(struct sk_buff *skb,
 				    struct netlink_callback *cb)
 {
 	unsigned long index = cb->args[0];
 	struct cxlnic_dev *nic;
-	void *hdr;
+	int rc;
 
-	mutex_lock(&cxlnic_lock);
-	cb->seq = cxlnic_registry_generation();
-	for (nic = cxlnic_find_next(&index); nic;
-	     index++, nic = cxlnic_find_next(&index)) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &cxlnic_family,
-				  NLM_F_MULTI, CXLNIC_CMD_DEV_GET);
-		if (!hdr)
+	for (; (nic = cxlnic_get_next(&index)); index++) {
+		rc = cxlnic_dump_one(skb, cb, nic);
+		cxlnic_put(nic);
+		if (rc)
 			break;
-		genl_dump_check_consistent(cb, hdr);
-		if (cxlnic_fill_dev(skb, nic)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
 	}
 	cb->args[0] = index;
-	mutex_unlock(&cxlnic_lock);
 	return skb->len;
 }
 
@@ -346,13 +381,17 @@ static int cxlnic_nl_dev_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mode = nla_get_u8(info->attrs[CXLNIC_A_DEV_MODE]);
-	mutex_lock(&cxlnic_lock);
 	nic = cxlnic_nic_from_info(info);
-	rc = IS_ERR(nic) ? PTR_ERR(nic) :
-			   cxlnic_check_cooperating(nic, info->extack);
+	if (IS_ERR(nic))
+		return PTR_ERR(nic);
+	rc = cxlnic_check_cooperating(nic, info->extack);
 	if (!rc)
+		rc = cxlnic_nl_lock(nic, info);
+	if (!rc) {
 		rc = cxlnic_set_mode(nic, mode, info->extack);
-	mutex_unlock(&cxlnic_lock);
+		mutex_unlock(&nic->lock);
+	}
+	cxlnic_put(nic);
 	return rc;
 }
 
@@ -402,28 +441,36 @@ static int cxlnic_nl_region_attach_doit(struct sk_buff *skb,
 	cxlnic_get_name(req.endpoint, info->attrs[CXLNIC_A_DEV_ENDPOINT]);
 	cxlnic_get_name(req.decoder, info->attrs[CXLNIC_A_DEV_DECODER]);
 
-	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
-	if (!topo)
-		return -ENOMEM;
-	mutex_lock(&cxlnic_lock);
 	nic = cxlnic_nic_from_info(info);
-	rc = IS_ERR(nic) ? PTR_ERR(nic) :
-			   cxlnic_check_cooperating(nic, info->extack);
+	if (IS_ERR(nic))
+		return PTR_ERR(nic);
+	rc = cxlnic_check_cooperating(nic, info->extack);
 	if (rc)
-		goto out;
+		goto out_put;
+	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
+	if (!topo) {
+		rc = -ENOMEM;
+		goto out_put;
+	}
+	/* Without our locks: cxlnic_attach() checks the chain again. */
 	rc = cxlnic_topo_resolve(&req, topo, info->extack);
 	if (rc) {
 		if (req.bad)
 			NL_SET_BAD_ATTR(info->extack,
 					info->attrs[cxlnic_name_attr[req.bad]]);
-		goto out;
+		goto out_free;
 	}
-	rc = cxlnic_attach_named(nic, topo, &req, info);
+	rc = cxlnic_nl_lock(nic, info);
+	if (!rc) {
+		rc = cxlnic_attach_named(nic, topo, &req, info);
+		mutex_unlock(&nic->lock);
+	}
 	if (rc)
 		cxlnic_topo_put(topo);
-out:
-	mutex_unlock(&cxlnic_lock);
+out_free:
 	kfree(topo);
+out_put:
+	cxlnic_put(nic);
 	return rc;
 }
 
@@ -433,13 +480,17 @@ static int cxlnic_nl_region_detach_doit(struct sk_buff *skb,
 	struct cxlnic_dev *nic;
 	int rc = 0;
 
-	mutex_lock(&cxlnic_lock);
 	nic = cxlnic_nic_from_info(info);
-	rc = IS_ERR(nic) ? PTR_ERR(nic) :
-			   cxlnic_check_cooperating(nic, info->extack);
+	if (IS_ERR(nic))
+		return PTR_ERR(nic);
+	rc = cxlnic_check_cooperating(nic, info->extack);
 	if (!rc)
+		rc = cxlnic_nl_lock(nic, info);
+	if (!rc) {
 		cxlnic_region_detach(nic);
-	mutex_unlock(&cxlnic_lock);
+		mutex_unlock(&nic->lock);
+	}
+	cxlnic_put(nic);
 	return rc;
 }
 
@@ -482,7 +533,7 @@ static struct genl_family cxlnic_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(cxlnic_ops),
 	.mcgrps = cxlnic_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(cxlnic_mcgrps),
-	/* cxlnic_lock serializes the ops; genl_mutex need not be held. */
+	/* Our own locks serialize the ops; genl_mutex need not be held. */
 	.parallel_ops = true,
 	/* resv_start_op stays 0: every command is strictly validated. */
 };

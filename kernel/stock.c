@@ -23,7 +23,8 @@
  * monitor group before the core's release.
  *
  * The PCI bus notifier runs with the PCI function's device lock held, as
- * the CXL one does for CXL devices: cxlnic_lock nests inside it.
+ * the CXL one does for CXL devices: the NIC's lock, and cxlnic_lock, nest
+ * inside it.  A stock NIC has no ops: its lock is never held long.
  */
 #include <linux/device.h>
 #include <linux/pci.h>
@@ -31,11 +32,8 @@
 #include "cxl_core.h"
 #include "cxlnic_internal.h"
 
-/*
- * The stock NICs in the registry, written under cxlnic_lock: while there
- * is none, a PCI event that cannot make one is ignored without the lock.
- */
-static unsigned int cxlnic_n_stock;
+/* The stock NICs in the registry: while none, most PCI events are not ours. */
+static atomic_t cxlnic_n_stock = ATOMIC_INIT(0);
 
 /*
  * An accelerator memdev: a CXL memdev whose parent is a PCI function bound
@@ -67,67 +65,101 @@ static struct device *cxlnic_accel_memdev_of(struct device *pdev)
 	return memdev;
 }
 
+/* A new stock NIC for @pdev, with a reference for the caller, or NULL. */
 static struct cxlnic_dev *cxlnic_stock_add(struct pci_dev *pdev)
 {
-	struct cxlnic_dev *nic = kzalloc(sizeof(*nic), GFP_KERNEL);
+	struct cxlnic_dev *nic = cxlnic_alloc(&pdev->dev, CXLNIC_KIND_STOCK);
 
 	if (!nic)
 		return NULL;
-	nic->dev = get_device(&pdev->dev);
-	nic->kind = CXLNIC_KIND_STOCK;
 	nic->mode = CXLNIC_CTPIO_MODE_OFF;
 	nic->serial = pci_get_dsn(pdev);
 	if (cxlnic_insert(nic)) {
-		put_device(nic->dev);
-		kfree(nic);
+		cxlnic_put(nic);
 		return NULL;
 	}
-	WRITE_ONCE(cxlnic_n_stock, cxlnic_n_stock + 1);
-	return nic;
+	atomic_inc(&cxlnic_n_stock);
+	return cxlnic_get(nic);
 }
 
+/* Out of the registry, unless it is already. */
 static void cxlnic_stock_remove(struct cxlnic_dev *nic)
 {
+	if (!cxlnic_lock_live(nic))
+		return;
 	cxlnic_erase(nic);
-	WRITE_ONCE(cxlnic_n_stock, cxlnic_n_stock - 1);
-	put_device(nic->dev);
-	kfree(nic);
+	atomic_dec(&cxlnic_n_stock);
+	mutex_unlock(&nic->lock);
+	cxlnic_put(nic);	/* the registry's */
 }
 
 /*
- * Whether a region now stands on @nic's memdev: then its CTPIO is there.
- * A driver that has its memdev after probe got its range from the core
- * (sfc's and the sim's failed CXL init leave none); its region may still
- * be waiting for its own driver, whose bind tries again.
+ * The region standing on @memdev now, with its chain, resolved without our
+ * locks; NULL if there is none (or no memdev).  A driver that has its
+ * memdev after probe got its range from the core (sfc's and the sim's
+ * failed CXL init leave none); its region may still be waiting for its own
+ * driver, whose bind tries again.
  */
-static bool cxlnic_stock_find_region(struct cxlnic_dev *nic,
-				     struct device *memdev)
+static struct cxlnic_topo *cxlnic_stock_resolve(struct device *memdev)
 {
 	struct cxlnic_topo *topo;
-	bool found = false;
 
-	nic->cxl_at_probe = memdev;
 	if (!memdev)
-		return false;
+		return NULL;
 	topo = kzalloc(sizeof(*topo), GFP_KERNEL);
-	if (topo && !cxlnic_topo_of_memdev(memdev, topo)) {
-		cxlnic_topo_put(&nic->topo);
-		nic->topo = *topo;
-		found = true;
+	if (topo && cxlnic_topo_of_memdev(memdev, topo)) {
+		kfree(topo);
+		topo = NULL;
 	}
-	kfree(topo);
-	return found;
+	return topo;
 }
 
 /*
- * @nic's driver is bound (or was, and a region may have come since), with
- * @memdev, its accelerator memdev, or NULL.
+ * Make @topo (freed) @nic's chain if it is still up: then its CTPIO is
+ * there.  With nic->lock held.
  */
-static void cxlnic_stock_bound(struct cxlnic_dev *nic, struct device *memdev)
+static bool cxlnic_stock_take_topo(struct cxlnic_dev *nic,
+				   struct cxlnic_topo *topo)
 {
-	enum cxlnic_ctpio_mode prev = nic->mode;
+	bool up;
 
-	nic->attached = cxlnic_stock_find_region(nic, memdev);
+	if (!topo)
+		return false;
+	up = !cxlnic_take_topo(nic, topo, NULL);
+	if (!up)
+		cxlnic_topo_put(topo);
+	kfree(topo);
+	return up;
+}
+
+/* Bound with a memdev but no region yet: a region's bind may bring it. */
+static bool cxlnic_stock_waiting(const struct cxlnic_dev *nic)
+{
+	return nic->cxl_at_probe && nic->mode == CXLNIC_CTPIO_MODE_PCI;
+}
+
+/*
+ * @nic's driver, @driver (NULL: the one recorded), is bound, with @memdev,
+ * its accelerator memdev, or NULL.  @if_waiting: only if it still waits for
+ * a region, as it did when a region's bind was seen.
+ */
+static void cxlnic_stock_bound(struct cxlnic_dev *nic, struct device *memdev,
+			       const char *driver, bool if_waiting)
+{
+	struct cxlnic_topo *topo = cxlnic_stock_resolve(memdev);
+	enum cxlnic_ctpio_mode prev;
+
+	if (!cxlnic_lock_live(nic))
+		goto out_free;
+	if (if_waiting && !cxlnic_stock_waiting(nic)) {
+		mutex_unlock(&nic->lock);
+		goto out_free;
+	}
+	if (driver)
+		strscpy(nic->driver, driver, sizeof(nic->driver));
+	prev = nic->mode;
+	nic->cxl_at_probe = memdev;
+	nic->attached = cxlnic_stock_take_topo(nic, topo);
 	nic->mode = nic->attached ? CXLNIC_CTPIO_MODE_CXL :
 				    CXLNIC_CTPIO_MODE_PCI;
 	nic->reason = CXLNIC_REASON_PROBE;
@@ -136,6 +168,14 @@ static void cxlnic_stock_bound(struct cxlnic_dev *nic, struct device *memdev)
 		nic->lost = false;
 	}
 	cxlnic_notify_change(nic, prev);
+	mutex_unlock(&nic->lock);
+	return;
+
+out_free:
+	if (topo) {
+		cxlnic_topo_put(topo);
+		kfree(topo);
+	}
 }
 
 /*
@@ -146,47 +186,55 @@ static void cxlnic_stock_bound(struct cxlnic_dev *nic, struct device *memdev)
  */
 static void cxlnic_stock_unbinding(struct cxlnic_dev *nic)
 {
-	enum cxlnic_ctpio_mode prev = nic->mode;
+	enum cxlnic_ctpio_mode prev;
 
+	if (!cxlnic_lock_live(nic))
+		return;
+	prev = nic->mode;
 	nic->reason = nic->attached && nic->lost ? CXLNIC_REASON_RELEASED :
 						   CXLNIC_REASON_UNREGISTER;
 	nic->attached = false;
 	nic->cxl_at_probe = false;
 	nic->mode = CXLNIC_CTPIO_MODE_OFF;
 	cxlnic_notify_change(nic, prev);
+	mutex_unlock(&nic->lock);
 }
 
 /* A PCI function got its driver: a stock NIC if it made a memdev. */
 static void cxlnic_stock_driver_bound(struct pci_dev *pdev)
 {
-	struct cxlnic_dev *nic = cxlnic_find_by_dev(&pdev->dev);
 	struct device *memdev = cxlnic_accel_memdev_of(&pdev->dev);
+	struct cxlnic_dev *nic = cxlnic_get_by_dev(&pdev->dev);
 
 	if (!nic && memdev)
 		nic = cxlnic_stock_add(pdev);
-	if (nic && nic->kind == CXLNIC_KIND_STOCK) {
-		strscpy(nic->driver, pdev->dev.driver->name,
-			sizeof(nic->driver));
-		cxlnic_stock_bound(nic, memdev);
-	}
+	if (nic && nic->kind == CXLNIC_KIND_STOCK)
+		cxlnic_stock_bound(nic, memdev, pdev->dev.driver->name, false);
+	if (nic)
+		cxlnic_put(nic);
 	put_device(memdev);
 }
 
+/* Each stock NIC still waiting for a region tries again. */
 void cxlnic_stock_region_bound(void)
 {
-	struct cxlnic_dev *nic;
-	struct device *memdev;
 	unsigned long index = 0;
+	struct device *memdev;
+	struct cxlnic_dev *nic;
+	bool waiting;
 
-	lockdep_assert_held(&cxlnic_lock);
-	for (nic = cxlnic_find_next(&index); nic;
-	     index++, nic = cxlnic_find_next(&index)) {
-		if (nic->kind != CXLNIC_KIND_STOCK || !nic->cxl_at_probe ||
-		    nic->mode != CXLNIC_CTPIO_MODE_PCI)
-			continue;
-		memdev = cxlnic_accel_memdev_of(nic->dev);
-		cxlnic_stock_bound(nic, memdev);
-		put_device(memdev);
+	for (; (nic = cxlnic_get_next(&index)); index++) {
+		waiting = false;
+		if (nic->kind == CXLNIC_KIND_STOCK && cxlnic_lock_live(nic)) {
+			waiting = cxlnic_stock_waiting(nic);
+			mutex_unlock(&nic->lock);
+		}
+		if (waiting) {
+			memdev = cxlnic_accel_memdev_of(nic->dev);
+			cxlnic_stock_bound(nic, memdev, NULL, true);
+			put_device(memdev);
+		}
+		cxlnic_put(nic);
 	}
 }
 
@@ -195,7 +243,7 @@ static bool cxlnic_pci_event_wanted(struct device *dev, unsigned long action)
 {
 	struct device *memdev;
 
-	if (READ_ONCE(cxlnic_n_stock))
+	if (atomic_read(&cxlnic_n_stock))
 		return true;
 	if (action != BUS_NOTIFY_BOUND_DRIVER)
 		return false;
@@ -223,20 +271,20 @@ static int cxlnic_pci_notify(struct notifier_block *nb, unsigned long action,
 	}
 	if (!cxlnic_pci_event_wanted(&pdev->dev, action))
 		return NOTIFY_DONE;
-	mutex_lock(&cxlnic_lock);
 	if (action == BUS_NOTIFY_BOUND_DRIVER) {
 		cxlnic_stock_driver_bound(pdev);
-		goto out;
+		return NOTIFY_OK;
 	}
-	nic = cxlnic_find_by_dev(&pdev->dev);
-	if (!nic || nic->kind != CXLNIC_KIND_STOCK)
-		goto out;
-	if (action == BUS_NOTIFY_UNBIND_DRIVER)
-		cxlnic_stock_unbinding(nic);
-	else
-		cxlnic_stock_remove(nic);
-out:
-	mutex_unlock(&cxlnic_lock);
+	nic = cxlnic_get_by_dev(&pdev->dev);
+	if (!nic)
+		return NOTIFY_OK;
+	if (nic->kind == CXLNIC_KIND_STOCK) {
+		if (action == BUS_NOTIFY_UNBIND_DRIVER)
+			cxlnic_stock_unbinding(nic);
+		else
+			cxlnic_stock_remove(nic);
+	}
+	cxlnic_put(nic);
 	return NOTIFY_OK;
 }
 
@@ -248,11 +296,8 @@ static struct notifier_block cxlnic_pci_nb = {
 static int cxlnic_stock_scan_one(struct device *dev, void *data)
 {
 	device_lock(dev);
-	if (dev->driver) {
-		mutex_lock(&cxlnic_lock);
+	if (dev->driver)
 		cxlnic_stock_driver_bound(to_pci_dev(dev));
-		mutex_unlock(&cxlnic_lock);
-	}
 	device_unlock(dev);
 	return 0;
 }
@@ -269,14 +314,13 @@ int cxlnic_stock_init(void)
 
 void cxlnic_stock_exit(void)
 {
-	struct cxlnic_dev *nic;
 	unsigned long index = 0;
+	struct cxlnic_dev *nic;
 
 	bus_unregister_notifier(&pci_bus_type, &cxlnic_pci_nb);
-	mutex_lock(&cxlnic_lock);
-	for (nic = cxlnic_find_next(&index); nic;
-	     index++, nic = cxlnic_find_next(&index))
+	for (; (nic = cxlnic_get_next(&index)); index++) {
 		if (nic->kind == CXLNIC_KIND_STOCK)
 			cxlnic_stock_remove(nic);
-	mutex_unlock(&cxlnic_lock);
+		cxlnic_put(nic);
+	}
 }

@@ -158,6 +158,21 @@ void cxlnic_topo_put(struct cxlnic_topo *topo)
 	memset(topo, 0, sizeof(*topo));
 }
 
+/*
+ * @src's region and pieces by name and serial, without its devices: what
+ * cxlnic_topo_find_again() needs, taken under the NIC's lock for use
+ * without it.
+ */
+void cxlnic_topo_copy_names(struct cxlnic_topo *dst,
+			    const struct cxlnic_topo *src)
+{
+	unsigned int i;
+
+	*dst = *src;
+	for (i = 0; i < dst->n_pieces; i++)
+		dst->pieces[i].dev = NULL;
+}
+
 enum cxlnic_piece_state cxlnic_piece_state(const struct cxlnic_piece *piece)
 {
 	if (!piece->dev)
@@ -263,15 +278,17 @@ static struct device *cxlnic_endpoint_memdev(struct device *endpoint)
  * memdev's cxl_dev_state, which the CXL core clears right after deleting the
  * memdev; with cxlnic_lock held, a memdev not on our going list cannot get
  * past our DEL_DEVICE and REMOVED_DEVICE notifications, so it still has one.
+ * The only show routine called under cxlnic_lock: it takes no CXL lock.
  */
 static u64 cxlnic_memdev_serial(struct device *memdev, char *page)
 {
-	u64 serial;
+	u64 serial = 0;
 
-	lockdep_assert_held(&cxlnic_lock);
+	mutex_lock(&cxlnic_lock);
 	if (cxlnic_device_going(memdev) || !device_is_registered(memdev) ||
 	    cxlnic_read_u64_attr(memdev, "serial", page, &serial))
-		return 0;
+		serial = 0;
+	mutex_unlock(&cxlnic_lock);
 	return serial;
 }
 
@@ -392,8 +409,9 @@ static int cxlnic_topo_check_drivers(struct cxlnic_topo *topo,
  * @topo: filled on success; release with cxlnic_topo_put()
  * @extack: why it failed
  *
- * Called with cxlnic_lock held, so no teardown notification can slip
- * between this check and the attach that follows it.
+ * Called with none of our locks held: the CXL core's show routines it
+ * calls take the CXL rwsems.  The chain may change before it is used;
+ * cxlnic_take_topo() checks it again, under cxlnic_lock, as it records it.
  */
 int cxlnic_topo_resolve(struct cxlnic_attach_req *req,
 			struct cxlnic_topo *topo,
@@ -549,7 +567,7 @@ static bool cxlnic_replaces(const struct cxlnic_topo *topo, const void *arg)
  * still stands on the same memdevs), else any committed, enabled region on
  * the same memdevs by serial: on 6.1 a memdev that comes back needs a new
  * region, which gets a new name.  Nothing is created or bound here.
- * Called with cxlnic_lock held.
+ * Called with none of our locks held; @last's devices are not used.
  *
  * Return: 0, or -ENODEV when no such region resolves.
  */
@@ -558,7 +576,6 @@ int cxlnic_topo_find_again(const struct cxlnic_topo *last,
 {
 	struct cxlnic_attach_req req = {};
 
-	lockdep_assert_held(&cxlnic_lock);
 	strscpy(req.region, last->region.name, sizeof(req.region));
 	if (!cxlnic_topo_resolve(&req, topo, NULL)) {
 		if (!cxlnic_topo_has_serials(last) ||
@@ -589,14 +606,13 @@ static int cxlnic_match_bound_serial(struct device *dev, const void *data)
  * cxlnic_memdev_serial_bound - is a memdev with this serial bound to cxl_mem
  * @serial: a serial number recorded at attach, not 0
  *
- * Called with cxlnic_lock held.
+ * Called with none of our locks held, or only a NIC's.
  */
 bool cxlnic_memdev_serial_bound(u64 serial)
 {
 	struct cxlnic_serial_match match = { .serial = serial };
 	struct device *dev;
 
-	lockdep_assert_held(&cxlnic_lock);
 	match.page = (char *)get_zeroed_page(GFP_KERNEL);
 	if (!match.page)
 		return false;
@@ -620,12 +636,11 @@ static bool cxlnic_stands_on(const struct cxlnic_topo *topo, const void *arg)
  * @topo: filled on success; release with cxlnic_topo_put()
  *
  * The first committed, enabled region with its every piece bound that
- * stands on @memdev.  Called with cxlnic_lock held.
+ * stands on @memdev.  Called with none of our locks held.
  *
  * Return: 0, or -ENODEV when there is none.
  */
 int cxlnic_topo_of_memdev(struct device *memdev, struct cxlnic_topo *topo)
 {
-	lockdep_assert_held(&cxlnic_lock);
 	return cxlnic_find_region(topo, cxlnic_stands_on, memdev);
 }

@@ -26,6 +26,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/wait.h>
 #include <net/devlink.h>
+#include "../cxl_core.h"
 #include "../cxlnic_compat.h"
 
 #ifdef CXLNIC_SIM_FIXED_WINDOW
@@ -68,6 +69,8 @@ struct cxlnic_sim {
 	struct sim_window __rcu *active;
 #endif
 	struct mutex win_lock;		/* serialises window changes */
+	/* Under win_lock: see sim_release_requested(). */
+	char detach_releases[CXLNIC_NAME_MAX];
 
 	bool tx_enabled;
 	u32 tx_rate;			/* packets per second, 0: unthrottled */
@@ -223,6 +226,36 @@ static int sim_attach_cxl(struct cxlnic_dev *nic, phys_addr_t base,
 	return 0;
 }
 
+/*
+ * Test hook (sysfs detach_releases): the CXL device whose driver the next
+ * ->detach_cxl() releases once off CXL, as a Type 2 driver that tears its
+ * own region down when it leaves CXL does.  It shows that an op causing a
+ * bus event on its own chain does not deadlock cxlnic (20-attach.sh).  For
+ * region-detach only: from a bus notifier an op must take no device lock.
+ */
+static void sim_release_requested(struct cxlnic_sim *sim)
+{
+	char name[CXLNIC_NAME_MAX];
+	struct device *dev;
+
+	mutex_lock(&sim->win_lock);
+	strscpy(name, sim->detach_releases, sizeof(name));
+	sim->detach_releases[0] = '\0';
+	mutex_unlock(&sim->win_lock);
+	if (!*name)
+		return;
+	dev = bus_find_device_by_name(&cxl_bus_type, NULL, name);
+	if (!dev) {
+		dev_warn(&sim->pdev->dev, "detach_releases: no CXL device %s\n",
+			 name);
+		return;
+	}
+	device_release_driver(dev);
+	put_device(dev);
+	dev_info(&sim->pdev->dev, "released the driver of %s from detach_cxl\n",
+		 name);
+}
+
 static void sim_detach_cxl(struct cxlnic_dev *nic)
 {
 	struct cxlnic_sim *sim = cxlnic_priv(nic);
@@ -252,6 +285,7 @@ static void sim_detach_cxl(struct cxlnic_dev *nic)
 		dev_info(&sim->pdev->dev, "CTPIO moved to PCI, CXL unmapped\n");
 	}
 	mutex_unlock(&sim->win_lock);
+	sim_release_requested(sim);
 }
 
 static int sim_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode)
@@ -402,6 +436,35 @@ static ssize_t cxl_detached_ns_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(cxl_detached_ns);
 
+static ssize_t detach_releases_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct cxlnic_sim *sim = dev_get_drvdata(dev);
+	ssize_t len;
+
+	mutex_lock(&sim->win_lock);
+	len = sysfs_emit(buf, "%s\n", sim->detach_releases);
+	mutex_unlock(&sim->win_lock);
+	return len;
+}
+
+static ssize_t detach_releases_store(struct device *dev,
+				     struct device_attribute *attr,
+				     const char *buf, size_t len)
+{
+	struct cxlnic_sim *sim = dev_get_drvdata(dev);
+	char name[CXLNIC_NAME_MAX];
+
+	if (strscpy(name, buf, sizeof(name)) < 0)
+		return -EINVAL;
+	mutex_lock(&sim->win_lock);
+	strscpy(sim->detach_releases, strim(name),
+		sizeof(sim->detach_releases));
+	mutex_unlock(&sim->win_lock);
+	return len;
+}
+static DEVICE_ATTR_RW(detach_releases);
+
 static struct attribute *sim_attrs[] = {
 	&dev_attr_tx_enable.attr,
 	&dev_attr_tx_rate.attr,
@@ -409,6 +472,7 @@ static struct attribute *sim_attrs[] = {
 	&dev_attr_tx_packets.attr,
 	&dev_attr_last_cxl_write_ns.attr,
 	&dev_attr_cxl_detached_ns.attr,
+	&dev_attr_detach_releases.attr,
 	NULL
 };
 
@@ -583,3 +647,4 @@ module_pci_driver(sim_driver);
 MODULE_DESCRIPTION("Emulated CXL NIC with switchable CTPIO window");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(CXLNIC_NS);
+MODULE_IMPORT_NS(CXLNIC_NS_CXL);

@@ -31,14 +31,35 @@ struct cxlnic_stats {
 /**
  * struct cxlnic_ops - what cxlnic asks of a NIC driver
  * @attach_cxl: map the host-physical range [@base, @base + @size) and make
- *	it the CTPIO window.  Returns 0 or a negative errno.  May sleep.
+ *	it the CTPIO window.  Returns 0 or a negative errno.
  * @detach_cxl: move CTPIO to the PCI window, wait until no CPU can still
- *	write to the CXL window, then unmap it.  Must not fail and must not
- *	take the device lock of any device.  May sleep.
+ *	write to the CXL window, then unmap it.  Must not fail.
  * @set_mode: choose the window while attached (%CXLNIC_CTPIO_MODE_PCI or
- *	%CXLNIC_CTPIO_MODE_CXL).  May sleep.
- * @get_stats: fill @stats; called with no lock of the driver held.
+ *	%CXLNIC_CTPIO_MODE_CXL).
+ * @get_stats: fill @stats.
  * @flags: %CXLNIC_OPS_PAIRED_MEMDEV or 0.
+ *
+ * Context: process; each op may sleep.  cxlnic calls them one at a time per
+ * NIC, under that NIC's own lock and no other lock of cxlnic's, from:
+ *
+ * - generic netlink (region-attach, region-detach, dev-set, dev-get and its
+ *   dump): no rtnl, no devl_lock, no device lock;
+ * - the "cxl" devlink health reporter's recover and diagnose: devl_lock of
+ *   the NIC's devlink instance held;
+ * - a bus notifier of the driver core, when a piece of the NIC's CXL chain
+ *   is unbound or deleted (@detach_cxl only): the device lock of that piece
+ *   held, and often of its parent;
+ * - cxlnic_unregister() and cxlnic_cxl_lost(): the caller's context.
+ *
+ * So an op must not take devl_lock or rtnl, and @detach_cxl must take no
+ * device lock.  Called from netlink, @attach_cxl and @detach_cxl may bind,
+ * unbind or delete a CXL device of their own NIC's chain (a Type 2 driver
+ * enabling or tearing down its region): cxlnic leaves this NIC alone in
+ * the bus notifier that causes, since it is not yet on CXL or already
+ * leaving it.  Such an op waits for that device's lock, though, which
+ * another task changing the same device holds while our notifier waits for
+ * this NIC: a driver that can should do it after the op, from a work item.
+ * No op may cause a bus event on another NIC's chain.
  */
 struct cxlnic_ops {
 	int (*attach_cxl)(struct cxlnic_dev *nic, phys_addr_t base,

@@ -176,3 +176,26 @@ ndctl destroy-namespace -f all -r "$nd" >/dev/null
 attach 1 "$(ensure_region 1)"
 expect_mode 1 cxl
 ok "once the namespace is gone, NIC 1 is on CXL again"
+
+# A driver op that unbinds a piece of its own NIC's chain, as a Type 2
+# driver tearing its region down when it leaves CXL does, re-enters
+# cxlnic's bus notifier from inside the op.  When ops ran under the lock
+# every bus event takes, this region-detach deadlocked on itself; now the
+# notifier leaves the NIC alone (it is leaving CXL already), and the
+# region's unbind is not taken for a loss.
+region=$(nic_field 1 .region.name)
+fallbacks=$(nic_field 1 .stats.fallbacks)
+echo "$region" >"$(nic_sysfs 1)/detach_releases"
+timeout 120 "$CTL" detach "$pci1" ||
+	fail "region-detach whose op unbinds its region: exit $?"
+[ -e "/sys/bus/cxl/devices/$region/driver" ] &&
+	fail "the op did not release the driver of $region"
+expect_mode 1 pci
+[ "$(nic_field 1 .last_reason)" = detach ] ||
+	fail "reason $(nic_field 1 .last_reason) after region-detach, expected detach"
+[ "$(nic_field 1 .stats.fallbacks)" = "$fallbacks" ] ||
+	fail "the op's own unbind of $region counted as a loss"
+cxl enable-region "$region" >/dev/null
+attach 1 "$region"
+expect_mode 1 cxl
+ok "an op that unbinds its own region neither deadlocks nor counts as a loss"
