@@ -98,6 +98,14 @@ enum step policy_next_step(const struct nic_policy *p,
 	    (n->on_cxl && (chain_complete(c) ||
 			   (c->root && c->memdev_enabled && c->nic_region_whole))))
 		return STEP_DONE;
+	/*
+	 * The kernel said CXL, yet the scan that followed its dump finds the
+	 * root or the memdev gone: the dump came just before a loss, which
+	 * the kernel handles before the piece goes and whose notification is
+	 * on its way.  Wait for it, rather than rebuild on a half-old view.
+	 */
+	if (n->on_cxl && (!c->root || !c->memdev_enabled))
+		return STEP_WAIT;
 	/* none leaves a NIC that lost CXL alone; one never attached gets it. */
 	if (!n->recover_requested &&
 	    ((p->on_loss == ON_LOSS_NONE && n->lost) || n->user_chose_pci))

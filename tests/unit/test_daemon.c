@@ -199,6 +199,23 @@ static void test_recovery_order(void **state)
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_ATTACH);
 	nic.on_cxl = true;
 	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_DONE);
+	/*
+	 * A dump from just before the memdev's unbind, a scan from after it:
+	 * no rebuild on that view (81-daemon-crash once saw cxlnicd bind the
+	 * memdev again there, instead of unbinding the NIC as on_loss said).
+	 */
+	p.on_loss = ON_LOSS_UNBIND;
+	c.memdev_enabled = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	c.memdev_enabled = true;
+	c.root = false;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_WAIT);
+	/* The loss said: the policy's step. */
+	c.root = true;
+	c.memdev_enabled = false;
+	nic.on_cxl = false;
+	nic.lost = true;
+	assert_int_equal(policy_next_step(&p, &nic, &c), STEP_UNBIND_NIC);
 }
 
 static void test_policies(void **state)
