@@ -84,7 +84,8 @@ void print_dev_details(FILE *f, const struct cxlnic_dev_info *dev)
 
 	fprintf(f, "nic %s (handle %" PRIu32 ")\n", dev->pci_addr, dev->handle);
 	fprintf(f, "  driver:       %s\n", dev->driver);
-	fprintf(f, "  kind:         %s\n", cxlnic_nic_kind_name(dev->kind));
+	fprintf(f, "  kind:         %s%s\n", cxlnic_nic_kind_name(dev->kind),
+		dev->quiesce ? ", quiesced before a loss" : "");
 	if (dev->serial)
 		fprintf(f, "  serial:       0x%" PRIx64 "\n", dev->serial);
 	if (dev->ifindex)

@@ -98,7 +98,14 @@ int stock_view_of(struct daemon *d, struct nic *nic, struct stock_view *s)
 		return rc;
 	s->bound = nic_bound(nic);
 	s->on_cxl = info->mode == CXLNIC_CTPIO_MODE_CXL && !info->lost;
-	s->releasing = info->mode == CXLNIC_CTPIO_MODE_CXL && info->lost;
+	/*
+	 * The core's release is coming: on CXL with a piece gone, or moved
+	 * off it by the quiesce op its driver gave (the reason is the loss).
+	 */
+	s->releasing = s->bound && info->lost &&
+		       (info->mode == CXLNIC_CTPIO_MODE_CXL ||
+			info->reason == CXLNIC_REASON_PIECE_UNBOUND ||
+			info->reason == CXLNIC_REASON_PIECE_REMOVED);
 	/* Released by the core, or unbound by cxlnicd to be bound again. */
 	s->released = !s->bound && (info->reason == CXLNIC_REASON_RELEASED ||
 				    nic->unbound_by_us);

@@ -510,12 +510,33 @@ static int cxlnic_op_set_mode(struct cxlnic_dev *nic,
 	return rc;
 }
 
-/* The driver off the CXL window, and our claim on it given back. */
+/* A stock NIC's driver stops writing into the range it got at probe. */
+static void cxlnic_op_quiesce(struct cxlnic_dev *nic)
+{
+	cxlnic_op_begin(nic);
+	nic->quiesce(nic->quiesce_data);
+	cxlnic_op_end(nic);
+}
+
+/*
+ * The driver off the CXL window: a cooperating one by its detach op, our
+ * claim then given back; a stock one by the quiesce op it handed us.
+ */
 static void cxlnic_off_window(struct cxlnic_dev *nic)
 {
-	cxlnic_op_detach(nic);
-	cxlnic_unclaim(nic);
+	if (nic->ops) {
+		cxlnic_op_detach(nic);
+		cxlnic_unclaim(nic);
+	} else {
+		cxlnic_op_quiesce(nic);
+	}
 	nic->attached = false;
+}
+
+/* Whether @nic's driver can be moved off CXL before a piece goes. */
+static bool cxlnic_can_quiesce(const struct cxlnic_dev *nic)
+{
+	return nic->ops || nic->quiesce;
 }
 
 /**
@@ -717,15 +738,18 @@ int cxlnic_set_mode(struct cxlnic_dev *nic, enum cxlnic_ctpio_mode mode,
 
 /*
  * A piece of @nic's chain is being unbound or deleted: quiesce first.  A
- * stock NIC cannot be quiesced: its driver keeps writing into the range
+ * stock NIC whose driver gave no quiesce op keeps writing into the range
  * until the CXL core releases it (upstream does, from a work item, after
- * this); the loss is recorded and said, before that release.
+ * this); the loss is recorded and said, before that release.  With one, it
+ * falls back like a cooperating NIC, and the release comes all the same.
  */
 static void cxlnic_piece_lost(struct cxlnic_dev *nic,
 			      struct cxlnic_piece *piece,
 			      enum cxlnic_reason reason)
 {
-	if (nic->attached && nic->ops) {
+	if (nic->kind == CXLNIC_KIND_STOCK && nic->attached)
+		nic->release_due = true;
+	if (nic->attached && cxlnic_can_quiesce(nic)) {
 		cxlnic_detach(nic, reason, piece);
 	} else {
 		/* The first piece to go is the loss; the rest follow it. */

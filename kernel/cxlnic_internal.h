@@ -61,6 +61,7 @@
 #include <linux/cxlnic.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
+#include <linux/range.h>
 #include <net/netlink.h>
 #include "cxlnic_compat.h"
 
@@ -120,6 +121,12 @@ struct cxlnic_dev {
 	char driver[CXLNIC_NAME_MAX];
 	u64 serial;
 	bool cxl_at_probe;		/* stock: its driver made its memdev */
+	/* Stock: lost on CXL, so the CXL core releases its driver next. */
+	bool release_due;
+	/* Stock: what its driver gave devm_cxlnic_add_cxl(), or NULL. */
+	void (*quiesce)(void *data);
+	void *quiesce_data;
+	struct range quiesce_range;
 
 	enum cxlnic_ctpio_mode mode;
 	/* The driver holds a CXL window (stock: is bound on topo's region). */

@@ -170,6 +170,8 @@ static int cxlnic_fill_dev(struct sk_buff *msg, struct cxlnic_dev *nic)
 		return -EMSGSIZE;
 	if (nic->lost && nla_put_flag(msg, CXLNIC_A_DEV_LOST))
 		return -EMSGSIZE;
+	if (nic->quiesce && nla_put_flag(msg, CXLNIC_A_DEV_QUIESCE))
+		return -EMSGSIZE;
 	if (nic->serial &&
 	    nla_put_u64_64bit(msg, CXLNIC_A_DEV_SERIAL, nic->serial,
 			      CXLNIC_A_PAD))

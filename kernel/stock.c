@@ -132,10 +132,32 @@ static bool cxlnic_stock_take_topo(struct cxlnic_dev *nic,
 	return up;
 }
 
-/* Bound with a memdev but no region yet: a region's bind may bring it. */
+/*
+ * The range the driver said it maps must be its region's: else its quiesce
+ * op is not what guards that region, and is not called.
+ */
+static void cxlnic_stock_check_range(struct cxlnic_dev *nic)
+{
+	const struct cxlnic_region_info *region = &nic->topo.region;
+
+	if (!nic->quiesce || (nic->quiesce_range.start >= region->base &&
+			      nic->quiesce_range.end <
+			      region->base + region->size))
+		return;
+	dev_warn(nic->dev,
+		 "CTPIO range %pra is not within %s: its quiesce op is not used\n",
+		 &nic->quiesce_range, region->name);
+	nic->quiesce = NULL;
+}
+
+/*
+ * Bound with a memdev but no region yet: a region's bind may bring it.  Not
+ * after a loss: its driver quiesced, or writes into a range going away.
+ */
 static bool cxlnic_stock_waiting(const struct cxlnic_dev *nic)
 {
-	return nic->cxl_at_probe && nic->mode == CXLNIC_CTPIO_MODE_PCI;
+	return nic->cxl_at_probe && nic->mode == CXLNIC_CTPIO_MODE_PCI &&
+	       !nic->release_due;
 }
 
 /*
@@ -159,7 +181,10 @@ static void cxlnic_stock_bound(struct cxlnic_dev *nic, struct device *memdev,
 		strscpy(nic->driver, driver, sizeof(nic->driver));
 	prev = nic->mode;
 	nic->cxl_at_probe = memdev;
+	nic->release_due = false;
 	nic->attached = cxlnic_stock_take_topo(nic, topo);
+	if (nic->attached)
+		cxlnic_stock_check_range(nic);
 	nic->mode = nic->attached ? CXLNIC_CTPIO_MODE_CXL :
 				    CXLNIC_CTPIO_MODE_PCI;
 	nic->reason = CXLNIC_REASON_PROBE;
@@ -191,8 +216,9 @@ static void cxlnic_stock_unbinding(struct cxlnic_dev *nic)
 	if (!cxlnic_lock_live(nic))
 		return;
 	prev = nic->mode;
-	nic->reason = nic->attached && nic->lost ? CXLNIC_REASON_RELEASED :
-						   CXLNIC_REASON_UNREGISTER;
+	nic->reason = nic->release_due ? CXLNIC_REASON_RELEASED :
+					 CXLNIC_REASON_UNREGISTER;
+	nic->release_due = false;
 	nic->attached = false;
 	nic->cxl_at_probe = false;
 	nic->mode = CXLNIC_CTPIO_MODE_OFF;
@@ -237,6 +263,97 @@ void cxlnic_stock_region_bound(void)
 		cxlnic_put(nic);
 	}
 }
+
+/* The driver that called devm_cxlnic_add_cxl() is going: forget its op. */
+static void cxlnic_stock_del_cxl(void *data)
+{
+	struct cxlnic_dev *nic = data;
+
+	mutex_lock(&nic->lock);
+	nic->quiesce = NULL;
+	nic->quiesce_data = NULL;
+	mutex_unlock(&nic->lock);
+	cxlnic_put(nic);
+}
+
+/* Record @quiesce on @pdev's stock NIC, made now if need be. */
+static struct cxlnic_dev *cxlnic_stock_set_quiesce(struct pci_dev *pdev,
+						   const struct range *range,
+						   void (*quiesce)(void *data),
+						   void *data)
+{
+	struct cxlnic_dev *nic = cxlnic_get_by_dev(&pdev->dev);
+	int rc = -EBUSY;
+
+	if (!nic)
+		nic = cxlnic_stock_add(pdev);
+	if (!nic)
+		return ERR_PTR(-ENOMEM);
+	if (nic->kind == CXLNIC_KIND_STOCK && cxlnic_lock_live(nic)) {
+		rc = nic->quiesce ? -EEXIST : 0;
+		if (!rc) {
+			nic->quiesce = quiesce;
+			nic->quiesce_data = data;
+			nic->quiesce_range = *range;
+		}
+		mutex_unlock(&nic->lock);
+	}
+	if (rc) {
+		cxlnic_put(nic);
+		return ERR_PTR(rc);
+	}
+	return nic;
+}
+
+/**
+ * devm_cxlnic_add_cxl - a Type 2 driver's CTPIO range, and how to stop it
+ * @dev: the NIC's PCI function, its driver probing, with the CXL memdev
+ *	the driver made for it (devm_cxl_probe_mem()'s) as its child
+ * @range: the HPA range the driver maps as its CTPIO window
+ * @quiesce: make CTPIO stop writing into @range, and return once no CPU
+ *	can still write there; CTPIO may go on through another window
+ * @data: for @quiesce
+ *
+ * Call it at probe, once what @quiesce touches exists.  cxlnic calls
+ * @quiesce at most once per bind, synchronously, when a piece of the chain
+ * under @range is about to be unbound or deleted (process context, the
+ * device lock of that piece held, cxlnic's lock of this NIC held): it may
+ * sleep, and must take no device lock, devl_lock or rtnl.  The CXL core
+ * then releases the driver as it always does.  It is called only while the
+ * driver is bound on its region, never once its unbind has begun (the bus
+ * tells cxlnic before ->remove() runs), so ->remove() may free what it
+ * touches; a devm action forgets it after that.  @range must lie within
+ * the region that stands on @dev's memdev, or @quiesce is not used (said in
+ * the kernel log).
+ *
+ * The memdev is found as @dev's child, not passed: the Type 2 API keeps
+ * struct cxl_memdev opaque to drivers, and the memdev a NIC may write
+ * through is its own.
+ *
+ * Return: 0, -EINVAL for bad arguments, -ENODEV if @dev has no CXL memdev,
+ * -EEXIST if the NIC has an op already, -EBUSY if @dev is a NIC that
+ * registered with cxlnic_register(), -ENOMEM.
+ */
+int devm_cxlnic_add_cxl(struct device *dev, const struct range *range,
+			void (*quiesce)(void *data), void *data)
+{
+	struct cxlnic_dev *nic;
+	struct device *memdev;
+
+	if (!dev || !dev_is_pci(dev) || !range || !quiesce ||
+	    range->end < range->start)
+		return -EINVAL;
+	memdev = cxlnic_accel_memdev_of(dev);
+	if (!memdev)
+		return -ENODEV;
+	put_device(memdev);
+	nic = cxlnic_stock_set_quiesce(to_pci_dev(dev), range, quiesce, data);
+	if (IS_ERR(nic))
+		return PTR_ERR(nic);
+	/* On failure the action runs at once: the op is forgotten. */
+	return devm_add_action_or_reset(dev, cxlnic_stock_del_cxl, nic);
+}
+EXPORT_SYMBOL_NS_GPL(devm_cxlnic_add_cxl, CXLNIC_NS);
 
 /* Whether a PCI event may concern a stock NIC, known or new. */
 static bool cxlnic_pci_event_wanted(struct device *dev, unsigned long action)

@@ -41,6 +41,7 @@ struct cxlnic_dev_info {
 	uint8_t reason;
 	uint8_t loss_reason;
 	bool lost;			/* that loss not repaired yet */
+	bool quiesce;			/* stock: its driver gave a quiesce op */
 	bool has_loss_piece;
 	struct cxlnic_piece_info loss_piece;
 

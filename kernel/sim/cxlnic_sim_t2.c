@@ -23,6 +23,12 @@
  * the CTPIO window (the region's range, or the plain window), as CTPIO
  * writes a frame into its aperture, and counted in the netdev's own
  * statistics.  When the core releases the driver the netdev goes with it.
+ *
+ * Built a second time with SIM_T2_COOPERATING as cxlnic_sim_t2_coop.ko:
+ * the same driver plus the few lines a cooperating sfc would add (see
+ * kernel/patches/): at probe it hands cxlnic its memdev, range and a
+ * quiesce op (devm_cxlnic_add_cxl()), which moves CTPIO to the plain window
+ * before a piece of the chain goes.
  */
 #include <linux/etherdevice.h>
 #include <linux/io.h>
@@ -34,7 +40,13 @@
 #include <cxl/cxl.h>
 #include <cxl/pci.h>
 
+#ifdef SIM_T2_COOPERATING
+#include <linux/cxlnic.h>
+#include "../cxlnic_compat.h"
+#define SIM_T2_NAME		"cxlnic_sim_t2_coop"
+#else
 #define SIM_T2_NAME		"cxlnic_sim_t2"
+#endif
 /* sfc's EFX_CTPIO_BUFFER_SIZE: the capacity it declares to the core. */
 #define SIM_T2_CTPIO_SIZE	SZ_256M
 /*
@@ -56,6 +68,8 @@ struct sim_t2 {
 	struct pci_dev *pdev;
 	struct net_device *netdev;
 	struct sim_t2_cxl *cxl;		/* NULL: CTPIO is on the plain window */
+	/* CTPIO on the CXL window: set at probe, cleared by a quiesce. */
+	bool on_cxl;
 	struct range cxl_range;
 	int cxl_err;			/* why CXL init failed, 0 if it did not */
 	void *plain;
@@ -68,6 +82,9 @@ struct sim_t2 {
 	unsigned int slot;
 	atomic64_t cxl_packets;
 	atomic64_t plain_packets;
+	/* CLOCK_REALTIME: the last frame into the CXL window, the quiesce. */
+	s64 last_cxl_write_ns;
+	s64 quiesced_ns;
 };
 
 /*
@@ -157,11 +174,12 @@ static void sim_t2_ctpio_write(struct sim_t2 *sim, unsigned int len)
 {
 	size_t slots, off;
 
-	if (sim->cxl) {
+	if (sim->on_cxl) {
 		slots = range_len(&sim->cxl_range) / SIM_T2_SLOT;
 		off = (size_t)(sim->slot++ % slots) * SIM_T2_SLOT;
 		memcpy_toio(sim->cxl->ctpio_cxl + off, sim->bounce, len);
 		atomic64_inc(&sim->cxl_packets);
+		WRITE_ONCE(sim->last_cxl_write_ns, ktime_get_real_ns());
 	} else {
 		slots = SIM_T2_PLAIN_SIZE / SIM_T2_SLOT;
 		off = (size_t)(sim->slot++ % slots) * SIM_T2_SLOT;
@@ -231,7 +249,7 @@ static ssize_t ctpio_show(struct device *dev, struct device_attribute *attr,
 {
 	struct sim_t2 *sim = dev_get_drvdata(dev);
 
-	return sysfs_emit(buf, "%s\n", sim->cxl ? "cxl" : "pci");
+	return sysfs_emit(buf, "%s\n", READ_ONCE(sim->on_cxl) ? "cxl" : "pci");
 }
 static DEVICE_ATTR_RO(ctpio);
 
@@ -276,12 +294,32 @@ static ssize_t plain_packets_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(plain_packets);
 
+static ssize_t last_cxl_write_ns_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct sim_t2 *sim = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", READ_ONCE(sim->last_cxl_write_ns));
+}
+static DEVICE_ATTR_RO(last_cxl_write_ns);
+
+static ssize_t quiesced_ns_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct sim_t2 *sim = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", READ_ONCE(sim->quiesced_ns));
+}
+static DEVICE_ATTR_RO(quiesced_ns);
+
 static struct attribute *sim_t2_attrs[] = {
 	&dev_attr_ctpio.attr,
 	&dev_attr_cxl_range.attr,
 	&dev_attr_cxl_error.attr,
 	&dev_attr_cxl_packets.attr,
 	&dev_attr_plain_packets.attr,
+	&dev_attr_last_cxl_write_ns.attr,
+	&dev_attr_quiesced_ns.attr,
 	NULL
 };
 
@@ -294,6 +332,41 @@ static const struct attribute_group *sim_t2_groups[] = {
 	&sim_t2_group,
 	NULL
 };
+
+#ifdef SIM_T2_COOPERATING
+/*
+ * cxlnic's quiesce op: CTPIO to the plain window before the chain goes.
+ * Context: a CXL bus notifier, process; under the TX queue lock, so no
+ * frame is half written into the CXL window when it returns.  The log line
+ * says where the frames were, for the test that no CXL write follows it.
+ */
+static void sim_t2_quiesce(void *data)
+{
+	struct sim_t2 *sim = data;
+
+	netif_tx_lock_bh(sim->netdev);
+	WRITE_ONCE(sim->on_cxl, false);
+	netif_tx_unlock_bh(sim->netdev);
+	WRITE_ONCE(sim->quiesced_ns, ktime_get_real_ns());
+	pci_info(sim->pdev,
+		 "quiesced: CTPIO on the plain window, %lld frames written into CXL\n",
+		 atomic64_read(&sim->cxl_packets));
+}
+
+/* After the netdev exists: the op touches its TX lock. */
+static int sim_t2_cooperate(struct sim_t2 *sim)
+{
+	if (!sim->cxl)
+		return 0;
+	return devm_cxlnic_add_cxl(&sim->pdev->dev, &sim->cxl_range,
+				   sim_t2_quiesce, sim);
+}
+#else
+static int sim_t2_cooperate(struct sim_t2 *sim)
+{
+	return 0;
+}
+#endif
 
 static int sim_t2_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
@@ -339,16 +412,24 @@ static int sim_t2_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		devres_remove_group(&pdev->dev, group);
 	}
 
+	sim->on_cxl = !!sim->cxl;
 	rc = sim_t2_netdev_register(sim);
 	if (rc) {
 		pci_err(pdev, "netdev registration failed: %d\n", rc);
 		goto err_unmap;
+	}
+	rc = sim_t2_cooperate(sim);
+	if (rc) {
+		pci_err(pdev, "cxlnic refused the CTPIO range: %d\n", rc);
+		goto err_unregister;
 	}
 	if (sim->cxl)
 		pci_info(pdev, "%s: CTPIO on CXL at %pra\n",
 			 netdev_name(sim->netdev), &sim->cxl_range);
 	return 0;
 
+err_unregister:
+	unregister_netdev(sim->netdev);
 err_unmap:
 	if (sim->cxl)
 		iounmap(sim->cxl->ctpio_cxl);
@@ -365,6 +446,9 @@ static void sim_t2_remove(struct pci_dev *pdev)
 	 * Its memory is devres', freed after this.
 	 */
 	unregister_netdev(sim->netdev);
+	pci_info(pdev, "removed: %lld frames written into CXL, %lld into the plain window\n",
+		 atomic64_read(&sim->cxl_packets),
+		 atomic64_read(&sim->plain_packets));
 	/* efx_cxl_exit(): the memdev itself goes with the device's devres. */
 	if (sim->cxl)
 		iounmap(sim->cxl->ctpio_cxl);
@@ -382,3 +466,6 @@ module_pci_driver(sim_t2_driver);
 MODULE_DESCRIPTION("Emulated CXL Type 2 NIC following sfc's CXL sequence");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS("CXL");
+#ifdef SIM_T2_COOPERATING
+MODULE_IMPORT_NS(CXLNIC_NS);
+#endif

@@ -44,7 +44,8 @@ have_line "$src/dkms.conf" "^PACKAGE_VERSION=\"$VERSION\"\$"
 for f in kernel/Makefile kernel/Kbuild kernel/core.c kernel/health.c kernel/netlink.c \
 	kernel/stock.c kernel/topology.c kernel/cxl_core.h kernel/cxlnic_internal.h kernel/cxlnic_compat.h \
 	kernel/include/linux/cxlnic.h kernel/sim/cxlnic_sim.c \
-	kernel/sim/cxlnic_sim_fixed.c kernel/sim/cxlnic_sim_t2.c include/uapi/linux/cxlnic.h; do
+	kernel/sim/cxlnic_sim_fixed.c kernel/sim/cxlnic_sim_t2.c kernel/sim/cxlnic_sim_t2_coop.c \
+	include/uapi/linux/cxlnic.h; do
 	have "$src/$f"
 done
 # The tree dkms gets must build as dkms.conf's MAKE line builds it: a

@@ -174,6 +174,7 @@ static struct nl_msg *sample_msg(void)
 	nla_put_u8(msg, CXLNIC_A_DEV_LOSS_REASON, CXLNIC_REASON_PIECE_UNBOUND);
 	put_piece(msg, CXLNIC_A_DEV_LOSS_PIECE, CXLNIC_PIECE_MEMDEV, "mem1", 0);
 	nla_put_flag(msg, CXLNIC_A_DEV_LOST);
+	nla_put_flag(msg, CXLNIC_A_DEV_QUIESCE);
 	nla_put_string(msg, CXLNIC_A_DEV_REGION, "region2");
 	nla_put_u64(msg, CXLNIC_A_DEV_REGION_BASE, 0x510000000ULL);
 	nla_put_u64(msg, CXLNIC_A_DEV_REGION_SIZE, 256ULL << 20);
@@ -210,6 +211,7 @@ static void test_dev_parse(void **state)
 	assert_string_equal(dev.pieces[1].name, "mem1");
 	assert_true(dev.has_loss_piece);
 	assert_true(dev.lost);
+	assert_true(dev.quiesce);
 	assert_int_equal(dev.stats.cxl_packets, 1000);
 	assert_int_equal(dev.stats.fallbacks, 1);
 	nlmsg_free(msg);
@@ -420,11 +422,16 @@ static void test_dev_json_optional_keys(void **state)
 	dev.serial = 0x2000;
 	o = cxlnic_dev_to_json(&dev);
 	keys_of(o, keys, sizeof(keys));
-	assert_string_equal(keys, "handle,pci_addr,driver,kind,serial,ifindex,"
-			    "ifname,mode,generation,last_reason,loss_reason,lost,"
-			    "pieces,stats");
+	assert_string_equal(keys, "handle,pci_addr,driver,kind,quiesce,serial,"
+			    "ifindex,ifname,mode,generation,last_reason,"
+			    "loss_reason,lost,pieces,stats");
 	assert_string_equal(json_str(o, "kind"), "stock");
 	assert_int_equal(json_int(o, "serial"), 0x2000);
+	assert_false(json_object_get_boolean(json_object_object_get(o, "quiesce")));
+	json_object_put(o);
+	dev.quiesce = true;
+	o = cxlnic_dev_to_json(&dev);
+	assert_true(json_object_get_boolean(json_object_object_get(o, "quiesce")));
 	json_object_put(o);
 }
 

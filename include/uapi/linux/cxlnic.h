@@ -111,6 +111,9 @@ enum cxlnic_attr {
 	CXLNIC_A_DEV_LOST,		/* flag: the last loss is not repaired
 					 * (not back on CXL since)
 					 */
+	CXLNIC_A_DEV_QUIESCE,		/* flag: a stock NIC whose driver
+					 * gave a quiesce op
+					 */
 
 	__CXLNIC_A_MAX,
 	CXLNIC_A_MAX = __CXLNIC_A_MAX - 1

@@ -18,6 +18,7 @@
 
 struct device;
 struct devlink;
+struct range;
 struct cxlnic_dev;
 
 /* Bytes and packets the NIC wrote through each CTPIO window. */
@@ -84,6 +85,25 @@ struct cxlnic_dev *cxlnic_register(struct device *dev,
 void cxlnic_unregister(struct cxlnic_dev *nic);
 void *cxlnic_priv(const struct cxlnic_dev *nic);
 void cxlnic_cxl_lost(struct cxlnic_dev *nic);
+
+/**
+ * DOC: a driver that got its CTPIO range from the CXL core
+ *
+ * A Type 2 driver maps its range at probe, from devm_cxl_probe_mem() on its
+ * own memdev (Linux 7.3's Type 2 API, as sfc does), and the CXL core
+ * releases the driver on any CXL loss.  cxlnic finds such a NIC by itself
+ * (kind stock) and can only watch it: the driver keeps writing into the
+ * range until that release, after the region's teardown has begun.
+ *
+ * With one call at probe the driver hands cxlnic its range (on the memdev
+ * it made, its device's child) and a quiesce op; cxlnic then calls the op
+ * synchronously, from the bus notifier, before any piece of the chain
+ * goes, so the driver stops writing before the region is torn down.  The
+ * NIC stays a stock NIC: the core still releases the driver, and cxlnicd
+ * binds it again.
+ */
+int devm_cxlnic_add_cxl(struct device *dev, const struct range *range,
+			void (*quiesce)(void *data), void *data);
 
 /**
  * DOC: devlink health reporter "cxl"

@@ -17,7 +17,7 @@ def stats:
 
 def nic:
   type == "object" and
-  only_keys(["handle", "pci_addr", "driver", "kind", "serial", "ifindex", "ifname", "mode",
+  only_keys(["handle", "pci_addr", "driver", "kind", "quiesce", "serial", "ifindex", "ifname", "mode",
              "generation", "last_reason", "loss_reason", "lost", "loss_piece",
              "region", "decoder_mode", "pieces", "pieces_truncated",
              "stats"]) and
@@ -25,6 +25,8 @@ def nic:
   (.pci_addr | test("^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]$")) and
   (.driver | str) and (.mode | one_of(["off", "pci", "cxl"])) and
   (.kind | one_of(["cooperating", "stock"])) and
+  ((.quiesce == null) == (.kind == "cooperating")) and
+  ((.quiesce == null) or (.quiesce | type == "boolean")) and
   ((.serial == null) or (.serial | uint)) and
   (.last_reason | str) and (.lost | type == "boolean") and
   ((.loss_piece == null) or (.loss_piece | piece)) and

@@ -1,7 +1,9 @@
 # The stock Type 2 NIC of vmrun --type2 and --type2-bare (cxlnic_sim_t2 on
 # the cxl-type3 function that the bench's firmware fixture set up): its
 # firmware record, and what the scenarios about it look at.  Sourced after
-# cxlnic.sh.
+# cxlnic.sh, with SIM_T2 set to the driver's name when it is not the stock
+# cxlnic_sim_t2 (cxlnic_sim_t2_coop: the cooperating variant).
+SIM_T2=${SIM_T2:-cxlnic_sim_t2}
 FW=/run/cxlnic-type2/firmware.json
 FIXTURE=$(dirname "${BASH_SOURCE[0]}")/../firmware/type2-bios.py
 [ -f "$FW" ] || fail "no firmware record $FW: run with vmrun --type2 or --type2-bare"
@@ -10,11 +12,11 @@ want_start=$(jq -r '.range.start' "$FW")
 want_size=$(jq -r '.range.size' "$FW")
 want_range=$(printf '%#x-%#x' "$want_start" $((want_start + want_size - 1)))
 sysdir=/sys/bus/pci/devices/$pci
-simdir=$sysdir/cxlnic_sim_t2
+simdir=$sysdir/$SIM_T2
 
 pci_driver() { basename "$(readlink -f "$sysdir/driver" 2>/dev/null)" 2>/dev/null; }
 no_pci_driver() { [ ! -e "$sysdir/driver" ]; }
-sim_bound() { [ "$(pci_driver)" = cxlnic_sim_t2 ] && [ -d "$simdir" ]; }
+sim_bound() { [ "$(pci_driver)" = "$SIM_T2" ] && [ -d "$simdir" ]; }
 # The accelerator's memdev: a CXL memdev whose parent is the PCI function.
 accel_memdev() {
 	local m
@@ -71,8 +73,9 @@ stock_json() { "$CTL" show "$pci" --json; }
 check_stock() {
 	local j
 	j=$(stock_json) || fail "the family does not know $pci"
-	jq -e --arg m "$1" --arg r "$2" --argjson serial "$(jq .serial "$FW")" '
-		.kind == "stock" and .driver == "cxlnic_sim_t2" and
+	jq -e --arg m "$1" --arg r "$2" --arg drv "$SIM_T2" \
+		--argjson serial "$(jq .serial "$FW")" '
+		.kind == "stock" and .driver == $drv and
 		.mode == $m and .last_reason == $r and .serial == $serial' \
 		<<<"$j" >/dev/null || fail "the family shows $(jq -c '{kind, driver, mode, last_reason, serial}' <<<"$j"), expected $1 for $2"
 	if [ "$1" = cxl ]; then
@@ -98,10 +101,10 @@ stock_events() {
 bind_sim() {
 	local md ep region got
 	if ! sim_bound; then
-		echo "$pci" >/sys/bus/pci/drivers/cxlnic_sim_t2/bind ||
-			fail "bind of $pci to cxlnic_sim_t2 refused"
+		echo "$pci" >"/sys/bus/pci/drivers/$SIM_T2/bind" ||
+			fail "bind of $pci to $SIM_T2 refused"
 	fi
-	wait_until 30 sim_bound || fail "cxlnic_sim_t2 did not bind $pci"
+	wait_until 30 sim_bound || fail "$SIM_T2 did not bind $pci"
 	[ "$(cat "$simdir/ctpio")" = cxl ] ||
 		fail "CTPIO on $(cat "$simdir/ctpio") (CXL init: $(cat "$simdir/cxl_error"))"
 	md=$(accel_memdev) || fail "no memdev under $pci"
