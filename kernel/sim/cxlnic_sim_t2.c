@@ -82,9 +82,6 @@ struct sim_t2 {
 	unsigned int slot;
 	atomic64_t cxl_packets;
 	atomic64_t plain_packets;
-	/* CLOCK_REALTIME: the last frame into the CXL window, the quiesce. */
-	s64 last_cxl_write_ns;
-	s64 quiesced_ns;
 };
 
 /*
@@ -179,7 +176,6 @@ static void sim_t2_ctpio_write(struct sim_t2 *sim, unsigned int len)
 		off = (size_t)(sim->slot++ % slots) * SIM_T2_SLOT;
 		memcpy_toio(sim->cxl->ctpio_cxl + off, sim->bounce, len);
 		atomic64_inc(&sim->cxl_packets);
-		WRITE_ONCE(sim->last_cxl_write_ns, ktime_get_real_ns());
 	} else {
 		slots = SIM_T2_PLAIN_SIZE / SIM_T2_SLOT;
 		off = (size_t)(sim->slot++ % slots) * SIM_T2_SLOT;
@@ -294,32 +290,12 @@ static ssize_t plain_packets_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(plain_packets);
 
-static ssize_t last_cxl_write_ns_show(struct device *dev,
-				      struct device_attribute *attr, char *buf)
-{
-	struct sim_t2 *sim = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", READ_ONCE(sim->last_cxl_write_ns));
-}
-static DEVICE_ATTR_RO(last_cxl_write_ns);
-
-static ssize_t quiesced_ns_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
-{
-	struct sim_t2 *sim = dev_get_drvdata(dev);
-
-	return sysfs_emit(buf, "%lld\n", READ_ONCE(sim->quiesced_ns));
-}
-static DEVICE_ATTR_RO(quiesced_ns);
-
 static struct attribute *sim_t2_attrs[] = {
 	&dev_attr_ctpio.attr,
 	&dev_attr_cxl_range.attr,
 	&dev_attr_cxl_error.attr,
 	&dev_attr_cxl_packets.attr,
 	&dev_attr_plain_packets.attr,
-	&dev_attr_last_cxl_write_ns.attr,
-	&dev_attr_quiesced_ns.attr,
 	NULL
 };
 
@@ -347,7 +323,6 @@ static void sim_t2_quiesce(void *data)
 	netif_tx_lock_bh(sim->netdev);
 	WRITE_ONCE(sim->on_cxl, false);
 	netif_tx_unlock_bh(sim->netdev);
-	WRITE_ONCE(sim->quiesced_ns, ktime_get_real_ns());
 	pci_info(sim->pdev,
 		 "quiesced: CTPIO on the plain window, %lld frames written into CXL\n",
 		 atomic64_read(&sim->cxl_packets));
