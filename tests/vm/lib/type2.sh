@@ -88,6 +88,18 @@ check_stock() {
 	fi
 	ok "the family shows $pci as a stock NIC in mode $1 (reason $2)"
 }
+# cxlnicctl monitor --json into $MON_LOG (pid $MON_PID), known to be
+# listening once it has seen a cooperating NIC come back: as monitor_start,
+# for a bench whose cooperating NICs are not attached.
+stock_monitor_start() {
+	local coop
+	MON_LOG=$(mktemp /tmp/monitor.XXXXXX)
+	"$CTL" monitor --json >"$MON_LOG" 2>"$MON_LOG.err" &
+	MON_PID=$!
+	coop=$(nic_pci 0)
+	wait_until 20 eval '{ echo "$coop" >/sys/bus/pci/drivers/cxlnic_sim/unbind; echo "$coop" >/sys/bus/pci/drivers/cxlnic_sim/bind; sleep 0.5; monitor_has ".event == \"dev-add\""; }' ||
+		fail "the monitor never saw an event"
+}
 # The monitor's account of the stock NIC, in order: "lost" for each piece
 # said lost, "off" for a move to mode off, "cxl" for a return.
 stock_events() {

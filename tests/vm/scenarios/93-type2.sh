@@ -81,14 +81,7 @@ rc=0
 [ $rc -ne 0 ] && grep -q "stock NIC" /tmp/err ||
 	fail "mode pci on a stock NIC: exit $rc, $(cat /tmp/err)"
 ok "the family refuses to move a stock NIC's CTPIO: $(cat /tmp/err)"
-# The monitor, known to be listening once it has seen a cooperating NIC
-# come back.
-MON_LOG=$(mktemp /tmp/monitor.XXXXXX)
-"$CTL" monitor --json >"$MON_LOG" 2>&1 &
-MON_PID=$!
-coop=$(nic_pci 0)
-wait_until 20 eval '{ echo "$coop" >/sys/bus/pci/drivers/cxlnic_sim/unbind; echo "$coop" >/sys/bus/pci/drivers/cxlnic_sim/bind; sleep 0.5; monitor_has ".event == \"dev-add\""; }' ||
-	fail "the monitor never saw an event"
+stock_monitor_start
 
 # Upstream's loss path: the memdev's unbind makes the core queue
 # detach_memdev, which releases the accelerator's PCI driver.  Nothing binds

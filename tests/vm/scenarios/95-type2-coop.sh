@@ -29,12 +29,7 @@ check_stock cxl probe
 	fail "cxlnicctl show does not say the NIC is quiesced: $("$CTL" show "$pci")"
 ok "the family knows $pci's driver quiesces before a loss"
 
-MON_LOG=$(mktemp /tmp/monitor.XXXXXX)
-"$CTL" monitor --json >"$MON_LOG" 2>&1 &
-MON_PID=$!
-coop=$(nic_pci 0)
-wait_until 20 eval '{ echo "$coop" >/sys/bus/pci/drivers/cxlnic_sim/unbind; echo "$coop" >/sys/bus/pci/drivers/cxlnic_sim/bind; sleep 0.5; monitor_has ".event == \"dev-add\""; }' ||
-	fail "the monitor never saw an event"
+stock_monitor_start
 
 # Frames flowing through the netdev while the memdev's driver goes.
 send_frames "$NETDEV" 100000000 2>/dev/null &
