@@ -233,6 +233,12 @@ static struct cxl_port *port_by_name(struct cxl_port *port, const char *name)
 	return NULL;
 }
 
+/*
+ * A port of a stock NIC's last chain is ready for the driver's probe when
+ * it is enabled, or gone: the CXL core deletes a switch port as it unbinds
+ * it (or as cxl_acpi goes), and the memdev's probe enumerates it again.
+ * Present but disabled, it waits for someone to bind it.
+ */
 static bool port_ready(struct cxl_ctx *ctx, const char *name)
 {
 	struct cxl_port *port;
@@ -243,7 +249,7 @@ static bool port_ready(struct cxl_ctx *ctx, const char *name)
 		if (port)
 			return cxl_port_is_root(port) || cxl_port_is_enabled(port);
 	}
-	return false;
+	return true;
 }
 
 int topology_stock_chain(const char *const *ports, size_t n_ports,

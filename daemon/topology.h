@@ -41,9 +41,10 @@ int topology_scan(uint64_t serial, const char *last_region,
 /*
  * The chain above a stock NIC's memdev, which its driver's next probe
  * needs: a CXL root with its decoders (@root) and each of @ports, the
- * ports of its last chain by name, there and enabled (@ports_ok; a root
+ * ports of its last chain by name, enabled or gone (@ports_ok; a root
  * port, rootN, has no driver: there is enough).  Its memdev, endpoint and
- * region are the probe's to make, and libcxl rejects an accelerator memdev.
+ * region are the probe's to make, and so is a switch port that went (the
+ * core deletes one as it unbinds it); libcxl rejects an accelerator memdev.
  */
 int topology_stock_chain(const char *const *ports, size_t n_ports,
 			 bool *root, bool *ports_ok);
