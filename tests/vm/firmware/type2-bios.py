@@ -21,19 +21,28 @@ What it does, as platform firmware would:
   3. commits HDM decoder 0 of the host bridge (component registers from the
      CHBS): the window's base, the device's size, one way, targeting the
      root port above the function (its PCIe port number), device-coherent
-     (HDM-D/DB: Target Device Type, bit 12, clear), Lock-On-Commit;
+     (HDM-D/DB: Target Device Type, bit 12, clear), Lock-On-Commit; and
+     the same in each CXL switch on the way (its upstream port's component
+     registers, through its Register Locator), targeting the downstream
+     port below it;
   4. commits HDM decoder 0 of the device (component registers found through
      the Register Locator DVSEC, in one of its BARs; memory decoding is
      turned on in the PCI command register where it is off), same range, DPA
      skip 0, device-coherent, Lock-On-Commit;
-  5. sets HDM Decoder Enable in both decoders' global control registers and
+  5. sets HDM Decoder Enable in each decoder's global control register and
      Mem_Enable in the CXL Device DVSEC control register;
   6. reads everything back and writes a JSON record (--record) of what it
      left, which "type2-bios.py check RECORD" compares with the decoders the CXL
-     core shows in sysfs once it has loaded (--complete: both must be there,
+     core shows in sysfs once it has loaded (--complete: all must be there,
      which they are once a Type 2 driver made the device's memdev).
 With --bare it finds and records the device but commits nothing: a machine
 whose firmware left the accelerator alone.
+
+"type2-bios.py hotadd RECORD" stands for the platform's hot-plug handler:
+after a device_add of the accelerator, whose new function has its decoders
+as QEMU made them, it commits the device's decoder 0 at the range of the
+record again (the bridges above kept theirs: they are locked), so that a
+probe finds the region.  Run before any driver binds the new function.
 
 The registers are reached through /dev/mem: with CONFIG_IO_STRICT_DEVMEM a
 range that a driver has claimed is refused, one that nothing claimed yet (no
@@ -42,6 +51,7 @@ which is what the memoryview of format "I" does.
 
   type2-bios.py --serial SN [--size BYTES] [--bare] --record FILE
   type2-bios.py check [--complete] FILE
+  type2-bios.py hotadd FILE
 """
 
 import argparse
@@ -59,6 +69,7 @@ DVSEC_REGLOC = 8
 EXT_CAP_DSN = 0x0003
 EXT_CAP_DVSEC = 0x0023
 PCI_CAP_EXP = 0x10
+PCI_EXP_TYPE_UPSTREAM = 0x5
 RBI_COMPONENT = 1
 
 # Component register block (CXL r3.1 8.2.3, 8.2.4): CXL.cachemem from 4 KiB.
@@ -308,13 +319,58 @@ def commit_decoder(name, mmio, base, size, target_lo):
     return got
 
 
-def commit(args):
-    fn = find_function(args.serial)
+def pcie_cap(cfg):
+    exp = cfg.cap(PCI_CAP_EXP)
+    if exp is None:
+        die(f"{cfg.bdf}: not a PCIe port")
+    return exp
+
+
+def port_number(cfg):
+    """The port's number, as the decoder above it targets it."""
+    return cfg.r32(pcie_cap(cfg) + 0x0C) >> 24
+
+
+def switches_on(path):
+    """(upstream, downstream) port of each switch between the root port
+    (path[0]) and the function (path[-1])."""
+    below = path[1:-1]
+    found = []
+    for i, bdf in enumerate(below):
+        cfg = Config(bdf)
+        if (cfg.r16(pcie_cap(cfg) + 2) >> 4) & 0xF != PCI_EXP_TYPE_UPSTREAM:
+            continue
+        if i + 1 >= len(below):
+            die(f"{bdf}: a switch upstream port with no downstream port below")
+        found.append((cfg, Config(below[i + 1])))
+    return found
+
+
+def commit_device(fn, dvsec, base, size):
+    """Decoder 0 of the function itself, then Mem_Enable."""
+    enable_memory(fn.bdf)
+    dev = commit_decoder(fn.bdf, Mmio(component_regs(fn), COMPONENT_BLOCK),
+                         base, size, 0)
+    ctrl = fn.r16(dvsec + DVSEC_CTRL)
+    fn.w16(dvsec + DVSEC_CTRL, ctrl | DVSEC_MEM_ENABLE)
+    if not fn.r16(dvsec + DVSEC_CTRL) & DVSEC_MEM_ENABLE:
+        die(f"{fn.bdf}: Mem_Enable did not stick")
+    say(f"{fn.bdf}: Mem_Enable set in the CXL Device DVSEC")
+    return {"device_decoder": dev, "dvsec_ctrl": fn.r16(dvsec + DVSEC_CTRL)}
+
+
+def device_dvsec(fn):
     dvsec = fn.dvsec(DVSEC_DEVICE)
     if dvsec is None:
         die(f"{fn.bdf}: no CXL Device DVSEC")
     if not fn.r16(dvsec + 0xA) & (1 << 2):
         die(f"{fn.bdf}: not CXL.mem capable")
+    return dvsec
+
+
+def commit(args):
+    fn = find_function(args.serial)
+    dvsec = device_dvsec(fn)
     size = args.size
     if size is None:
         size = (fn.r32(dvsec + DVSEC_RANGE1_SIZE_HI) << 32 |
@@ -322,15 +378,14 @@ def commit(args):
     if not size or size % (256 << 20):
         die(f"{fn.bdf}: no usable size ({size:#x})")
 
-    # The function's host bridge and root port: the top of its sysfs path.
+    # The function's host bridge, root port and switches: its sysfs path.
     path = os.path.realpath(f"/sys/bus/pci/devices/{fn.bdf}").split("/")
     root = next(p for p in path if p.startswith("pci"))  # pciSSSS:BB
     uid = int(root.split(":")[1], 16)
-    rp = Config(path[path.index(root) + 1])
-    exp = rp.cap(PCI_CAP_EXP)
-    if exp is None:
-        die(f"{rp.bdf}: not a PCIe port")
-    port_num = rp.r32(exp + 0x0C) >> 24
+    below_root = path[path.index(root) + 1:]
+    rp = Config(below_root[0])
+    port_num = port_number(rp)
+    switches = switches_on(below_root)
 
     chbs, cfmws = cedt()
     if uid not in chbs:
@@ -349,6 +404,8 @@ def commit(args):
         "window": {"base": win["base"], "size": win["size"]},
         "range": {"start": win["base"], "size": size},
         "committed": not args.bare,
+        "switches": [{"upstream_port": usp.bdf, "downstream_port": dsp.bdf}
+                     for usp, dsp in switches],
     }
     if args.bare:
         say(f"{fn.bdf}: --bare: nothing committed, as a BIOS that does not "
@@ -356,21 +413,32 @@ def commit(args):
         write_record(args.record, record)
         return
 
-    hb = commit_decoder(f"host bridge {uid:#x}", Mmio(chbs[uid][0], COMPONENT_BLOCK),
-                        win["base"], size, port_num)
+    record["host_bridge_decoder"] = commit_decoder(
+        f"host bridge {uid:#x}", Mmio(chbs[uid][0], COMPONENT_BLOCK),
+        win["base"], size, port_num)
     enable_memory(fn.bdf)
-    dev = commit_decoder(fn.bdf, Mmio(component_regs(fn), COMPONENT_BLOCK),
-                         win["base"], size, 0)
-
-    ctrl = fn.r16(dvsec + DVSEC_CTRL)
-    fn.w16(dvsec + DVSEC_CTRL, ctrl | DVSEC_MEM_ENABLE)
-    if not fn.r16(dvsec + DVSEC_CTRL) & DVSEC_MEM_ENABLE:
-        die(f"{fn.bdf}: Mem_Enable did not stick")
-    say(f"{fn.bdf}: Mem_Enable set in the CXL Device DVSEC")
-
-    record.update({"host_bridge_decoder": hb, "device_decoder": dev,
-                   "dvsec_ctrl": fn.r16(dvsec + DVSEC_CTRL)})
+    for sw, (usp, dsp) in zip(record["switches"], switches):
+        sw["decoder"] = commit_decoder(
+            f"switch {usp.bdf}", Mmio(component_regs(usp), COMPONENT_BLOCK),
+            win["base"], size, port_number(dsp))
+    record.update(commit_device(fn, dvsec, win["base"], size))
     write_record(args.record, record)
+
+
+def hotadd(args):
+    """The hot-added function's own decoder, at the recorded range."""
+    with open(args.record) as f:
+        rec = json.load(f)
+    if not rec["committed"]:
+        die("the firmware committed nothing (--bare): no range to restore")
+    fn = find_function(rec["serial"])
+    if fn.bdf != rec["pci"]:
+        die(f"serial {rec['serial']:#x} came back at {fn.bdf}, not {rec['pci']}")
+    if os.path.exists(f"/sys/bus/pci/devices/{fn.bdf}/driver"):
+        die(f"{fn.bdf} has a driver already: the platform comes first")
+    rec.update(commit_device(fn, device_dvsec(fn), rec["range"]["start"],
+                             rec["range"]["size"]))
+    write_record(args.record, rec)
 
 
 def write_record(path, record):
@@ -397,12 +465,16 @@ def check(args):
     want = {"start": f"{start:#x}", "size": f"{size:#x}", "locked": "1",
             "target_type": "accelerator"}
     found = {"host bridge": None, "endpoint": None}
+    usps = [sw["upstream_port"] for sw in rec.get("switches", [])]
+    found.update({f"switch {usp}": None for usp in usps})
     hb_dev = f"pci0000:{rec['host_bridge_uid']:02x}"
     for d in sorted(glob.glob("/sys/bus/cxl/devices/decoder*.0")):
         port = os.path.dirname(os.path.realpath(d))
         uport = os.path.basename(os.path.realpath(os.path.join(port, "uport")))
         if uport == hb_dev:
             kind = "host bridge"
+        elif uport in usps:
+            kind = f"switch {uport}"
         elif (os.path.basename(port).startswith("endpoint") and
               os.path.basename(os.path.dirname(os.path.realpath(
                   f"/sys/bus/cxl/devices/{uport}")))) == rec["pci"]:
@@ -413,9 +485,9 @@ def check(args):
         if got != want:
             die(f"{kind} {os.path.basename(d)}: {got}, firmware left {want}")
         found[kind] = os.path.basename(d)
-    # Linux 7.x enumerates a host bridge's decoders only when the first
-    # memdev below it probes: before a driver made the accelerator's
-    # memdev, neither decoder is on the CXL bus yet.
+    # Linux 7.x enumerates a host bridge's and a switch's decoders only
+    # when the first memdev below them probes: before a driver made the
+    # accelerator's memdev, no decoder of its path is on the CXL bus yet.
     for kind, d in found.items():
         if d:
             print(f"type2-bios: {kind} decoder {d}: as firmware left it")
@@ -430,8 +502,13 @@ def main():
         p = argparse.ArgumentParser(prog="type2-bios.py check")
         p.add_argument("record")
         p.add_argument("--complete", action="store_true",
-                       help="both decoders must be there (a driver made the memdev)")
+                       help="every decoder must be there (a driver made the memdev)")
         check(p.parse_args(sys.argv[2:]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "hotadd":
+        p = argparse.ArgumentParser(prog="type2-bios.py hotadd")
+        p.add_argument("record")
+        hotadd(p.parse_args(sys.argv[2:]))
         return
     p = argparse.ArgumentParser(prog="type2-bios.py")
     p.add_argument("--serial", type=lambda s: int(s, 0), required=True)

@@ -137,3 +137,39 @@ bind_sim() {
 	MD=$md REGION=$region
 }
 
+
+# The accelerator leaves the machine (device_del over QMP), and QEMU lets
+# it go: once the guest has powered its slot off, a while after the
+# function left sysfs.  vmrun --type2 without --switch: below a switch's
+# downstream port, QEMU 11.1 did not let it go within 90 s (one try).
+qemu_has_accel() {
+	qmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
+		grep -q '"name": "cxl-accel0"'
+}
+accel_hot_remove() {
+	[ "$(jq '.switches | length' "$FW")" = 0 ] ||
+		fail "hot-removal below a switch: QEMU does not let the device go"
+	qmp '{"execute":"device_del","arguments":{"id":"cxl-accel0"}}' >&2 ||
+		fail "device_del of cxl-accel0 refused"
+	wait_until 60 eval '[ ! -e "$sysdir" ]' || fail "$pci still there after device_del"
+	wait_until 90 eval '! qemu_has_accel' || fail "QEMU still holds cxl-accel0"
+}
+# accel_hot_add: the same card in the same slot (a new backend: QEMU keeps
+# a removed device's marked in use), then what a real machine does before a
+# driver sees it: the platform's hot-plug handler commits the function's
+# decoder (the fixture's hotadd; the bridges above kept theirs, locked),
+# and the driver binds by its PCI ID.  The bench's function is a
+# cxl-type3, whose class cxl_pci would claim, so its driver_override
+# stands for sfc's ID table: PCI autoprobe is off until it is set.
+accel_hot_add() {
+	echo 0 >/sys/bus/pci/drivers_autoprobe
+	qmp '{"execute":"object-add","arguments":{"qom-type":"memory-backend-ram","id":"cxl-vmem2-again","size":268435456}}' >&2 ||
+		fail "object-add of the accelerator's memory refused"
+	qmp '{"execute":"device_add","arguments":{"driver":"cxl-type3","id":"cxl-accel0","bus":"cxl_rp2","volatile-memdev":"cxl-vmem2-again","sn":8192}}' >&2 ||
+		fail "device_add of cxl-accel0 refused"
+	wait_until 60 eval '[ -e "$sysdir/config" ]' || fail "$pci did not come back"
+	/usr/bin/python3 "$FIXTURE" hotadd "$FW" || fail "the platform's hot-add step failed"
+	echo "$SIM_T2" >"$sysdir/driver_override"
+	echo 1 >/sys/bus/pci/drivers_autoprobe
+	echo "$pci" >/sys/bus/pci/drivers_probe || fail "no driver took $pci"
+}

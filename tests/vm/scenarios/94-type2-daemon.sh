@@ -14,6 +14,11 @@
 #              back
 #   none       left unbound, as upstream leaves it, until 'cxlnicctl
 #              recover'
+#
+# Last, the accelerator is hot-removed (device_del): it leaves the family
+# and cxlnicd forgets it, touching nothing; hot-added again in its slot
+# (device_add, the platform's decoder step, its driver's bind), it is a new
+# NIC of the family, on CXL, and cxlnicd's.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 . "$(dirname "$0")/../lib/type2.sh"
 
@@ -127,6 +132,26 @@ no_pci_driver || fail "cxlnicd bound $pci under on_loss = none"
 "$CTL" recover "$pci" || fail "cxlnicctl recover $pci: exit $?"
 back_on cxl "$seq" "bind-nic:true link-up:true"
 expect_state "on-cxl -"
+
+log "hot-removal of the accelerator (device_del), cxlnicd running"
+"$CTL" policy "$pci" on_loss fallback || fail "cxlnicctl policy: exit $?"
+seq=$(history_seq)
+accel_hot_remove
+rc=0
+"$CTL" show "$pci" >/dev/null 2>&1 || rc=$?
+[ $rc = 3 ] || fail "the family still shows the removed $pci (exit $rc)"
+"$CTL" history --json | jq -e --argjson s "$seq" --arg p "$pci" \
+	'any(.[]; .seq > $s and .nic == $p and .what == "removed")' >/dev/null ||
+	fail "cxlnicd did not say it forgot $pci: $("$CTL" history --count 5)"
+[ -z "$(actions_since "$seq")" ] || fail "cxlnicd acted on a removed NIC: $(actions_since "$seq")"
+ok "$pci removed: gone from the family, forgotten by cxlnicd, who did nothing to it"
+log "hot-add of the accelerator (device_add)"
+accel_hot_add
+bind_sim "hot-added"
+check_stock cxl probe
+expect_state "on-cxl -"
+[ "$(stock_json | jq .stats.fallbacks)" = 0 ] ||
+	fail "the hot-added NIC counts $(stock_json | jq .stats.fallbacks) fallbacks: the removed one's"
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || fail "cxlnicd exit $? on SIGTERM"

@@ -1,15 +1,19 @@
 #!/bin/bash
-# The Type 2 NIC as a cooperating sfc would be (vmrun --kernel 7.3
-# --type2): cxlnic_sim_t2_coop follows efx_cxl.c's sequence and then hands
-# cxlnic its range and a quiesce op with devm_cxlnic_add_cxl(), the few
-# lines of kernel/patches/ for sfc.  With frames flowing on its netdev,
-# cxl_mem is unbound under its memdev: cxlnic calls the quiesce op from the
-# bus notifier, before the memdev's driver goes and so before the region is
-# torn down; the driver writes no frame into the CXL window after it, and
-# the frames sent until the CXL core releases the driver (as it always
-# does) go into the plain window.  The family says pci (piece-unbound)
-# first, then off (released); a new bind puts it back on CXL, its op with
-# it.
+# The Type 2 NIC as a cooperating sfc would be (vmrun --kernel 7.3 --type2
+# --switch: a CXL switch between its root port and it): cxlnic_sim_t2_coop
+# follows efx_cxl.c's sequence and then hands cxlnic its range and a
+# quiesce op with devm_cxlnic_add_cxl(), the few lines of kernel/patches/
+# for sfc.  With frames flowing on its netdev, cxl_mem is unbound under its
+# memdev: cxlnic calls the quiesce op from the bus notifier, before the
+# memdev's driver goes and so before the region is torn down; the driver
+# writes no frame into the CXL window after it, and the frames sent until
+# the CXL core releases the driver (as it always does) go into the plain
+# window.  The family says pci (piece-unbound) first, then off (released);
+# a new bind puts it back on CXL, its op with it.  Then under cxlnicd: the
+# memdev's loss again (on_loss = fallback), and the switch port's, frames
+# flowing, under on_loss = unbind: quiesced before the port went, and bound
+# again once the core released it, though the port is gone (the core
+# deletes a switch port as it unbinds it; the probe makes it again).
 . "$(dirname "$0")/../lib/cxlnic.sh"
 SIM_T2=cxlnic_sim_t2_coop
 . "$(dirname "$0")/../lib/type2.sh"
@@ -31,25 +35,33 @@ ok "the family knows $pci's driver quiesces before a loss"
 
 stock_monitor_start
 
-# Frames flowing through the netdev while the memdev's driver goes.
-send_frames "$NETDEV" 100000000 2>/dev/null &
-sender=$!
-wait_until 20 eval '[ "$(cat "$simdir/cxl_packets")" -gt 1000 ]' ||
-	fail "frames do not flow into the CXL window"
-mark=$(dmesg | wc -l)
-log "unbinding cxl_mem from $MD with frames flowing"
-echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind
-wait_until 30 no_pci_driver || fail "the core did not release $pci's driver"
-kill "$sender" 2>/dev/null || true
-wait "$sender" 2>/dev/null || true
-msgs=$(dmesg | tail -n +"$((mark + 1))")
-quiesced=$(sed -n "s/.*$pci: quiesced: CTPIO on the plain window, \([0-9]*\) frames written into CXL/\1/p" <<<"$msgs")
-read -r at_remove plain <<<"$(sed -n "s/.*$pci: removed: \([0-9]*\) frames written into CXL, \([0-9]*\) into the plain window/\1 \2/p" <<<"$msgs")"
-[ -n "$quiesced" ] || fail "the driver was never quiesced: $msgs"
-[ -n "$at_remove" ] || fail "no account of the driver's remove: $msgs"
-[ "$at_remove" = "$quiesced" ] ||
-	fail "$((at_remove - quiesced)) frames written into the CXL window after the quiesce"
-ok "quiesced with $quiesced frames in the CXL window, none after; $plain frames into the plain window until the release"
+# pull_flowing WHAT CMD...: CMD takes a piece away while frames flow on the
+# netdev, and the core releases the driver; the quiesce op ran, and no frame
+# went into the CXL window after it.
+pull_flowing() {
+	local what=$1 sender mark msgs quiesced at_remove plain
+	shift
+	send_frames "$NETDEV" 100000000 2>/dev/null &
+	sender=$!
+	wait_until 20 eval '[ "$(cat "$simdir/cxl_packets")" -gt 1000 ]' ||
+		fail "frames do not flow into the CXL window"
+	mark=$(dmesg | wc -l)
+	log "$what with frames flowing"
+	"$@"
+	wait_until 30 no_pci_driver || fail "the core did not release $pci's driver"
+	kill "$sender" 2>/dev/null || true
+	wait "$sender" 2>/dev/null || true
+	msgs=$(dmesg | tail -n +"$((mark + 1))")
+	quiesced=$(sed -n "s/.*$pci: quiesced: CTPIO on the plain window, \([0-9]*\) frames written into CXL/\1/p" <<<"$msgs")
+	read -r at_remove plain <<<"$(sed -n "s/.*$pci: removed: \([0-9]*\) frames written into CXL, \([0-9]*\) into the plain window/\1 \2/p" <<<"$msgs")"
+	[ -n "$quiesced" ] || fail "the driver was never quiesced: $msgs"
+	[ -n "$at_remove" ] || fail "no account of the driver's remove: $msgs"
+	[ "$at_remove" = "$quiesced" ] ||
+		fail "$((at_remove - quiesced)) frames written into the CXL window after the quiesce"
+	ok "$what: quiesced with $quiesced frames in the CXL window, none after; $plain frames into the plain window until the release"
+}
+unbind_memdev() { echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind; }
+pull_flowing "unbinding cxl_mem from $MD" unbind_memdev
 case $(stock_events) in
 pci*lost*off*) ok "the monitor heard pci (the quiesce), the memdev lost, then off (the release): $(stock_events)" ;;
 *) fail "monitor events for $pci: $(stock_events)" ;;
@@ -82,18 +94,35 @@ DAEMON_PID=$!
 trap 'kill $DAEMON_PID 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
 wait_until 30 eval '[ "$(daemon_state "$pci" 2>/dev/null)" = on-cxl ]' ||
 	fail "cxlnicd says $(daemon_state "$pci") of $pci, expected on-cxl"
+back_on_cxl() { sim_bound && [ "$(cat "$simdir/ctpio")" = cxl ]; }
+# cxlnicd_brought_back SEQ FALLBACKS: bound again by cxlnicd alone since
+# history SEQ, on CXL, the loss counted.
+cxlnicd_brought_back() {
+	local steps
+	wait_until 60 back_on_cxl ||
+		fail "cxlnicd did not bring $pci back on CXL; its steps: $(history_since "$1" "$pci" | tr '\n' ' ')"
+	steps=$(history_since "$1" "$pci" | tr '\n' ' ')
+	[ "$steps" = "bind-nic:true link-up:true " ] ||
+		fail "cxlnicd's steps: $steps, expected bind-nic:true link-up:true"
+	bind_sim "bound again by cxlnicd"
+	check_stock cxl probe
+	[ "$(stock_json | jq .stats.fallbacks)" = "$2" ] ||
+		fail "fallbacks $(stock_json | jq .stats.fallbacks), expected $2"
+	ok "cxlnicd waited for the release, then bound $pci again on CXL ($steps)"
+}
 seq=$(history_seq)
 log "unbinding cxl_mem from $MD, cxlnicd running"
-echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind
-back_on_cxl() { sim_bound && [ "$(cat "$simdir/ctpio")" = cxl ]; }
-wait_until 60 back_on_cxl ||
-	fail "cxlnicd did not bring $pci back on CXL; its steps: $(history_since "$seq" "$pci" | tr '\n' ' ')"
-steps=$(history_since "$seq" "$pci" | tr '\n' ' ')
-[ "$steps" = "bind-nic:true link-up:true " ] ||
-	fail "cxlnicd's steps: $steps, expected bind-nic:true link-up:true"
-bind_sim "bound again by cxlnicd"
-check_stock cxl probe
-[ "$(stock_json | jq .stats.fallbacks)" = 2 ] ||
-	fail "fallbacks $(stock_json | jq .stats.fallbacks), expected 2"
-ok "cxlnicd waited for the release, then bound $pci again on CXL ($steps)"
+unbind_memdev
+cxlnicd_brought_back "$seq" 2
+
+"$CTL" policy "$pci" on_loss unbind || fail "cxlnicctl policy: exit $?"
+ep=$(endpoint_of_memdev "$MD") || fail "$MD has no endpoint"
+sw=$(switch_port_of_endpoint "$ep") || fail "no switch above $ep (vmrun --switch)"
+unbind_switch() { echo "$sw" >/sys/bus/cxl/drivers/cxl_port/unbind; }
+seq=$(history_seq)
+pull_flowing "unbinding cxl_port from the switch port $sw, cxlnicd running (on_loss = unbind)" unbind_switch
+[ "$(stock_json | jq -r '"\(.loss_piece.kind) \(.loss_piece.name)"')" = "port $sw" ] ||
+	fail "the loss piece: $(stock_json | jq -c .loss_piece), not $sw"
+cxlnicd_brought_back "$seq" 3
+[ -e "/sys/bus/cxl/devices/$sw" ] || fail "the probe did not make $sw again"
 echo "type2 cooperating: ok"
