@@ -36,7 +36,8 @@ What it does, as platform firmware would:
      core shows in sysfs once it has loaded (--complete: all must be there,
      which they are once a Type 2 driver made the device's memdev).
 With --bare it finds and records the device but commits nothing: a machine
-whose firmware left the accelerator alone.
+whose firmware left the accelerator alone.  With --unlocked it commits as
+above without Lock-On-Commit: a firmware that lets the OS reset them.
 
 "type2-bios.py hotadd RECORD" stands for the platform's hot-plug handler:
 after a device_add of the accelerator, whose new function has its decoders
@@ -49,7 +50,7 @@ range that a driver has claimed is refused, one that nothing claimed yet (no
 CXL driver is loaded) is not.  Component registers take 32-bit accesses only,
 which is what the memoryview of format "I" does.
 
-  type2-bios.py --serial SN [--size BYTES] [--bare] --record FILE
+  type2-bios.py --serial SN [--size BYTES] [--bare|--unlocked] --record FILE
   type2-bios.py check [--complete] FILE
   type2-bios.py hotadd FILE
 """
@@ -89,6 +90,12 @@ CTRL_COMMIT = 1 << 9
 CTRL_COMMITTED = 1 << 10
 CTRL_ERR = 1 << 11
 CTRL_HOSTONLY = 1 << 12  # Target Device Type: 1 host-only (Type 3)
+LOCK = CTRL_LOCK_ON_COMMIT  # 0 with --unlocked
+
+
+def set_lock(locked):
+    global LOCK
+    LOCK = CTRL_LOCK_ON_COMMIT if locked else 0
 
 # CXL Device DVSEC (CXL r3.1 8.1.3).
 DVSEC_CTRL = 0x0C
@@ -275,7 +282,8 @@ def component_regs(cfg):
 
 
 def commit_decoder(name, mmio, base, size, target_lo):
-    """Commit and lock HDM decoder 0 of one component, enable its decode."""
+    """Commit (and lock, but with --unlocked) HDM decoder 0 of one
+    component, enable its decode."""
     hdm = mmio.hdm()
     if hdm is None:
         die(f"{name}: no HDM decoder capability")
@@ -289,7 +297,7 @@ def commit_decoder(name, mmio, base, size, target_lo):
     mmio.w32(hdm + HDM0_TL_LO, target_lo)
     mmio.w32(hdm + HDM0_TL_HI, 0)
     # One way (IW 0), 256 B granularity (IG 0): the only target.
-    mmio.w32(hdm + HDM0_CTRL, CTRL_LOCK_ON_COMMIT | CTRL_COMMIT)
+    mmio.w32(hdm + HDM0_CTRL, LOCK | CTRL_COMMIT)
     deadline = time.monotonic() + 1.0  # the spec's timeout is 10 ms
     while True:
         ctrl = mmio.r32(hdm + HDM0_CTRL)
@@ -309,12 +317,14 @@ def commit_decoder(name, mmio, base, size, target_lo):
         "global_ctrl": mmio.r32(hdm + HDM_GLOBAL_CTRL),
     }
     ok = (got["base"] == base and got["size"] == size and
-          got["ctrl"] & CTRL_COMMITTED and got["ctrl"] & CTRL_LOCK_ON_COMMIT and
+          got["ctrl"] & CTRL_COMMITTED and
+          got["ctrl"] & CTRL_LOCK_ON_COMMIT == LOCK and
           not got["ctrl"] & CTRL_HOSTONLY and
           got["global_ctrl"] & HDM_GLOBAL_ENABLE)
     if not ok:
         die(f"{name}: read back {got}, wanted base {base:#x} size {size:#x}")
-    say(f"{name}: decoder 0 committed and locked, {base:#x}+{size:#x}, "
+    locked = " and locked" if LOCK else ""
+    say(f"{name}: decoder 0 committed{locked}, {base:#x}+{size:#x}, "
         f"device-coherent (ctrl {got['ctrl']:#x})")
     return got
 
@@ -403,7 +413,7 @@ def commit(args):
         "root_port": rp.bdf, "root_port_number": port_num,
         "window": {"base": win["base"], "size": win["size"]},
         "range": {"start": win["base"], "size": size},
-        "committed": not args.bare,
+        "committed": not args.bare, "locked": bool(LOCK),
         "switches": [{"upstream_port": usp.bdf, "downstream_port": dsp.bdf}
                      for usp, dsp in switches],
     }
@@ -431,6 +441,7 @@ def hotadd(args):
         rec = json.load(f)
     if not rec["committed"]:
         die("the firmware committed nothing (--bare): no range to restore")
+    set_lock(rec.get("locked", True))
     fn = find_function(rec["serial"])
     if fn.bdf != rec["pci"]:
         die(f"serial {rec['serial']:#x} came back at {fn.bdf}, not {rec['pci']}")
@@ -462,7 +473,8 @@ def check(args):
     if not rec["committed"]:
         die("the firmware committed nothing (--bare): nothing to check")
     start, size = rec["range"]["start"], rec["range"]["size"]
-    want = {"start": f"{start:#x}", "size": f"{size:#x}", "locked": "1",
+    locked = "1" if rec.get("locked", True) else "0"
+    want = {"start": f"{start:#x}", "size": f"{size:#x}", "locked": locked,
             "target_type": "accelerator"}
     found = {"host bridge": None, "endpoint": None}
     usps = [sw["upstream_port"] for sw in rec.get("switches", [])]
@@ -516,7 +528,11 @@ def main():
     p.add_argument("--record", required=True)
     p.add_argument("--bare", action="store_true",
                    help="find and record the device, commit nothing")
-    commit(p.parse_args())
+    p.add_argument("--unlocked", action="store_true",
+                   help="commit without Lock-On-Commit: the core may reset them")
+    args = p.parse_args()
+    set_lock(not args.unlocked)
+    commit(args)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,10 @@ check_stock() {
 	fi
 	ok "the family shows $pci as a stock NIC in mode $1 (reason $2)"
 }
+# What cxlnicd says of the NIC, and the steps it took since history SEQ.
+stock_status() { "$CTL" status "$pci" --json; }
+stock_state() { stock_status | jq -r '"\(.state) \(.waiting_for // "-")"'; }
+actions_since() { history_since "$1" "$pci" | tr '\n' ' '; }
 # cxlnicctl monitor --json into $MON_LOG (pid $MON_PID), known to be
 # listening once it has seen a cooperating NIC come back: as monitor_start,
 # for a bench whose cooperating NICs are not attached.
@@ -109,6 +113,31 @@ stock_events() {
 		uniq | tr '\n' ' '
 }
 
+# pull_flowing WHAT CMD...: CMD takes a piece away while frames flow on the
+# netdev, and the core releases the driver; the cooperating driver's quiesce
+# op ran, and no frame went into the CXL window after it.
+pull_flowing() {
+	local what=$1 sender mark msgs quiesced at_remove plain
+	shift
+	send_frames "$NETDEV" 100000000 2>/dev/null &
+	sender=$!
+	wait_until 20 eval '[ "$(cat "$simdir/cxl_packets")" -gt 1000 ]' ||
+		fail "frames do not flow into the CXL window"
+	mark=$(dmesg | wc -l)
+	log "$what with frames flowing"
+	"$@"
+	wait_until 30 no_pci_driver || fail "the core did not release $pci's driver"
+	kill "$sender" 2>/dev/null || true
+	wait "$sender" 2>/dev/null || true
+	msgs=$(dmesg | tail -n +"$((mark + 1))")
+	quiesced=$(sed -n "s/.*$pci: quiesced: CTPIO on the plain window, \([0-9]*\) frames written into CXL/\1/p" <<<"$msgs")
+	read -r at_remove plain <<<"$(sed -n "s/.*$pci: removed: \([0-9]*\) frames written into CXL, \([0-9]*\) into the plain window/\1 \2/p" <<<"$msgs")"
+	[ -n "$quiesced" ] || fail "the driver was never quiesced: $msgs"
+	[ -n "$at_remove" ] || fail "no account of the driver's remove: $msgs"
+	[ "$at_remove" = "$quiesced" ] ||
+		fail "$((at_remove - quiesced)) frames written into the CXL window after the quiesce"
+	ok "$what: quiesced with $quiesced frames in the CXL window, none after; $plain frames into the plain window until the release"
+}
 # bind_sim: probe the driver on the accelerator and check what it got.
 bind_sim() {
 	local md ep region got

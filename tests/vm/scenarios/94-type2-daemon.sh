@@ -24,10 +24,6 @@
 
 [ "$(jq -r .committed "$FW")" = true ] || fail "needs vmrun --type2"
 
-# What cxlnicd says of the NIC, and the steps it took since history SEQ.
-stock_status() { "$CTL" status "$pci" --json; }
-stock_state() { stock_status | jq -r '"\(.state) \(.waiting_for // "-")"'; }
-actions_since() { history_since "$1" "$pci" | tr '\n' ' '; }
 on_window() { sim_bound && [ "$(cat "$simdir/ctpio")" = "$1" ]; }
 link_up() {
 	local dev

@@ -35,31 +35,6 @@ ok "the family knows $pci's driver quiesces before a loss"
 
 stock_monitor_start
 
-# pull_flowing WHAT CMD...: CMD takes a piece away while frames flow on the
-# netdev, and the core releases the driver; the quiesce op ran, and no frame
-# went into the CXL window after it.
-pull_flowing() {
-	local what=$1 sender mark msgs quiesced at_remove plain
-	shift
-	send_frames "$NETDEV" 100000000 2>/dev/null &
-	sender=$!
-	wait_until 20 eval '[ "$(cat "$simdir/cxl_packets")" -gt 1000 ]' ||
-		fail "frames do not flow into the CXL window"
-	mark=$(dmesg | wc -l)
-	log "$what with frames flowing"
-	"$@"
-	wait_until 30 no_pci_driver || fail "the core did not release $pci's driver"
-	kill "$sender" 2>/dev/null || true
-	wait "$sender" 2>/dev/null || true
-	msgs=$(dmesg | tail -n +"$((mark + 1))")
-	quiesced=$(sed -n "s/.*$pci: quiesced: CTPIO on the plain window, \([0-9]*\) frames written into CXL/\1/p" <<<"$msgs")
-	read -r at_remove plain <<<"$(sed -n "s/.*$pci: removed: \([0-9]*\) frames written into CXL, \([0-9]*\) into the plain window/\1 \2/p" <<<"$msgs")"
-	[ -n "$quiesced" ] || fail "the driver was never quiesced: $msgs"
-	[ -n "$at_remove" ] || fail "no account of the driver's remove: $msgs"
-	[ "$at_remove" = "$quiesced" ] ||
-		fail "$((at_remove - quiesced)) frames written into the CXL window after the quiesce"
-	ok "$what: quiesced with $quiesced frames in the CXL window, none after; $plain frames into the plain window until the release"
-}
 unbind_memdev() { echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind; }
 pull_flowing "unbinding cxl_mem from $MD" unbind_memdev
 case $(stock_events) in
