@@ -92,6 +92,41 @@ check_stock() {
 stock_status() { "$CTL" status "$pci" --json; }
 stock_state() { stock_status | jq -r '"\(.state) \(.waiting_for // "-")"'; }
 actions_since() { history_since "$1" "$pci" | tr '\n' ' '; }
+on_window() { sim_bound && [ "$(cat "$simdir/ctpio")" = "$1" ]; }
+link_up() {
+	local dev
+	dev=$(sim_netdev)
+	[ -n "$dev" ] && ip -j link show "$dev" | jq -e '.[0].flags | index("UP")' >/dev/null
+}
+# expect_state WANT: cxlnicd's word for the NIC and what it waits for.
+state_is() { [ "$(stock_state)" = "$1" ]; }
+expect_state() {
+	wait_until 20 state_is "$1" ||
+		fail "cxlnicd says $(stock_state) of $pci, expected $1"
+	ok "cxlnicd: $pci $1"
+}
+# back_on WINDOW SEQ WHAT: cxlnicd bound the driver again by itself (steps
+# WHAT since SEQ), CTPIO is on WINDOW, the new netdev is up and sends there.
+back_on() {
+	wait_until 60 on_window "$1" ||
+		fail "cxlnicd did not bring $pci back on $1 (driver $(pci_driver), ctpio $(cat "$simdir/ctpio" 2>/dev/null)); its steps: $(actions_since "$2")"
+	[ "$(actions_since "$2")" = "$3 " ] ||
+		fail "cxlnicd's steps: $(actions_since "$2"), expected $3"
+	wait_until 10 link_up || fail "$(sim_netdev) is not up after cxlnicd's bind"
+	ok "cxlnicd bound $pci again ($3): CTPIO on $1, $(sim_netdev) up"
+	if [ "$1" = cxl ]; then
+		bind_sim "bound again by cxlnicd"
+		check_stock cxl probe
+	else
+		check_tx plain
+		check_stock pci probe
+	fi
+}
+released() {
+	wait_until 30 no_pci_driver || fail "the core did not release $pci's driver"
+	ok "the core released $pci's driver"
+}
+
 # cxlnicctl monitor --json into $MON_LOG (pid $MON_PID), known to be
 # listening once it has seen a cooperating NIC come back: as monitor_start,
 # for a bench whose cooperating NICs are not attached.
