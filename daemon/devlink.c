@@ -53,19 +53,25 @@ void devlink_client_close(struct devlink_client *c)
 	free(c);
 }
 
+/* What cxlnicd reads of a reply, at the lengths devlink gives them. */
+static const struct nla_policy reply_policy[DEVLINK_ATTR_MAX + 1] = {
+	[DEVLINK_ATTR_HEALTH_REPORTER] = { .type = NLA_NESTED },
+};
+static const struct nla_policy reporter_policy[DEVLINK_ATTR_MAX + 1] = {
+	[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD] = { .type = NLA_U64 },
+};
+
 static int parse_reporter(struct nl_msg *msg, void *arg)
 {
-	static const struct nla_policy policy[DEVLINK_ATTR_MAX + 1] = {
-		[DEVLINK_ATTR_HEALTH_REPORTER] = { .type = NLA_NESTED },
-	};
 	struct reporter_reply *reply = arg;
 	struct nlattr *tb[DEVLINK_ATTR_MAX + 1];
 	struct nlattr *rep[DEVLINK_ATTR_MAX + 1];
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, DEVLINK_ATTR_MAX, policy) ||
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, DEVLINK_ATTR_MAX,
+			  reply_policy) ||
 	    !tb[DEVLINK_ATTR_HEALTH_REPORTER] ||
 	    nla_parse_nested(rep, DEVLINK_ATTR_MAX,
-			     tb[DEVLINK_ATTR_HEALTH_REPORTER], NULL))
+			     tb[DEVLINK_ATTR_HEALTH_REPORTER], reporter_policy))
 		return NL_SKIP;
 	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD])
 		reply->r->grace_ms =

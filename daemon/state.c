@@ -127,14 +127,35 @@ int state_save(const char *path, const struct nic_state *nics, size_t n)
 	return rc;
 }
 
-static void copy_str(char *dst, size_t len, struct json_object *o,
-		     const char *key)
+/*
+ * A field of the file, if there: of its type and size, or the file is not
+ * ours (a truncated name or a string read as true would act on the wrong
+ * thing).
+ */
+static int copy_str(char *dst, size_t len, struct json_object *o,
+		    const char *key)
 {
 	struct json_object *v;
 
-	if (json_object_object_get_ex(o, key, &v) &&
-	    json_object_is_type(v, json_type_string))
-		snprintf(dst, len, "%s", json_object_get_string(v));
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) >= len)
+		return -EINVAL;
+	memcpy(dst, json_object_get_string(v), json_object_get_string_len(v) + 1);
+	return 0;
+}
+
+static int copy_bool(bool *dst, struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return -EINVAL;
+	*dst = json_object_get_boolean(v);
+	return 0;
 }
 
 static int overrides_from_json(struct json_object *o, struct nic_state *s)
@@ -163,23 +184,22 @@ static int nic_from_json(struct json_object *o, struct nic_state *s)
 	memset(s, 0, sizeof(*s));
 	if (!json_object_is_type(o, json_type_object))
 		return -EINVAL;
-	copy_str(s->pci_addr, sizeof(s->pci_addr), o, "pci_addr");
-	copy_str(s->driver, sizeof(s->driver), o, "driver");
-	copy_str(s->pending, sizeof(s->pending), o, "pending");
-	copy_str(s->memdev, sizeof(s->memdev), o, "memdev");
-	copy_str(s->memdev_host, sizeof(s->memdev_host), o, "memdev_host");
-	copy_str(s->region, sizeof(s->region), o, "region");
-	copy_str(s->region_uuid, sizeof(s->region_uuid), o, "region_uuid");
-	copy_str(s->held_override, sizeof(s->held_override), o,
-		 "held_override");
-	if (json_object_object_get_ex(o, "unbound_by_us", &v))
-		s->unbound_by_us = json_object_get_boolean(v);
-	if (json_object_object_get_ex(o, "held", &v))
-		s->held = json_object_get_boolean(v);
-	if (json_object_object_get_ex(o, "operator_pci", &v))
-		s->operator_pci = json_object_get_boolean(v);
-	if (json_object_object_get_ex(o, "recover_requested", &v))
-		s->recover_requested = json_object_get_boolean(v);
+	if (copy_str(s->pci_addr, sizeof(s->pci_addr), o, "pci_addr") ||
+	    copy_str(s->driver, sizeof(s->driver), o, "driver") ||
+	    copy_str(s->pending, sizeof(s->pending), o, "pending") ||
+	    copy_str(s->memdev, sizeof(s->memdev), o, "memdev") ||
+	    copy_str(s->memdev_host, sizeof(s->memdev_host), o,
+		     "memdev_host") ||
+	    copy_str(s->region, sizeof(s->region), o, "region") ||
+	    copy_str(s->region_uuid, sizeof(s->region_uuid), o,
+		     "region_uuid") ||
+	    copy_str(s->held_override, sizeof(s->held_override), o,
+		     "held_override") ||
+	    copy_bool(&s->unbound_by_us, o, "unbound_by_us") ||
+	    copy_bool(&s->held, o, "held") ||
+	    copy_bool(&s->operator_pci, o, "operator_pci") ||
+	    copy_bool(&s->recover_requested, o, "recover_requested"))
+		return -EINVAL;
 	if (json_object_object_get_ex(o, "policy", &v) &&
 	    overrides_from_json(v, s))
 		return -EINVAL;

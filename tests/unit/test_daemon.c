@@ -734,19 +734,36 @@ static void test_state_round_trip(void **state)
 	free(out);
 }
 
-static void test_state_refuses_garbage(void **state)
+/* One NIC's entry, otherwise sound, with one field of the wrong kind. */
+static void assert_state_refused(const char *nic)
 {
 	char path[] = "/tmp/cxlnicd-state-XXXXXX";
-	struct nic_state *out;
-	size_t n;
+	struct nic_state *out = NULL;
+	size_t n = 0;
 	int fd = mkstemp(path);
+	FILE *f;
 
-	(void)state;
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "{\"nics\": [ {\"driver\": 1} ]}", 27), 27);
-	close(fd);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"nics\": [ {\"pci_addr\": \"0000:00:06.0\"}, %s ]}", nic);
+	fclose(f);
 	assert_int_equal(state_load(path, &out, &n), -EINVAL);
+	assert_null(out);
+	assert_int_equal(n, 0);
 	unlink(path);
+}
+
+static void test_state_refuses_garbage(void **state)
+{
+	(void)state;
+	assert_state_refused("{\"driver\": \"cxlnic_sim\"}");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"driver\": 1}");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"held\": \"yes\"}");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"unbound_by_us\": 1}");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"region\": "
+			     "\"region0123456789012345678901234567890123456789012345678901234567890123456789\"}");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"policy\": {\"on_loss\": 1}}");
 }
 
 int main(void)
