@@ -5,8 +5,9 @@
 
 #include <stdbool.h>
 
-enum { OPT_JSON = 256, OPT_MEMDEV, OPT_ENDPOINT, OPT_DECODER, OPT_COUNT,
-       OPT_TIMEOUT };
+/* Options with a short form are their letter, as ip's and devlink's -j. */
+enum { OPT_JSON = 'j', OPT_MEMDEV = 256, OPT_ENDPOINT, OPT_DECODER,
+       OPT_COUNT, OPT_TIMEOUT };
 
 struct opts {
 	bool json;

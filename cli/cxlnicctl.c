@@ -144,8 +144,11 @@ static void option_error(const char *what, const char *arg, const int *allowed)
 	for (i = 0; allowed[i]; i++) {
 		const struct option *opt = find_option(allowed[i]);
 
-		fprintf(stderr, " %s--%s%s", allowed[i] == 'v' ? "-v/" : "",
-			opt->name, opt->has_arg ? " ARG" : "");
+		if (allowed[i] < 128)
+			fprintf(stderr, " -%c/", allowed[i]);
+		else
+			fputc(' ', stderr);
+		fprintf(stderr, "--%s%s", opt->name, opt->has_arg ? " ARG" : "");
 	}
 	fputc('\n', stderr);
 }
@@ -188,7 +191,7 @@ int parse_opts(int argc, char **argv, const int *allowed,
 	optind = 1;
 	opterr = 0;
 	/* ':' first: a missing option argument is told apart from a typo. */
-	while ((c = getopt_long(argc, argv, ":v", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vj", long_opts, NULL)) != -1) {
 		if (c == ':') {
 			option_error("missing argument for", argv[optind - 1],
 				     allowed);
@@ -237,7 +240,7 @@ static int cmd_list(int argc, char **argv)
 	if (n < 0)
 		return EXIT_USAGE;
 	if (n != argc)
-		return usage_error("list [-v] [--json]");
+		return usage_error("list [-v] [-j|--json]");
 	rc = open_client(&c);
 	if (rc)
 		return rc;
@@ -271,7 +274,7 @@ static int cmd_show(int argc, char **argv)
 	if (n < 0)
 		return EXIT_USAGE;
 	if (argc - n != 1)
-		return usage_error("show NIC [--json]");
+		return usage_error("show NIC [-j|--json]");
 	rc = open_client(&c);
 	if (rc)
 		return rc;
@@ -474,7 +477,7 @@ static int cmd_monitor(int argc, char **argv)
 	if (n < 0)
 		return EXIT_USAGE;
 	if (n != argc)
-		return usage_error("monitor [--json] [--count N] [--timeout SECONDS]");
+		return usage_error("monitor [-j|--json] [--count N] [--timeout SECONDS]");
 	st.json = o.json;
 	st.limit = o.count;
 	rc = cxlnic_monitor_open(&m, 0);
@@ -526,18 +529,18 @@ static int cmd_version(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd commands[] = {
-	{ "list", cmd_list, "list [-v] [--json]" },
-	{ "show", cmd_show, "show NIC [--json]" },
+	{ "list", cmd_list, "list [-v] [-j|--json]" },
+	{ "show", cmd_show, "show NIC [-j|--json]" },
 	{ "mode", cmd_mode, "mode NIC cxl|pci" },
 	{ "attach", cmd_attach, "attach NIC REGION [--memdev M] [--endpoint E] [--decoder D]" },
 	{ "detach", cmd_detach, "detach NIC" },
-	{ "monitor", cmd_monitor, "monitor [--json] [--count N] [--timeout S]" },
-	{ "status", cmd_status, "status [NIC] [--json] [--timeout S]" },
-	{ "policy", cmd_policy, "policy NIC [KEY VALUE] [--json] [--timeout S]" },
-	{ "recover", cmd_recover, "recover NIC [--json] [--timeout S]" },
-	{ "unbind", cmd_unbind, "unbind NIC [--json] [--timeout S]" },
-	{ "bind", cmd_bind, "bind NIC [--json] [--timeout S]" },
-	{ "history", cmd_history, "history [NIC] [--count N] [--json] [--timeout S]" },
+	{ "monitor", cmd_monitor, "monitor [-j|--json] [--count N] [--timeout S]" },
+	{ "status", cmd_status, "status [NIC] [-j|--json] [--timeout S]" },
+	{ "policy", cmd_policy, "policy NIC [KEY VALUE] [-j|--json] [--timeout S]" },
+	{ "recover", cmd_recover, "recover NIC [-j|--json] [--timeout S]" },
+	{ "unbind", cmd_unbind, "unbind NIC [-j|--json] [--timeout S]" },
+	{ "bind", cmd_bind, "bind NIC [-j|--json] [--timeout S]" },
+	{ "history", cmd_history, "history [NIC] [--count N] [-j|--json] [--timeout S]" },
 	{ "version", cmd_version, "version" },
 	{ "help", cmd_help, "help" },
 };

@@ -91,7 +91,7 @@ int cmd_status(int argc, char **argv)
 		return EXIT_USAGE;
 	reply_timeout = o.timeout;
 	if (argc - n > 1)
-		return usage_error("status [NIC] [--json] [--timeout S]");
+		return usage_error("status [NIC] [-j|--json] [--timeout S]");
 	/* With a NIC: cxlnicd's view of it; without: of itself. */
 	rc = call(argc - n ? cxlnic_ctl_request("show", argv[n]) :
 			     cxlnic_ctl_request("status", NULL), &res);
@@ -121,7 +121,7 @@ int cmd_policy(int argc, char **argv)
 		return EXIT_USAGE;
 	reply_timeout = o.timeout;
 	if (argc - n != 1 && argc - n != 3)
-		return usage_error("policy NIC [KEY VALUE] [--json] [--timeout S]");
+		return usage_error("policy NIC [KEY VALUE] [-j|--json] [--timeout S]");
 	req = cxlnic_ctl_request(argc - n == 1 ? "show" : "set-policy", argv[n]);
 	if (argc - n == 3) {
 		json_object_object_add(req, "key", json_object_new_string(argv[n + 1]));
@@ -179,7 +179,8 @@ static int nic_action(int argc, char **argv, const char *cmd)
 		return EXIT_USAGE;
 	reply_timeout = o.timeout;
 	if (argc - n != 1) {
-		snprintf(usage, sizeof(usage), "%s NIC [--json] [--timeout S]", cmd);
+		snprintf(usage, sizeof(usage),
+			 "%s NIC [-j|--json] [--timeout S]", cmd);
 		return usage_error(usage);
 	}
 	rc = call(cxlnic_ctl_request(cmd, argv[n]), &res);
@@ -228,7 +229,7 @@ int cmd_history(int argc, char **argv)
 		return EXIT_USAGE;
 	reply_timeout = o.timeout;
 	if (argc - n > 1)
-		return usage_error("history [NIC] [--count N] [--json] [--timeout S]");
+		return usage_error("history [NIC] [--count N] [-j|--json] [--timeout S]");
 	req = cxlnic_ctl_request("history", argc - n ? argv[n] : NULL);
 	if (o.count)
 		json_object_object_add(req, "limit", json_object_new_int64(o.count));

@@ -22,7 +22,7 @@ attach 0 "$region"
 # Bad input: one line, the right code, nothing changed.
 gen=$(nic_field 0 .generation)
 expect_exit 2 "unknown command 'lsit'; valid commands: list show" "$CTL" lsit
-expect_exit 2 "unknown option '--jsn'; valid options: --json -v/--verbose" "$CTL" list --jsn
+expect_exit 2 "unknown option '--jsn'; valid options: -j/--json -v/--verbose" "$CTL" list --jsn
 # No command at all is a usage error like the others: on stderr, exit 2;
 # asked for, the usage goes to stdout with 0.
 rc=0
@@ -44,6 +44,9 @@ ok "bad input: one line naming the problem and the choices, exit 2 or 3"
 "$CTL" list --json | shape 'length == 2 and all(.[]; nic)' || fail "list shape"
 "$CTL" show "$pci0" --json | shape 'nic and .mode == "cxl"' || fail "show shape"
 "$CTL" show 1 --json | shape 'nic and .handle == 1' || fail "show by handle"
+# -j, as ip and devlink have it: the same document as --json.
+[ "$("$CTL" show "$pci0" -j | jq -S 'del(.stats)')" = "$("$CTL" show "$pci0" --json | jq -S 'del(.stats)')" ] ||
+	fail "show -j is not show --json"
 for cmd in status "policy $pci0" "recover $pci0" "unbind $pci0" "bind $pci0" history; do
 	# shellcheck disable=SC2086
 	expect_exit 5 "cxlnicd is not running" "$CTL" $cmd
