@@ -91,6 +91,8 @@ void print_dev_details(FILE *f, const struct cxlnic_dev_info *dev)
 	if (dev->ifindex)
 		fprintf(f, "  netdev:       %s (ifindex %" PRIu32 ")\n",
 			dev->ifname, dev->ifindex);
+	else if (dev->link_was_up)
+		fprintf(f, "  netdev:       none (the last one was up)\n");
 	fprintf(f, "  mode:         %s\n", cxlnic_mode_name(dev->mode));
 	fprintf(f, "  generation:   %" PRIu32 "\n", dev->generation);
 	fprintf(f, "  last change:  %s\n", cxlnic_reason_name(dev->reason));

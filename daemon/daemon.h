@@ -32,7 +32,6 @@ struct nic {
 	bool region_not_kept;		/* stock: bound on its whole chain,
 					 * no region came */
 	uint64_t stock_bound_at;	/* stock: when bound on a whole chain */
-	bool link_was_up;		/* stock: its netdev, when last seen */
 	char driver[64];
 	char pending[32];		/* step under way, as recorded */
 	char pending_memdev[32];

@@ -27,20 +27,6 @@ static int link_get(int ifindex, struct nl_sock **sk, struct rtnl_link **link)
 	return 0;
 }
 
-int netdev_admin_up(int ifindex, bool *up)
-{
-	struct rtnl_link *link;
-	struct nl_sock *sk;
-	int rc = link_get(ifindex, &sk, &link);
-
-	if (rc)
-		return rc;
-	*up = rtnl_link_get_flags(link) & IFF_UP;
-	rtnl_link_put(link);
-	nl_socket_free(sk);
-	return 0;
-}
-
 int netdev_set_up(int ifindex)
 {
 	struct rtnl_link *link, *change;

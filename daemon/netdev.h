@@ -2,18 +2,14 @@
 /*
  * A stock NIC's netdev across a bind of its driver: the CXL core's release
  * unregisters it and the next probe registers a new one, down.  cxlnicd
- * brings the new one up when the last one was up, as it was before the
- * loss; addresses and routes are the network configuration's to put back
+ * brings the new one up when the kernel says the last one was up as its
+ * driver left; addresses and routes are the network configuration's to put back
  * (systemd-networkd, ifupdown, NetworkManager see a new link).  Through
  * rtnetlink (libnl-route-3); -EIO on a failure, which is logged.
  */
 #ifndef CXLNICD_NETDEV_H
 #define CXLNICD_NETDEV_H
 
-#include <stdbool.h>
-
-/* Whether the netdev with @ifindex is administratively up. */
-int netdev_admin_up(int ifindex, bool *up);
 /* Set it up (as `ip link set DEV up`). */
 int netdev_set_up(int ifindex);
 

@@ -113,18 +113,19 @@ int stock_view_of(struct daemon *d, struct nic *nic, struct stock_view *s)
 	s->held = nic->held;
 	s->recover_requested = nic->recover_requested;
 	stock_check_region(d, nic, s);
-	/* Until the core's release: the link as the loss will find it. */
-	if (s->bound && nic->info.ifindex)
-		netdev_admin_up((int)nic->info.ifindex, &nic->link_was_up);
 	return 0;
 }
 
-/* The new netdev, up if the last one was: as before the loss. */
+/*
+ * The new netdev, up if the last one was as its driver left: the kernel
+ * read it then.  What cxlnicd saw at its last reconcile may be older than
+ * an operator's 'ip link set up' just before the loss.
+ */
 static void stock_link_up(struct daemon *d, struct nic *nic)
 {
 	int rc;
 
-	if (!nic->link_was_up || !nic->info.ifindex)
+	if (!nic->info.link_was_up || !nic->info.ifindex)
 		return;
 	rc = netdev_set_up((int)nic->info.ifindex);
 	daemon_note(d, rc ? LOG_WARNING : LOG_INFO, HISTORY_ACTION,

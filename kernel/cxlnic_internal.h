@@ -59,6 +59,7 @@
 #define _CXLNIC_INTERNAL_H
 
 #include <linux/cxlnic.h>
+#include <linux/if.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/range.h>
@@ -123,6 +124,8 @@ struct cxlnic_dev {
 	bool cxl_at_probe;		/* stock: its driver made its memdev */
 	/* Stock: lost on CXL, so the CXL core releases its driver next. */
 	bool release_due;
+	/* Stock: its netdev was up (IFF_UP) when its last driver left. */
+	bool link_was_up;
 	/* Stock: what its driver gave devm_cxlnic_add_cxl(), or NULL. */
 	void (*quiesce)(void *data);
 	void *quiesce_data;
@@ -220,6 +223,14 @@ int cxlnic_claim(struct cxlnic_dev *nic, const struct cxlnic_topo *topo,
 void cxlnic_unclaim(struct cxlnic_dev *nic);
 
 /* netlink.c */
+/* The first network interface of a NIC's device, as of the call. */
+struct cxlnic_netdev {
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	bool up;			/* administratively: IFF_UP */
+};
+
+bool cxlnic_netdev_of(struct device *dev, struct cxlnic_netdev *found);
 int cxlnic_netlink_init(void);
 void cxlnic_netlink_exit(void);
 void cxlnic_notify_dev(struct cxlnic_dev *nic, u8 cmd);

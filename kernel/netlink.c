@@ -117,28 +117,40 @@ static int cxlnic_put_stats(struct sk_buff *msg, struct cxlnic_dev *nic)
 	return 0;
 }
 
-struct cxlnic_netdev {
-	int ifindex;
-	char ifname[IFNAMSIZ];
-};
-
-/* The first network interface of the NIC's device (its netdev's device). */
+/* Copied while the child is held: its driver may unregister it next. */
 static int cxlnic_find_netdev(struct device *dev, void *data)
 {
 	struct cxlnic_netdev *found = data;
+	struct net_device *ndev;
 
 	if (!dev->class || strcmp(dev->class->name, "net"))
 		return 0;
-	found->ifindex = to_net_dev(dev)->ifindex;
+	ndev = to_net_dev(dev);
+	found->ifindex = ndev->ifindex;
 	strscpy(found->ifname, dev_name(dev), sizeof(found->ifname));
+	found->up = READ_ONCE(ndev->flags) & IFF_UP;
 	return 1;
+}
+
+/**
+ * cxlnic_netdev_of - the netdev a NIC's driver registered under @dev
+ * @dev: the NIC's device (its netdev's parent)
+ * @found: filled in when there is one
+ *
+ * Context: any that may take a spinlock; a snapshot, no lock of the netdev
+ * is taken (rtnl may be held by the caller's caller).
+ * Return: whether @dev has a netdev.
+ */
+bool cxlnic_netdev_of(struct device *dev, struct cxlnic_netdev *found)
+{
+	return device_for_each_child(dev, found, cxlnic_find_netdev);
 }
 
 static int cxlnic_put_netdev(struct sk_buff *msg, struct cxlnic_dev *nic)
 {
 	struct cxlnic_netdev found = {};
 
-	if (!device_for_each_child(nic->dev, &found, cxlnic_find_netdev))
+	if (!cxlnic_netdev_of(nic->dev, &found))
 		return 0;
 	if (nla_put_u32(msg, CXLNIC_A_DEV_IFINDEX, found.ifindex) ||
 	    nla_put_string(msg, CXLNIC_A_DEV_IFNAME, found.ifname))
@@ -171,6 +183,8 @@ static int cxlnic_fill_dev(struct sk_buff *msg, struct cxlnic_dev *nic)
 	if (nic->lost && nla_put_flag(msg, CXLNIC_A_DEV_LOST))
 		return -EMSGSIZE;
 	if (nic->quiesce && nla_put_flag(msg, CXLNIC_A_DEV_QUIESCE))
+		return -EMSGSIZE;
+	if (nic->link_was_up && nla_put_flag(msg, CXLNIC_A_DEV_LINK_WAS_UP))
 		return -EMSGSIZE;
 	if (nic->serial &&
 	    nla_put_u64_64bit(msg, CXLNIC_A_DEV_SERIAL, nic->serial,

@@ -208,14 +208,20 @@ out_free:
  * on its region, it is the CXL core's release (or an unbind that came
  * first, to the same effect): userspace may bind it again once the chain
  * is back.  Otherwise someone unbound a driver that had nothing to lose.
+ * Whether its netdev was up is kept: the next driver's netdev is a new one,
+ * down, and whoever binds it again (cxlnicd) sets it up as it was.
  */
 static void cxlnic_stock_unbinding(struct cxlnic_dev *nic)
 {
+	struct cxlnic_netdev ndev = {};
 	enum cxlnic_ctpio_mode prev;
 
+	/* Still registered: its driver's remove has not run. */
+	cxlnic_netdev_of(nic->dev, &ndev);
 	if (!cxlnic_lock_live(nic))
 		return;
 	prev = nic->mode;
+	nic->link_was_up = ndev.up;
 	nic->reason = nic->release_due ? CXLNIC_REASON_RELEASED :
 					 CXLNIC_REASON_UNREGISTER;
 	nic->release_due = false;

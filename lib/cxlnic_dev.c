@@ -47,6 +47,7 @@ static struct nla_policy dev_policy[CXLNIC_A_MAX + 1] = {
 	[CXLNIC_A_DEV_SERIAL] = POLICY_U64,
 	[CXLNIC_A_DEV_LOST] = { .type = NLA_FLAG },
 	[CXLNIC_A_DEV_QUIESCE] = { .type = NLA_FLAG },
+	[CXLNIC_A_DEV_LINK_WAS_UP] = { .type = NLA_FLAG },
 };
 
 static struct nla_policy piece_policy[CXLNIC_A_PIECE_MAX + 1] = {
@@ -180,6 +181,7 @@ int cxlnic_dev_parse(struct nlattr *attrs, int len, uint8_t cmd,
 		dev->serial = nla_get_u64(tb[CXLNIC_A_DEV_SERIAL]);
 	dev->lost = tb[CXLNIC_A_DEV_LOST];
 	dev->quiesce = tb[CXLNIC_A_DEV_QUIESCE];
+	dev->link_was_up = tb[CXLNIC_A_DEV_LINK_WAS_UP];
 	copy_string(dev->ifname, sizeof(dev->ifname), tb[CXLNIC_A_DEV_IFNAME]);
 	if (tb[CXLNIC_A_DEV_IFINDEX])
 		dev->ifindex = nla_get_u32(tb[CXLNIC_A_DEV_IFINDEX]);

@@ -42,6 +42,7 @@ struct cxlnic_dev_info {
 	uint8_t loss_reason;
 	bool lost;			/* that loss not repaired yet */
 	bool quiesce;			/* stock: its driver gave a quiesce op */
+	bool link_was_up;		/* stock: its netdev, as its last driver left */
 	bool has_loss_piece;
 	struct cxlnic_piece_info loss_piece;
 

@@ -64,9 +64,12 @@ struct json_object *cxlnic_dev_to_json(const struct cxlnic_dev_info *dev)
 	add_str(o, "pci_addr", dev->pci_addr);
 	add_str(o, "driver", dev->driver);
 	add_str(o, "kind", cxlnic_nic_kind_name(dev->kind));
-	if (dev->kind == CXLNIC_KIND_STOCK)
+	if (dev->kind == CXLNIC_KIND_STOCK) {
 		json_object_object_add(o, "quiesce",
 				       json_object_new_boolean(dev->quiesce));
+		json_object_object_add(o, "link_was_up",
+				       json_object_new_boolean(dev->link_was_up));
+	}
 	if (dev->serial)
 		add_u64(o, "serial", dev->serial);
 	if (dev->ifindex) {

@@ -175,6 +175,7 @@ static struct nl_msg *sample_msg(void)
 	put_piece(msg, CXLNIC_A_DEV_LOSS_PIECE, CXLNIC_PIECE_MEMDEV, "mem1", 0);
 	nla_put_flag(msg, CXLNIC_A_DEV_LOST);
 	nla_put_flag(msg, CXLNIC_A_DEV_QUIESCE);
+	nla_put_flag(msg, CXLNIC_A_DEV_LINK_WAS_UP);
 	nla_put_string(msg, CXLNIC_A_DEV_REGION, "region2");
 	nla_put_u64(msg, CXLNIC_A_DEV_REGION_BASE, 0x510000000ULL);
 	nla_put_u64(msg, CXLNIC_A_DEV_REGION_SIZE, 256ULL << 20);
@@ -212,6 +213,7 @@ static void test_dev_parse(void **state)
 	assert_true(dev.has_loss_piece);
 	assert_true(dev.lost);
 	assert_true(dev.quiesce);
+	assert_true(dev.link_was_up);
 	assert_int_equal(dev.stats.cxl_packets, 1000);
 	assert_int_equal(dev.stats.fallbacks, 1);
 	nlmsg_free(msg);
@@ -422,16 +424,20 @@ static void test_dev_json_optional_keys(void **state)
 	dev.serial = 0x2000;
 	o = cxlnic_dev_to_json(&dev);
 	keys_of(o, keys, sizeof(keys));
-	assert_string_equal(keys, "handle,pci_addr,driver,kind,quiesce,serial,"
-			    "ifindex,ifname,mode,generation,last_reason,"
-			    "loss_reason,lost,pieces,stats");
+	assert_string_equal(keys, "handle,pci_addr,driver,kind,quiesce,"
+			    "link_was_up,serial,ifindex,ifname,mode,"
+			    "generation,last_reason,loss_reason,lost,pieces,"
+			    "stats");
 	assert_string_equal(json_str(o, "kind"), "stock");
 	assert_int_equal(json_int(o, "serial"), 0x2000);
 	assert_false(json_object_get_boolean(json_object_object_get(o, "quiesce")));
+	assert_false(json_object_get_boolean(json_object_object_get(o, "link_was_up")));
 	json_object_put(o);
 	dev.quiesce = true;
+	dev.link_was_up = true;
 	o = cxlnic_dev_to_json(&dev);
 	assert_true(json_object_get_boolean(json_object_object_get(o, "quiesce")));
+	assert_true(json_object_get_boolean(json_object_object_get(o, "link_was_up")));
 	json_object_put(o);
 }
 

@@ -114,6 +114,9 @@ enum cxlnic_attr {
 	CXLNIC_A_DEV_QUIESCE,		/* flag: a stock NIC whose driver
 					 * gave a quiesce op
 					 */
+	CXLNIC_A_DEV_LINK_WAS_UP,	/* flag: a stock NIC whose netdev was
+					 * up when its last driver left
+					 */
 
 	__CXLNIC_A_MAX,
 	CXLNIC_A_MAX = __CXLNIC_A_MAX - 1

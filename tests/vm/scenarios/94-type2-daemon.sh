@@ -7,8 +7,10 @@
 # because the last one was, go through that window.  Under on_loss =
 # fallback: after the memdev's loss, on CXL, with a recovery in cxlnicd's
 # history; after cxl_acpi's, on PCI, waiting for the root as its status
-# and metrics say, then once more on CXL when it is back.  (Every loss
-# against every policy: type2-matrix.)
+# and metrics say, then once more on CXL when it is back.  The new netdev
+# is up when the last one was as its driver left, even if an instant
+# before the loss, and stays down when it was down.  (Every loss against
+# every policy: type2-matrix.)
 #
 # Last, the accelerator is hot-removed (device_del): it leaves the family
 # and cxlnicd forgets it, touching nothing; hot-added again in its slot
@@ -54,6 +56,35 @@ seq=$(history_seq)
 modprobe cxl_acpi
 back_on cxl "$seq" "rebind-nic:true link-up:true"
 expect_state "on-cxl -"
+
+# The link as the driver left it, which the kernel records: not as
+# cxlnicd last saw it.  An operator's bind makes a new netdev, down, and
+# cxlnicd sees it so; set up an instant before a loss, it is up again
+# after cxlnicd's bind.  Set down before a loss, it stays down.
+log "the netdev's link across a loss, as its driver left it"
+echo "$pci" >"/sys/bus/pci/drivers/$SIM_T2/unbind"
+echo "$pci" >"/sys/bus/pci/drivers/$SIM_T2/bind"
+wait_until 20 sim_bound || fail "$SIM_T2 did not bind $pci again"
+wait_until 20 eval '[ "$(stock_status | jq .nic.generation)" = "$(stock_json | jq .generation)" ]' ||
+	fail "cxlnicd never saw the operator's bind: $(stock_status | jq -c .nic)"
+! link_up || fail "a driver bound by the operator has its netdev up"
+seq=$(history_seq)
+ip link set "$(sim_netdev)" up && echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind
+back_on cxl "$seq" "bind-nic:true link-up:true"
+[ "$(stock_json | jq .link_was_up)" = true ] ||
+	fail "the family says the released driver's netdev was not up: $(stock_json | jq -c .)"
+seq=$(history_seq)
+ip link set "$NETDEV" down
+log "unbinding cxl_mem from $MD, $NETDEV down"
+echo "$MD" >/sys/bus/cxl/drivers/cxl_mem/unbind
+wait_until 60 eval 'on_window cxl && state_is "on-cxl -"' ||
+	fail "cxlnicd did not bring $pci back on cxl: $(actions_since "$seq")"
+[ "$(actions_since "$seq")" = "bind-nic:true " ] ||
+	fail "cxlnicd's steps: $(actions_since "$seq"), expected bind-nic:true alone"
+! link_up || fail "$(sim_netdev) set up, though the last one was down"
+[ "$(stock_json | jq .link_was_up)" = false ] ||
+	fail "the family says the released driver's netdev was up"
+ok "the link as the driver left it: up again after a loss an instant after 'ip link set up'; down after one while down"
 
 log "hot-removal of the accelerator (device_del), cxlnicd running"
 seq=$(history_seq)
