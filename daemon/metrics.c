@@ -28,17 +28,18 @@ static void header(FILE *f, const char *name, const char *type,
 
 static void nic_modes(FILE *f, const struct daemon *d)
 {
-	static const char *const modes[] = { "off", "pci", "cxl" };
-	size_t i, m;
+	enum nic_status now;
+	unsigned int m, s;
+	size_t i;
 
 	header(f, "cxlnic_ctpio_mode", "gauge",
 	       "1 for the CTPIO window the NIC uses now (absent while unregistered).");
 	for (i = 0; i < d->n_nics; i++) {
 		if (!d->nics[i].present)
 			continue;
-		for (m = 0; m < 3; m++)
+		for (m = CXLNIC_CTPIO_MODE_OFF; m <= CXLNIC_CTPIO_MODE_CXL; m++)
 			fprintf(f, "cxlnic_ctpio_mode{nic=\"%s\",mode=\"%s\"} %d\n",
-				d->nics[i].pci_addr, modes[m],
+				d->nics[i].pci_addr, cxlnic_mode_name(m),
 				d->nics[i].info.mode == m);
 	}
 	header(f, "cxlnic_registered", "gauge",
@@ -47,10 +48,14 @@ static void nic_modes(FILE *f, const struct daemon *d)
 		fprintf(f, "cxlnic_registered{nic=\"%s\"} %d\n",
 			d->nics[i].pci_addr, d->nics[i].present);
 	header(f, "cxlnic_daemon_state", "gauge",
-	       "1 for cxlnicd's word for where the NIC is (see docs/json.md).");
-	for (i = 0; i < d->n_nics; i++)
-		fprintf(f, "cxlnic_daemon_state{nic=\"%s\",state=\"%s\"} 1\n",
-			d->nics[i].pci_addr, nic_state_name(&d->nics[i]));
+	       "1 for cxlnicd's word for where the NIC is, 0 for the others (see docs/json.md).");
+	for (i = 0; i < d->n_nics; i++) {
+		now = nic_status_of(&d->nics[i]);
+		for (s = 0; s < NIC_STATUS_COUNT; s++)
+			fprintf(f, "cxlnic_daemon_state{nic=\"%s\",state=\"%s\"} %d\n",
+				d->nics[i].pci_addr, nic_status_names[s],
+				s == now);
+	}
 	header(f, "cxlnic_waiting_for", "gauge",
 	       "1 for the piece a waiting NIC waits for (its waiting_for, see docs/json.md).");
 	for (i = 0; i < d->n_nics; i++)

@@ -108,7 +108,7 @@ void daemon_note(struct daemon *d, int priority, enum history_kind kind,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_nic(priority, nic, what, ms, "%s", msg);
+	log_note(priority, nic, what, error, ms, msg);
 	e = history_add(&d->history, kind, nic, what, error, ms, "%s", msg);
 	if (!d->ctl)
 		return;
@@ -450,10 +450,11 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 			snprintf(detail, len, "%s: its chain is back, and its CTPIO moves only at probe",
 				 nic->driver);
 		else
-			log_nic(LOG_WARNING, nic->pci_addr, "rebind-nic", -1,
-				"re-attach failed %u times: escalating to an unbind and bind of %s",
-				nic->attach_failures,
-				nic->driver[0] ? nic->driver : "its driver");
+			daemon_note(d, LOG_WARNING, HISTORY_DAEMON,
+				    nic->pci_addr, "escalate", 0, -1,
+				    "re-attach failed %u times: escalating to an unbind and bind of %s",
+				    nic->attach_failures,
+				    nic->driver[0] ? nic->driver : "its driver");
 		return do_rebind_nic(nic);
 	case STEP_ATTACH:
 		rc = do_attach(d, nic, n, &extack);

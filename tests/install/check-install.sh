@@ -88,6 +88,7 @@ done
 have_line "$MANDIR/man8/cxlnicd.8" 'cxlnicd\.service'
 have "$COMPLETIONSDIR/cxlnicctl"
 have "$DATADIR/doc/cxlnic/examples/cxlnicd.conf.example"
+have_line "$DATADIR/doc/cxlnic/json.md" "^## The daemon "
 # The rules must not start anything long-running themselves.
 if grep -Eq '^[^#]*RUN\+?=' "$dest$UDEVRULESDIR/60-cxlnic.rules" 2>/dev/null; then
 	echo "FAIL: 60-cxlnic.rules uses RUN"

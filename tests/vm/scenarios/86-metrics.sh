@@ -1,7 +1,8 @@
 #!/bin/bash
 # Metrics for the fleet: cxlnicd writes Prometheus text format into a
 # node_exporter textfile directory; after a loss and a recovery the file
-# parses (prometheus_client's parser) and matches `cxlnicctl list --json`,
+# parses (prometheus_client's parser) and matches `cxlnicctl list --json`
+# and, for cxlnicd's state of each NIC, its status,
 # and counts the recovery with its duration.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
@@ -25,8 +26,11 @@ counter_grows 0 cxl_packets || fail "no CXL traffic"
 tx_stop 0
 sleep 3		# a metrics refresh after the counters stood still
 "$CTL" list --json >/tmp/list.json
+for p in $(jq -r '.[].pci_addr' /tmp/list.json); do
+	"$CTL" status "$p" --json
+done | jq -s . >/tmp/status.json
 cat $prom
-python3 "$SRC/tests/vm/tools/check-metrics.py" $prom /tmp/list.json ||
+python3 "$SRC/tests/vm/tools/check-metrics.py" $prom /tmp/list.json /tmp/status.json ||
 	fail "metrics do not parse or do not match cxlnicctl list --json"
 grep -q "^cxlnic_recoveries_total{nic=\"$pci0\"} 1$" $prom ||
 	fail "the recovery of NIC 0 is not counted"

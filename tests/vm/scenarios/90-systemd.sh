@@ -5,7 +5,8 @@
 # SIGKILL and a stuck event loop (watchdog) make systemd restart it with its
 # state kept; a stopped daemon is started by udev when a CXL piece returns;
 # libndctl's namespace scan works within the sandbox; the socket unit
-# activates it.
+# activates it.  The journal has its fields, and MESSAGE_IDs as cxlnicd(8)
+# lists them.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 [ "${VMRUN_SYSTEMD:-}" = 1 ] || fail "run this through vmrun --systemd"
@@ -80,6 +81,23 @@ modprobe cxl_acpi
 wait_until 90 active || fail "udev did not start cxlnicd when CXL returned"
 wait_until 240 both_on_cxl || fail "NICs not back on CXL after cxl_acpi returned"
 ok "cxl_acpi back: udev started cxlnicd (SYSTEMD_WANTS), both NICs on CXL"
+
+# The journal's fields: each recovery has the MESSAGE_ID cxlnicd(8) lists,
+# its NIC and its duration; no entry of cxlnicd has an empty CXLNIC_*
+# field or a duration of -1.
+man8=$(cd "$(dirname "$0")/../../.." && pwd)/man/cxlnicd.8
+id=$(sed -n '/^\.B recovered$/{n;s/^MESSAGE_ID=//p}' "$man8")
+[ -n "$id" ] || fail "cxlnicd(8) lists no MESSAGE_ID for recovered"
+journalctl -u cxlnicd -o json --no-pager "MESSAGE_ID=$id" |
+	jq -s -e --arg p "$(nic_pci 0)" 'any(.[]; .CXLNIC_NIC == $p and
+		.CXLNIC_STEP == "recovered" and
+		(.CXLNIC_DURATION_MS | tonumber) >= 0)' >/dev/null ||
+	fail "no journal entry MESSAGE_ID=$id for NIC 0's recovery: $(journalctl -u cxlnicd -o json --no-pager | grep -c CXLNIC_STEP) entries with a step"
+journalctl -u cxlnicd -o json --no-pager |
+	jq -s -e 'all(.[]; .CXLNIC_NIC != "" and .CXLNIC_STEP != "" and
+		.CXLNIC_DURATION_MS != "-1")' >/dev/null ||
+	fail "journal entries with empty fields: $(journalctl -u cxlnicd -o json --no-pager | jq -c 'select(.CXLNIC_NIC == "" or .CXLNIC_STEP == "" or .CXLNIC_DURATION_MS == "-1") | .MESSAGE' | head -n 3)"
+ok "the journal: NIC 0's recovery under MESSAGE_ID=$id with its NIC and duration; no empty field"
 
 # dax = none under the hardened unit (no block device may be opened):
 # libndctl's scan sees an operator's namespace on a NIC's region, and the

@@ -3,9 +3,12 @@
 
 Parses the file with prometheus_client's text-format parser (Debian's
 python3-prometheus-client), so a format error fails here, then checks that
-every NIC's mode, pieces and counters match the kernel's view.
+every NIC's mode, pieces and counters match the kernel's view; with
+`cxlnicctl status --json`, that cxlnic_daemon_state has one sample per
+state for every NIC, the same states for each, 1 for the state cxlnicd
+says and 0 for the others.
 
-    check-metrics.py METRICS_FILE LIST_JSON_FILE
+    check-metrics.py METRICS_FILE LIST_JSON_FILE [STATUS_JSON_FILE]
 """
 import json
 import sys
@@ -65,7 +68,28 @@ def main():
                st["fallbacks"])
         expect(f"{pci} reattaches", value(metrics, "cxlnic_reattaches_total", nic=pci),
                st["reattaches"])
+    if len(sys.argv) > 3:
+        check_daemon_states(metrics, sys.argv[3])
     print(f"check-metrics: {len(metrics)} samples parse and match {len(nics)} NICs")
+
+
+def check_daemon_states(metrics, status_file):
+    with open(status_file, encoding="utf-8") as f:
+        status = json.load(f)
+    states = {}
+    for (name, labels), v in metrics.items():
+        if name == "cxlnic_daemon_state":
+            labels = dict(labels)
+            states.setdefault(labels["nic"], {})[labels["state"]] = v
+    names = {frozenset(s) for s in states.values()}
+    if len(names) != 1 or len(next(iter(names))) < 2:
+        sys.exit(f"check-metrics: cxlnic_daemon_state's states differ or are one: {states}")
+    for nic in status:
+        got = states.get(nic["pci_addr"], {})
+        ones = [s for s, v in got.items() if v == 1]
+        expect(f"{nic['pci_addr']} daemon state", ones, [nic["state"]])
+        if any(v not in (0, 1) for v in got.values()):
+            sys.exit(f"check-metrics: cxlnic_daemon_state not 0 or 1: {got}")
 
 
 if __name__ == "__main__":
