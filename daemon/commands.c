@@ -206,7 +206,8 @@ static void policy_key_list(char *buf, size_t len)
 }
 
 static char *cmd_set_policy(struct daemon *d, struct nic *nic,
-			    const struct control_request *req, uid_t uid)
+			    const struct control_request *req,
+			    const struct control_peer *peer)
 {
 	struct nic_policy scratch = { 0 };
 	char err[160], keys[256];
@@ -223,8 +224,8 @@ static char *cmd_set_policy(struct daemon *d, struct nic *nic,
 		return control_reply_error(ENOMEM, "too many policy changes");
 	save_state(d);
 	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->pci_addr, "set-policy",
-		    0, -1, "policy %s = %s (by uid %u)", req->key, req->value,
-		    (unsigned int)uid);
+		    0, -1, "policy %s = %s (by %s)", req->key, req->value,
+		    peer->who);
 	/* The new policy may want something done now. */
 	nic->failures = 0;
 	nic->retry_at = 0;
@@ -233,14 +234,14 @@ static char *cmd_set_policy(struct daemon *d, struct nic *nic,
 }
 
 static char *cmd_unbind_bind(struct daemon *d, struct nic *nic, bool unbind,
-			     uid_t uid)
+			     const struct control_peer *peer)
 {
 	const char *what = unbind ? "unbind" : "bind";
 	int rc = unbind ? nic_request_unbind(d, nic) : nic_request_bind(d, nic);
 
 	daemon_note(d, rc ? LOG_WARNING : LOG_NOTICE, HISTORY_CONTROL,
-		    nic->pci_addr, what, rc, -1, "%s on request (by uid %u)%s%s",
-		    what, (unsigned int)uid, rc ? ": " : "",
+		    nic->pci_addr, what, rc, -1, "%s on request (by %s)%s%s",
+		    what, peer->who, rc ? ": " : "",
 		    rc ? strerror(-rc) : "");
 	if (rc)
 		return control_reply_error(rc, "%s %s: %s", what, nic->pci_addr,
@@ -248,10 +249,11 @@ static char *cmd_unbind_bind(struct daemon *d, struct nic *nic, bool unbind,
 	return control_reply_ok(nic_to_json(d, nic));
 }
 
-static char *cmd_recover(struct daemon *d, struct nic *nic, uid_t uid)
+static char *cmd_recover(struct daemon *d, struct nic *nic,
+			 const struct control_peer *peer)
 {
 	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->pci_addr, "recover",
-		    0, -1, "recover on request (by uid %u)", (unsigned int)uid);
+		    0, -1, "recover on request (by %s)", peer->who);
 	if (nic->held)
 		return control_reply_error(EBUSY,
 			"%s was unbound on request: 'bind' it first",
@@ -273,7 +275,7 @@ static char *cmd_reload(struct daemon *d)
 }
 
 static char *nic_command(struct daemon *d, const struct control_request *req,
-			 uid_t uid)
+			 const struct control_peer *peer)
 {
 	struct nic *nic = nic_find(d, req->nic);
 	struct nic_policy p;
@@ -287,18 +289,19 @@ static char *nic_command(struct daemon *d, const struct control_request *req,
 		nic_policy(d, nic, &p);
 		return control_reply_ok(policy_to_json(&p));
 	case CTL_SET_POLICY:
-		return cmd_set_policy(d, nic, req, uid);
+		return cmd_set_policy(d, nic, req, peer);
 	case CTL_RECOVER:
-		return cmd_recover(d, nic, uid);
+		return cmd_recover(d, nic, peer);
 	case CTL_UNBIND:
 	case CTL_BIND:
-		return cmd_unbind_bind(d, nic, req->cmd == CTL_UNBIND, uid);
+		return cmd_unbind_bind(d, nic, req->cmd == CTL_UNBIND, peer);
 	default:
 		return control_reply_error(EINVAL, "not a NIC command");
 	}
 }
 
-char *control_dispatch(const struct control_request *req, uid_t uid,
+char *control_dispatch(const struct control_request *req,
+		       const struct control_peer *peer,
 		       void *arg)
 {
 	struct daemon *d = arg;
@@ -320,6 +323,6 @@ char *control_dispatch(const struct control_request *req, uid_t uid,
 	case CTL_RELOAD:
 		return cmd_reload(d);
 	default:
-		return nic_command(d, req, uid);
+		return nic_command(d, req, peer);
 	}
 }

@@ -26,6 +26,7 @@ struct conn {
 	sd_event_source *src;
 	sd_event_source *idle_src;	/* closes it when no request comes */
 	struct ucred cred;
+	struct control_peer peer;
 	bool monitor;
 	bool closing;		/* reply queued, then hang up */
 	char in[CONTROL_MAX_LINE + 1];
@@ -178,7 +179,7 @@ static char *check_and_handle(struct conn *c, const char *line, size_t len)
 			control_cmd_name(req.cmd));
 	if (req.cmd == CTL_MONITOR)
 		c->monitor = true;
-	return ctl->handler(&req, c->cred.uid, ctl->arg);
+	return ctl->handler(&req, &c->peer, ctl->arg);
 }
 
 /* The idle time counts again from this request; a monitor has none. */
@@ -340,6 +341,27 @@ static bool admit(struct control *ctl, int fd, const struct ucred *cred)
 	return false;
 }
 
+/* Its command as /proc has it now: it may be gone by the request. */
+static void peer_describe(const struct ucred *cred, struct control_peer *p)
+{
+	char path[32], comm[20] = "";
+	FILE *f;
+
+	p->uid = cred->uid;
+	p->pid = cred->pid;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)cred->pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	comm[strcspn(comm, "\n")] = '\0';
+	snprintf(p->who, sizeof(p->who), "uid %u, pid %d%s%s",
+		 (unsigned int)cred->uid, (int)cred->pid, comm[0] ? " " : "",
+		 comm);
+}
+
 static int conn_add(struct control *ctl, int fd, const struct ucred *cred)
 {
 	struct conn *c = calloc(1, sizeof(*c));
@@ -349,6 +371,7 @@ static int conn_add(struct control *ctl, int fd, const struct ucred *cred)
 	c->ctl = ctl;
 	c->fd = fd;
 	c->cred = *cred;
+	peer_describe(cred, &c->peer);
 	if (sd_event_add_io(ctl->event, &c->src, fd, EPOLLIN, on_conn, c) < 0 ||
 	    sd_event_add_time_relative(ctl->event, &c->idle_src,
 				       CLOCK_MONOTONIC, IDLE_USEC, 0, on_idle,

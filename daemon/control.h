@@ -21,9 +21,17 @@
 
 struct control;
 
+/* Who is connected, as SO_PEERCRED and /proc said at the connect. */
+struct control_peer {
+	uid_t uid;
+	pid_t pid;
+	char who[64];		/* "uid 0, pid 412 cxlnicctl": for the log */
+};
+
 /* Handle an allowed request; returns the reply line (malloc'ed). */
 typedef char *(*control_handler_fn)(const struct control_request *req,
-				    uid_t uid, void *arg);
+				    const struct control_peer *peer,
+				    void *arg);
 
 /*
  * Listen on @path (replacing a stale socket), or on the socket systemd

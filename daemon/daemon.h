@@ -147,7 +147,8 @@ int metrics_write(const struct daemon *d);
 /* (Re)start the periodic metrics timer after the configuration changed. */
 void metrics_arm(struct daemon *d);
 
-char *control_dispatch(const struct control_request *req, uid_t uid,
+char *control_dispatch(const struct control_request *req,
+		       const struct control_peer *peer,
 		       void *arg);
 
 #endif

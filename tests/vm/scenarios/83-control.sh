@@ -64,7 +64,11 @@ expect_exit 2 "usage" "$CTL" policy "$pci0" on_loss
 jq -e --arg p "$pci0" '.nics[] | select(.pci_addr == $p) |
 	.policy.recovery == "manual"' $state >/dev/null ||
 	fail "change not in $state"
-ok "policy read, bad keys and values refused, a change kept in $state"
+# Who asked, as the log and history say it: uid, pid and command.
+"$CTL" history "$pci0" --json | jq -e 'any(.[]; .what == "set-policy" and
+	(.message | test("recovery = manual \\(by uid 0, pid [0-9]+ cxlnicctl\\)$")))' >/dev/null ||
+	fail "the change's history entry: $("$CTL" history "$pci0" --json | jq -c '.[] | select(.what == "set-policy")')"
+ok "policy read, bad keys and values refused, a change kept in $state, said with who asked"
 
 # The change is in force: with recovery manual NIC 0 stays on PCI ...
 tx_start 0
