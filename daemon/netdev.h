@@ -3,9 +3,9 @@
  * A stock NIC's netdev across a bind of its driver: the CXL core's release
  * unregisters it and the next probe registers a new one, down.  cxlnicd
  * brings the new one up when the kernel says the last one was up as its
- * driver left; addresses and routes are the network configuration's to put back
- * (systemd-networkd, ifupdown, NetworkManager see a new link).  Through
- * rtnetlink (libnl-route-3); -EIO on a failure, which is logged.
+ * driver left; addresses and routes are the network configuration's to
+ * put back (systemd-networkd, ifupdown, NetworkManager see a new link).
+ * Through rtnetlink (libnl-route-3); -EIO on a failure, which is logged.
  */
 #ifndef CXLNICD_NETDEV_H
 #define CXLNICD_NETDEV_H
