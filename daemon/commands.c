@@ -237,14 +237,17 @@ static char *cmd_unbind_bind(struct daemon *d, struct nic *nic, bool unbind,
 			     const struct control_peer *peer)
 {
 	const char *what = unbind ? "unbind" : "bind";
-	int rc = unbind ? nic_request_unbind(d, nic) : nic_request_bind(d, nic);
+	char pci_addr[sizeof(nic->pci_addr)];
+	int rc;
 
+	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->pci_addr);
+	rc = unbind ? nic_request_unbind(d, &nic) : nic_request_bind(d, &nic);
 	daemon_note(d, rc ? LOG_WARNING : LOG_NOTICE, HISTORY_CONTROL,
-		    nic->pci_addr, what, rc, -1, "%s on request (by %s)%s%s",
+		    pci_addr, what, rc, -1, "%s on request (by %s)%s%s",
 		    what, peer->who, rc ? ": " : "",
 		    rc ? strerror(-rc) : "");
 	if (rc)
-		return control_reply_error(rc, "%s %s: %s", what, nic->pci_addr,
+		return control_reply_error(rc, "%s %s: %s", what, pci_addr,
 					   strerror(-rc));
 	return control_reply_ok(nic_to_json(d, nic));
 }
@@ -252,13 +255,18 @@ static char *cmd_unbind_bind(struct daemon *d, struct nic *nic, bool unbind,
 static char *cmd_recover(struct daemon *d, struct nic *nic,
 			 const struct control_peer *peer)
 {
+	char pci_addr[sizeof(nic->pci_addr)];
+
 	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->pci_addr, "recover",
 		    0, -1, "recover on request (by %s)", peer->who);
 	if (nic->held)
 		return control_reply_error(EBUSY,
 			"%s was unbound on request: 'bind' it first",
 			nic->pci_addr);
-	nic_request_recover(d, nic);
+	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->pci_addr);
+	nic_request_recover(d, &nic);
+	if (!nic)
+		return control_reply_error(ENODEV, "%s is gone", pci_addr);
 	return control_reply_ok(nic_to_json(d, nic));
 }
 

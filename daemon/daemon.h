@@ -24,7 +24,10 @@ struct nic {
 	struct cxlnic_dev_info info;
 	bool present;			/* registered in the family */
 	bool unbound_by_us;		/* by a policy; bound again by it */
-	bool held;			/* unbound on request: left alone */
+	bool held;			/* to be held unbound: an operator's
+					 * unbind, until an operator's bind */
+	bool hold_placed;		/* driver_override holds it unbound */
+	bool bind_requested;		/* an operator's bind, until taken */
 	char held_override[64];		/* its driver_override before */
 	bool recover_requested;		/* a manual recover is armed */
 	bool operator_pci;		/* an operator put it on PCI */
@@ -115,15 +118,19 @@ int save_state(struct daemon *d);
 void load_state(struct daemon *d);
 void schedule_reconcile(struct daemon *d, uint64_t delay_ms);
 void reconcile(struct daemon *d);
-void recover_nic(struct daemon *d, struct nic *nic);
+uint64_t recover_nic(struct daemon *d, struct nic *nic);
 void on_family_event(const struct cxlnic_dev_info *ev, void *arg);
 void on_family_change(enum cxlnic_family_change change, void *arg);
 int reload_config(struct daemon *d);
 
-/* Operator requests, from the control socket. */
-int nic_request_unbind(struct daemon *d, struct nic *nic);
-int nic_request_bind(struct daemon *d, struct nic *nic);
-void nic_request_recover(struct daemon *d, struct nic *nic);
+/*
+ * Operator requests, from the control socket: each sets its intent and
+ * runs a reconcile, which acts on it as on any other.  *@nic is the NIC
+ * after it (NULL: gone meanwhile).  0 or -errno of the step that failed.
+ */
+int nic_request_unbind(struct daemon *d, struct nic **nic);
+int nic_request_bind(struct daemon *d, struct nic **nic);
+void nic_request_recover(struct daemon *d, struct nic **nic);
 
 /* Where the NIC is, in one word (see docs/json.md). */
 enum nic_status {

@@ -15,6 +15,8 @@ static const char *const step_names[] = {
 	[STEP_BIND_NIC] = "bind-nic",
 	[STEP_REBIND_NIC] = "rebind-nic",
 	[STEP_ATTACH] = "attach",
+	[STEP_HOLD_NIC] = "hold-nic",
+	[STEP_RELEASE_HOLD] = "release-hold",
 };
 
 bool policy_attach_failure_escalates(int err)
@@ -25,7 +27,8 @@ bool policy_attach_failure_escalates(int err)
 bool policy_step_needs_record(enum step step)
 {
 	return step == STEP_RESET_MEMDEV || step == STEP_UNBIND_NIC ||
-	       step == STEP_REBIND_NIC || step == STEP_CREATE_REGION;
+	       step == STEP_REBIND_NIC || step == STEP_CREATE_REGION ||
+	       step == STEP_HOLD_NIC || step == STEP_RELEASE_HOLD;
 }
 
 const char *step_name(enum step step)
@@ -85,6 +88,20 @@ static enum step chain_step(const struct nic_policy *p,
 	if (!c->region_enabled)
 		return STEP_ENABLE_REGION;
 	return dax_step(p, c);
+}
+
+bool policy_request_step(const struct nic_view *n, enum step *step)
+{
+	if (n->held)
+		*step = n->registered || !n->hold_placed ? STEP_HOLD_NIC :
+							   STEP_DONE;
+	else if (n->hold_placed)
+		*step = STEP_RELEASE_HOLD;
+	else if (n->bind_requested && !n->registered)
+		*step = STEP_BIND_NIC;
+	else
+		return false;
+	return true;
 }
 
 enum step policy_next_step(const struct nic_policy *p,

@@ -36,7 +36,9 @@ struct nic_view {
 	bool lost;		/* on PCI because a CXL piece went away */
 	bool unbound_by_us;	/* cxlnicd released its driver */
 	bool user_chose_pci;	/* an operator put it on PCI: respect it */
-	bool held;		/* unbound on an operator's request */
+	bool held;		/* to be held unbound: an operator's unbind */
+	bool hold_placed;	/* its driver_override holds it unbound */
+	bool bind_requested;	/* an operator's bind, not yet taken */
 	bool recover_requested;	/* an operator asked for CXL: overrides
 				 * recovery=manual, on_loss=none and a
 				 * hand-chosen PCI mode */
@@ -57,11 +59,21 @@ enum step {
 	STEP_BIND_NIC,
 	STEP_REBIND_NIC,	/* escalation: attach kept failing */
 	STEP_ATTACH,
+	STEP_HOLD_NIC,		/* an operator's unbind: hold it, unbind */
+	STEP_RELEASE_HOLD,	/* an operator's bind: end the hold */
 };
 
 enum step policy_next_step(const struct nic_policy *policy,
 			   const struct nic_view *nic,
 			   const struct chain_view *chain);
+/*
+ * An operator's unbind or bind, which comes before any policy, for a NIC
+ * of either kind, paired or not: true and its step in @step when one is
+ * due (STEP_DONE: held unbound, nothing left to do), false when none is.
+ * A held NIC found bound (its hold cleared by hand) is unbound again;
+ * 'cxlnicctl bind' ends a hold.
+ */
+bool policy_request_step(const struct nic_view *nic, enum step *step);
 
 /*
  * A stock NIC (kind stock: sfc on 7.3): its driver maps its region at

@@ -182,6 +182,12 @@ static void nic_from_state(struct nic *nic, const struct nic_state *st)
 			     (!strcmp(st->pending, "unbind-nic") && !st->held) ||
 			     !strcmp(st->pending, "rebind-nic");
 	nic->held = st->held;
+	/*
+	 * A hold under way may not be placed yet, a release under way not
+	 * done: both steps are taken again, and both may be.
+	 */
+	nic->hold_placed = (st->held && strcmp(st->pending, "hold-nic")) ||
+			   !strcmp(st->pending, "release-hold");
 	snprintf(nic->held_override, sizeof(nic->held_override), "%s",
 		 st->held_override);
 	nic->operator_pci = st->operator_pci;
@@ -298,6 +304,8 @@ static struct nic_view nic_view_of(const struct nic *nic)
 		.unbound_by_us = nic->unbound_by_us,
 		.user_chose_pci = nic->operator_pci,
 		.held = nic->held,
+		.hold_placed = nic->hold_placed,
+		.bind_requested = nic->bind_requested,
 		.recover_requested = nic->recover_requested,
 		.memdev_bind_failures = nic->memdev_bind_failures,
 		.attach_failures = nic->attach_failures,
@@ -393,6 +401,40 @@ static int do_rebind_nic(struct nic *nic)
 	return rc;
 }
 
+/*
+ * The hold that makes an operator's unbind stick: no probe binds a
+ * function whose driver_override names no driver.  Taken once (a restart
+ * finds it taken, what it replaced already saved), then the unbind.
+ */
+static int do_hold_nic(struct nic *nic)
+{
+	char saved[sizeof(nic->held_override)];
+	int rc = action_hold_nic(nic->pci_addr, saved, sizeof(saved));
+
+	if (rc && rc != -EALREADY)
+		return rc;
+	if (!rc)
+		snprintf(nic->held_override, sizeof(nic->held_override), "%s",
+			 saved);
+	nic->hold_placed = true;
+	if (!nic_bound(nic))
+		return 0;
+	rc = action_unbind_nic(nic->pci_addr, nic->driver,
+			       sizeof(nic->driver));
+	if (!rc)
+		nic_driver_released(nic);
+	return rc;
+}
+
+static int do_release_hold(struct nic *nic)
+{
+	int rc = action_release_hold(nic->pci_addr, nic->held_override);
+
+	if (!rc)
+		nic->hold_placed = false;
+	return rc;
+}
+
 /* Take @step; what it worked on goes in @detail for the log. */
 static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		     const struct nic_policy *p, const struct chain_names *n,
@@ -442,9 +484,19 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		return topology_enable_region(n->region);
 	case STEP_BIND_NIC:
 		rc = action_bind_nic(nic->pci_addr, nic->driver);
-		if (!rc)
+		if (!rc) {
 			nic->unbound_by_us = false;
+			nic->bind_requested = false;
+		}
 		return rc;
+	case STEP_HOLD_NIC:
+		snprintf(detail, len, "%s: unbound on request, held by its driver_override",
+			 nic->driver[0] ? nic->driver : "its driver");
+		return do_hold_nic(nic);
+	case STEP_RELEASE_HOLD:
+		snprintf(detail, len, "driver_override back to '%s'",
+			 nic->held_override);
+		return do_release_hold(nic);
 	case STEP_REBIND_NIC:
 		if (nic_is_stock(nic))
 			snprintf(detail, len, "%s: its chain is back, and its CTPIO moves only at probe",
@@ -523,9 +575,12 @@ static int run_step(struct daemon *d, struct nic *nic, enum step step,
 	return rc;
 }
 
-static void nic_failed(struct daemon *d, struct nic *nic,
-		       const struct nic_policy *p)
+/* Backed off, or given up on.  When to look again, in ms (0: never). */
+static uint64_t nic_failed(struct daemon *d, struct nic *nic,
+			   const struct nic_policy *p)
 {
+	uint64_t ms;
+
 	nic->failures++;
 	if (p->max_attempts && nic->failures >= p->max_attempts) {
 		daemon_note(d, LOG_ERR, HISTORY_DAEMON, nic->pci_addr,
@@ -535,10 +590,19 @@ static void nic_failed(struct daemon *d, struct nic *nic,
 		nic->retry_at = UINT64_MAX;
 		nic->recover_requested = false;
 		save_state(d);
-		return;
+		return 0;
 	}
-	nic->retry_at = now_usec() + backoff_ms(p, nic->failures) * 1000;
-	schedule_reconcile(d, backoff_ms(p, nic->failures));
+	ms = backoff_ms(p, nic->failures);
+	nic->retry_at = now_usec() + ms * 1000;
+	return ms;
+}
+
+/* The ms from now to @until, CLOCK_MONOTONIC usec, rounded up. */
+static uint64_t ms_until(uint64_t until)
+{
+	uint64_t now = now_usec();
+
+	return until > now ? (until - now) / 1000 + 1 : 1;
 }
 
 static bool nic_paired(struct daemon *d, struct nic *nic,
@@ -665,6 +729,7 @@ static uint64_t loss_grace_wait(struct nic *nic, const struct nic_policy *p,
 /* The next step for one NIC, what it waits for, and what it works on. */
 struct plan {
 	enum step step;
+	bool request;			/* an operator's, before any policy */
 	const char *missing;		/* with STEP_WAIT */
 	bool chain_whole;		/* stock: the bind's probe may find CXL */
 	struct chain_view view;		/* cooperating: libcxl's scan */
@@ -722,7 +787,17 @@ static int plan_stock(struct daemon *d, struct nic *nic,
 static int plan_next(struct daemon *d, struct nic *nic,
 		     const struct nic_policy *p, struct plan *plan)
 {
+	struct nic_view nv = nic_view_of(nic);
+
 	memset(plan, 0, sizeof(*plan));
+	plan->request = policy_request_step(&nv, &plan->step);
+	if (plan->request)
+		return 0;
+	/* Unpaired, a cooperating NIC has no chain to scan: not managed. */
+	if (!nic_is_stock(nic) && !p->has_memdev_serial) {
+		plan->step = STEP_DONE;
+		return 0;
+	}
 	return nic_is_stock(nic) ? plan_stock(d, nic, p, plan) :
 				   plan_cooperating(d, nic, p, plan);
 }
@@ -738,14 +813,18 @@ static int after_step(struct daemon *d, struct nic *nic, enum step step,
 	if (step == STEP_BIND_MEMDEV &&
 	    (policy_memdev_bind_refused(rc) || rc == -ENODEV))
 		return 0;
-	if (!rc && nic_is_stock(nic) &&
+	/* An operator's bind is theirs: no policy's fallback, no link. */
+	if (!rc && nic_is_stock(nic) && !plan->request &&
 	    (step == STEP_BIND_NIC || step == STEP_REBIND_NIC))
 		return stock_after_bind(d, nic, plan->chain_whole);
 	return rc;
 }
 
-/* Take steps for one NIC until it is done, must wait, or a step fails. */
-void recover_nic(struct daemon *d, struct nic *nic)
+/*
+ * Take steps for one NIC until it is done, must wait, or a step fails.
+ * When it wants another look, in ms (a backoff, a grace period), or 0.
+ */
+uint64_t recover_nic(struct daemon *d, struct nic *nic)
 {
 	const char *missing = NULL;
 	struct nic_view nv;
@@ -756,18 +835,20 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	int i, rc = 0;
 
 	nic_policy(d, nic, &p);
-	/* A stock NIC is known through the family, with its memdev. */
-	if (!nic_is_stock(nic) && !nic_paired(d, nic, &p))
-		return;
-	if (nic->retry_at > now_usec()) {
-		/*
-		 * Backing off.  An event may have pulled the timer earlier
-		 * than this NIC's retry: make sure it comes back for it.
-		 */
-		if (nic->retry_at != UINT64_MAX)
-			schedule_reconcile(d, (nic->retry_at - now_usec()) / 1000 + 1);
-		return;
-	}
+	nv = nic_view_of(nic);
+	/*
+	 * A stock NIC is known through the family, with its memdev; an
+	 * unpaired one still takes an operator's unbind and bind.
+	 */
+	if (!nic_is_stock(nic) && !policy_request_step(&nv, &step) &&
+	    !nic_paired(d, nic, &p))
+		return 0;
+	/*
+	 * Backing off.  An event may have pulled the reconcile earlier than
+	 * this NIC's retry: it comes back for it.
+	 */
+	if (nic->retry_at > now_usec())
+		return nic->retry_at == UINT64_MAX ? 0 : ms_until(nic->retry_at);
 	for (i = 0; i < MAX_STEPS; i++) {
 		rc = plan_next(d, nic, &p, &plan);
 		if (rc)
@@ -777,19 +858,21 @@ void recover_nic(struct daemon *d, struct nic *nic)
 		if (step == STEP_DONE || step == STEP_WAIT)
 			break;
 		nv = nic_view_of(nic);
-		grace_until = loss_grace_wait(nic, &p, &nv);
+		/* An operator's request waits for no grace period. */
+		grace_until = plan.request ? 0 : loss_grace_wait(nic, &p, &nv);
 		if (grace_until) {
 			missing = "loss-grace";
 			break;
 		}
-		grace_until = grace_wait(d, nic, step, &nv);
+		grace_until = plan.request ? 0 : grace_wait(d, nic, step, &nv);
 		if (grace_until) {
 			missing = "grace-period";
 			break;
 		}
 		rc = after_step(d, nic, step, &plan,
 				run_step(d, nic, step, &p, &plan.names));
-		if (rc)
+		/* Bound, it registers anew: its notification says the rest. */
+		if (rc || (plan.request && step == STEP_BIND_NIC))
 			break;
 	}
 	if (i == MAX_STEPS) {
@@ -810,18 +893,16 @@ void recover_nic(struct daemon *d, struct nic *nic)
 	track_recovery(d, nic);
 	if (rc) {
 		nic->step_failures++;
-		nic_failed(d, nic, &p);
-		return;
+		return nic_failed(d, nic, &p);
 	}
 	nic->failures = 0;
 	nic->retry_at = 0;
-	/* Not a backoff: the chain may still be rebuilt meanwhile. */
-	if (grace_until)
-		schedule_reconcile(d, (grace_until - now_usec()) / 1000 + 1);
 	if (nic->recover_requested && nic_view_of(nic).on_cxl) {
 		nic->recover_requested = false;
 		save_state(d);
 	}
+	/* Not a backoff: the chain may still be rebuilt meanwhile. */
+	return grace_until ? ms_until(grace_until) : 0;
 }
 
 /*
@@ -942,6 +1023,7 @@ static void prune_removed(struct daemon *d)
 void reconcile(struct daemon *d)
 {
 	struct cxlnic_dev_list list = { 0 };
+	uint64_t ms, next_ms = 0;
 	struct nic *nic;
 	size_t i;
 	int rc = dump_nics(d, &list);
@@ -967,10 +1049,13 @@ void reconcile(struct daemon *d)
 		}
 		nic->info = list.devs[i];
 		nic->present = true;
-		/* A stock NIC stays in the family, unbound. */
+		/*
+		 * A stock NIC stays in the family, unbound.  A held one found
+		 * bound is unbound again (policy_request_step()).
+		 */
 		if (nic_bound(nic)) {
 			nic->unbound_by_us = false;
-			nic->held = false;
+			nic->bind_requested = false;
 		}
 		snprintf(nic->driver, sizeof(nic->driver), "%s",
 			 list.devs[i].driver);
@@ -979,8 +1064,13 @@ void reconcile(struct daemon *d)
 	}
 	cxlnic_dev_list_free(&list);
 	prune_removed(d);
-	for (i = 0; i < d->n_nics; i++)
-		recover_nic(d, &d->nics[i]);
+	for (i = 0; i < d->n_nics; i++) {
+		ms = recover_nic(d, &d->nics[i]);
+		if (ms && (!next_ms || ms < next_ms))
+			next_ms = ms;
+	}
+	if (next_ms)
+		schedule_reconcile(d, next_ms);
 }
 
 void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
@@ -1014,12 +1104,14 @@ void on_family_event(const struct cxlnic_dev_info *ev, void *arg)
 	if (ev->generation > nic->info.generation) {
 		nic->info.generation = ev->generation;
 		observe_operator_choice(d, nic, ev->mode, ev->reason);
+		/*
+		 * When the loss began is known only here; what it calls
+		 * for, the reconcile decides (it reads the devlink grace
+		 * period before any unbind too).
+		 */
 		if (!nic->lost_at && ev->mode == CXLNIC_CTPIO_MODE_PCI &&
-		    cxlnic_reason_is_loss(ev->reason)) {
+		    cxlnic_reason_is_loss(ev->reason))
 			nic->lost_at = now_usec();
-			/* Still bound: an unbind policy is about to act. */
-			devlink_grace_ms(d, nic);
-		}
 		/* A stock NIC's loss begins with its first piece's going. */
 		if (!nic->lost_at && ev->kind == CXLNIC_KIND_STOCK && ev->lost)
 			nic->lost_at = now_usec();
@@ -1082,87 +1174,88 @@ int reload_config(struct daemon *d)
 }
 
 /*
- * The hold that makes an unbind stick: no probe binds a function whose
- * driver_override names no driver.  Taken once; a restart finds it taken.
+ * An operator's request, its intent just set: acted on by a reconcile
+ * now, as the timer's would, on the kernel's state as it is now, with
+ * backoff reset.  The NIC after it, NULL if it is gone.
  */
-static int hold_nic(struct nic *nic)
+static struct nic *act_on_request(struct daemon *d, struct nic *nic)
 {
-	char saved[sizeof(nic->held_override)];
-	int rc = action_hold_nic(nic->pci_addr, saved, sizeof(saved));
+	char pci_addr[sizeof(nic->pci_addr)];
 
-	if (rc == -EALREADY)
-		return 0;
-	if (!rc)
-		snprintf(nic->held_override, sizeof(nic->held_override), "%s",
-			 saved);
+	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->pci_addr);
+	nic->failures = 0;
+	nic->retry_at = 0;
+	nic->last_step[0] = '\0';
+	nic->last_error = 0;
+	save_state(d);
+	reconcile(d);
+	/* The reconcile may have grown the table, or pruned it. */
+	return nic_lookup(d, pci_addr, false);
+}
+
+/* Why the request's @step did not get done. */
+static int request_error(const struct nic *nic, enum step step)
+{
+	if (!strcmp(nic->last_step, step_name(step)) && nic->last_error)
+		return -nic->last_error;
+	/* The reconcile did not get to it (the family could not be read). */
+	return -EAGAIN;
+}
+
+/* A request not done is not kept: the next reconcile undoes its part. */
+static int request_failed(struct daemon *d, int rc)
+{
+	save_state(d);
+	schedule_reconcile(d, 0);
 	return rc;
 }
 
-int nic_request_unbind(struct daemon *d, struct nic *nic)
+int nic_request_unbind(struct daemon *d, struct nic **nicp)
 {
-	int rc;
+	struct nic *nic = *nicp;
 
 	if (!nic_bound(nic) && !nic->held && !nic->unbound_by_us &&
 	    !nic_is_stock(nic))
 		return -ENODEV;
-	rc = hold_nic(nic);
-	if (rc) {
-		log_nic(LOG_WARNING, nic->pci_addr, "unbind-nic", -1,
-			"cannot hold it unbound (driver_override): %s",
-			strerror(-rc));
-		return rc;
-	}
 	nic->held = true;
-	if (!nic_bound(nic)) {
-		/* Unbound by the policy, or a stock NIC the core released. */
-		nic->unbound_by_us = false;
-		save_state(d);
+	nic->bind_requested = false;
+	/* Unbound by the policy, or a stock NIC the core released. */
+	nic->unbound_by_us = false;
+	nic = *nicp = act_on_request(d, nic);
+	if (!nic)
+		return -ENODEV;
+	if (nic->hold_placed && !nic_bound(nic))
 		return 0;
-	}
-	snprintf(nic->pending, sizeof(nic->pending), "unbind-nic");
-	save_state(d);
-	rc = action_unbind_nic(nic->pci_addr, nic->driver, sizeof(nic->driver));
-	nic->pending[0] = '\0';
-	if (rc) {
-		nic->held = false;
-		action_release_hold(nic->pci_addr, nic->held_override);
-	} else {
-		nic_driver_released(nic);
-	}
-	save_state(d);
-	return rc;
+	nic->held = false;
+	return request_failed(d, request_error(nic, STEP_HOLD_NIC));
 }
 
-int nic_request_bind(struct daemon *d, struct nic *nic)
+int nic_request_bind(struct daemon *d, struct nic **nicp)
 {
-	int rc;
+	struct nic *nic = *nicp;
+	bool was_held = nic->held;
 
 	if (nic_bound(nic))
 		return 0;
 	if (!nic->driver[0])
 		return -ENODEV;
-	if (nic->held) {
-		rc = action_release_hold(nic->pci_addr, nic->held_override);
-		if (rc)
-			return rc;
-	}
-	rc = action_bind_nic(nic->pci_addr, nic->driver);
-	if (rc)
-		return rc;
 	nic->held = false;
-	nic->unbound_by_us = false;
-	save_state(d);
-	/* Its probe registers it: the add notification brings the rest. */
-	schedule_reconcile(d, 0);
-	return 0;
+	nic->bind_requested = true;
+	nic = *nicp = act_on_request(d, nic);
+	if (!nic)
+		return -ENODEV;
+	if (!nic->bind_requested)
+		return 0;
+	nic->bind_requested = false;
+	nic->held = was_held;
+	return request_failed(d, request_error(nic, nic->hold_placed ?
+						    STEP_RELEASE_HOLD :
+						    STEP_BIND_NIC));
 }
 
-void nic_request_recover(struct daemon *d, struct nic *nic)
+void nic_request_recover(struct daemon *d, struct nic **nicp)
 {
-	nic->recover_requested = true;
-	nic->failures = 0;
-	nic->retry_at = 0;
+	(*nicp)->recover_requested = true;
 	/* Kept: a recover a crash cut short goes on after the restart. */
-	save_state(d);
-	recover_nic(d, nic);
+	*nicp = act_on_request(d, *nicp);
 }

@@ -416,10 +416,53 @@ static void test_steps_needing_record(void **state)
 	enum step s;
 
 	(void)state;
-	for (s = STEP_DONE; s <= STEP_ATTACH; s++)
+	for (s = STEP_DONE; s <= STEP_RELEASE_HOLD; s++)
 		assert_int_equal(policy_step_needs_record(s),
 				 s == STEP_RESET_MEMDEV || s == STEP_UNBIND_NIC ||
-				 s == STEP_REBIND_NIC || s == STEP_CREATE_REGION);
+				 s == STEP_REBIND_NIC || s == STEP_CREATE_REGION ||
+				 s == STEP_HOLD_NIC || s == STEP_RELEASE_HOLD);
+}
+
+/*
+ * An operator's unbind and bind are steps like the policy's, taken before
+ * any policy: held, a NIC is unbound and its hold placed, and a bind ends
+ * the hold before it binds.
+ */
+static void test_request_steps(void **state)
+{
+	struct nic_view nic = { .registered = true };
+	enum step step = STEP_ATTACH;
+
+	(void)state;
+	assert_false(policy_request_step(&nic, &step));
+	assert_int_equal(step, STEP_ATTACH);
+	nic.held = true;
+	assert_true(policy_request_step(&nic, &step));
+	assert_int_equal(step, STEP_HOLD_NIC);
+	/* Placed, but bound again behind cxlnicd's back: unbound again. */
+	nic.hold_placed = true;
+	assert_true(policy_request_step(&nic, &step));
+	assert_int_equal(step, STEP_HOLD_NIC);
+	nic.registered = false;
+	assert_true(policy_request_step(&nic, &step));
+	assert_int_equal(step, STEP_DONE);
+	/* Unbound by a policy, then held: the hold alone. */
+	nic.hold_placed = false;
+	assert_true(policy_request_step(&nic, &step));
+	assert_int_equal(step, STEP_HOLD_NIC);
+	/* A bind: the hold ends first, then the bind. */
+	nic.held = false;
+	nic.hold_placed = true;
+	nic.bind_requested = true;
+	assert_true(policy_request_step(&nic, &step));
+	assert_int_equal(step, STEP_RELEASE_HOLD);
+	nic.hold_placed = false;
+	assert_true(policy_request_step(&nic, &step));
+	assert_int_equal(step, STEP_BIND_NIC);
+	nic.registered = true;
+	assert_false(policy_request_step(&nic, &step));
+	assert_string_equal(step_name(STEP_HOLD_NIC), "hold-nic");
+	assert_string_equal(step_name(STEP_RELEASE_HOLD), "release-hold");
 }
 
 /* Only the driver's own failure leads to a rebind, not the chain's. */
@@ -781,6 +824,7 @@ int main(void)
 		cmocka_unit_test(test_escalation),
 		cmocka_unit_test(test_escalation_errors),
 		cmocka_unit_test(test_steps_needing_record),
+		cmocka_unit_test(test_request_steps),
 		cmocka_unit_test(test_reclaim_order),
 		cmocka_unit_test(test_unowned_nic_chain_left_alone),
 		cmocka_unit_test(test_operator_requests),

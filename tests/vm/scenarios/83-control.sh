@@ -108,8 +108,27 @@ wait_until 60 on_cxl 0 || fail "NIC 0 not back on CXL with decoder_mode host-onl
 	fail "decoder_mode default is not any"
 ok "decoder_mode device-coherent waits (said once); host-only uses the region"
 
-"$CTL" unbind "$pci0"
+# An unbind on request is a step like the policy's: recorded before it is
+# taken, timed, in the history, with its crash point.  Killed right after
+# it, cxlnicd finds the NIC held at its restart (the step taken again finds
+# it done).
+daemon_stop
+CXLNICD_CRASH_AFTER=hold-nic "$B/daemon/cxlnicd" -c $conf >/tmp/crash.log 2>&1 &
+crashed=$!
+wait_until 20 eval '"$CTL" status >/dev/null 2>&1' || fail "cxlnicd did not start again"
+"$CTL" unbind "$pci0" >/dev/null 2>&1 && fail "an unbind answered by a cxlnicd killed in it"
+rc=0
+wait $crashed || rc=$?
+[ $rc -eq 137 ] || { cat /tmp/crash.log >&2; fail "hold-nic: exit $rc, expected 137"; }
+"$B/daemon/cxlnicd" -c $conf >/tmp/cxlnicd.log 2>&1 &
+daemon=$! DAEMON_PID=$!
+trap 'kill $DAEMON_PID 2>/dev/null; cat /tmp/cxlnicd.log' EXIT
+wait_until 20 eval '[ "$(daemon_state "$pci0")" = held ]' ||
+	fail "NIC 0 not held after a crash in hold-nic"
 "$CTL" show "$pci0" >/dev/null 2>&1 && fail "NIC 0 still registered after unbind"
+history_since 0 "$pci0" | grep -qx hold-nic:true ||
+	fail "no hold-nic step in the history: $(history_since 0 "$pci0" | tr '\n' ' ')"
+ok "unbind on request: a hold-nic step; killed after it, held at the restart"
 sleep 2
 "$CTL" show "$pci0" >/dev/null 2>&1 && fail "cxlnicd bound NIC 0 again by itself"
 jq -e --arg p "$pci0" '.nics[] | select(.pci_addr == $p) | .held' $state \
@@ -122,9 +141,13 @@ echo "$pci0" >/sys/bus/pci/drivers/cxlnic_sim/bind 2>/dev/null &&
 	fail "an operator's bind of a held NIC went through"
 "$CTL" show "$pci0" >/dev/null 2>&1 && fail "a probe bound the held NIC 0"
 expect_exit 1 "bind' it first" "$CTL" recover "$pci0"
+seq=$(history_seq)
 "$CTL" bind "$pci0"
 wait_until 60 on_cxl 0 || fail "NIC 0 not on CXL after bind"
 [ "$(cat "$override")" = "(null)" ] || fail "driver_override after bind: $(cat "$override")"
+steps=$(history_since "$seq" "$pci0" | tr '\n' ' ')
+[[ $steps == "release-hold:true bind-nic:true "* ]] ||
+	fail "bind's steps: '$steps', not release-hold then bind-nic"
 ok "unbind holds the NIC unbound (driver_override, through a probe); bind brings it back to CXL"
 
 MON=/tmp/mon.json
