@@ -77,7 +77,7 @@ struct config {
 struct config_error {
 	char file[256];
 	unsigned int line;
-	char reason[160];
+	char reason[256];	/* room for the list of keys */
 };
 
 void config_init(struct config *cfg);
@@ -98,6 +98,8 @@ int config_set_key(struct nic_policy *p, const char *key, const char *value,
 		   char *err, size_t len);
 /* The policy keys, for listings and completion; NULL past the last. */
 const char *config_key_name(unsigned int i);
+/* Key @i's values by name (NULL past the last, at once for a number). */
+const char *config_key_value_name(unsigned int i, unsigned int value);
 bool config_key_known(const char *key);
 
 #endif

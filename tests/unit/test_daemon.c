@@ -697,6 +697,73 @@ static void test_runtime_keys(void **state)
 	assert_null(config_key_name(100));
 }
 
+/* Every field but the set bits (memcmp would compare padding too). */
+static bool policy_equal(const struct nic_policy *a, const struct nic_policy *b)
+{
+	return a->on_loss == b->on_loss && a->region_auto == b->region_auto &&
+	       a->recovery_auto == b->recovery_auto &&
+	       a->grace_ms == b->grace_ms && a->backoff_ms == b->backoff_ms &&
+	       a->backoff_max_ms == b->backoff_max_ms &&
+	       a->max_attempts == b->max_attempts &&
+	       a->escalate_after == b->escalate_after &&
+	       a->region_size == b->region_size &&
+	       a->decoder_mode == b->decoder_mode && a->dax == b->dax &&
+	       a->has_memdev_serial == b->has_memdev_serial &&
+	       a->memdev_serial == b->memdev_serial;
+}
+
+/*
+ * Every key of the table is set by a line into its own field and bit, and
+ * the overlay carries that key and no other; an unknown key's error lists
+ * them all.
+ */
+static void test_policy_key_table(void **state)
+{
+	struct nic_policy base, ovr, direct;
+	const char *key, *value;
+	char err[256];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; (key = config_key_name(i)); i++) {
+		/* a value other than the default, by name or number */
+		value = config_key_value_name(i, 1) ? config_key_value_name(i, 1) : "7";
+		ovr = (struct nic_policy){ 0 };
+		assert_int_equal(config_set_key(&ovr, key, value, err,
+						sizeof(err)), 0);
+		assert_int_equal(ovr.set, 1u << i);
+		direct = fallback();
+		assert_int_equal(config_set_key(&direct, key, value, err,
+						sizeof(err)), 0);
+		base = fallback();
+		config_policy_overlay(&base, &ovr);
+		assert_true(policy_equal(&base, &direct));
+		/* the value shows: it is not the default */
+		base = fallback();
+		assert_false(policy_equal(&base, &direct));
+	}
+	assert_int_equal(config_set_key(&ovr, "colour", "red", err,
+					sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown key 'colour'; keys: on_loss, region, "));
+	for (i = 0; (key = config_key_name(i)); i++)
+		assert_non_null(strstr(err, key));
+	/* memdev_serial brings its has_memdev_serial along */
+	memset(&ovr, 0, sizeof(ovr));
+	assert_int_equal(config_set_key(&ovr, "memdev_serial", "0x10", err,
+					sizeof(err)), 0);
+	base = fallback();
+	config_policy_overlay(&base, &ovr);
+	assert_true(base.has_memdev_serial);
+	assert_int_equal(base.memdev_serial, 0x10);
+	assert_int_equal(config_set_key(&ovr, "region", "manual", err,
+					sizeof(err)), 0);
+	assert_false(ovr.region_auto);
+	config_policy_overlay(&base, &ovr);
+	assert_false(base.region_auto);
+	assert_null(config_key_value_name(3, 0));	/* grace_ms: a number */
+	assert_null(config_key_value_name(100, 0));
+}
+
 static void test_state_round_trip(void **state)
 {
 	struct nic_state in[2] = {
@@ -791,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_decoder_mode),
 		cmocka_unit_test(test_dax_policy),
 		cmocka_unit_test(test_runtime_keys),
+		cmocka_unit_test(test_policy_key_table),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_refuses_garbage),
 	};
