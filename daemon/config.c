@@ -5,6 +5,7 @@
  * name, line and reason, and the caller keeps the configuration it had.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -456,13 +457,18 @@ static int set_nic_serial(struct config *cfg, struct nic_policy *cur,
 		return -1;
 	for (i = 0; i + 1 < cfg->n_sections; i++) {
 		other = &cfg->sections[i];
+		/* The same NIC again (a drop-in, say) may restate its own. */
 		if (other->kind == SECTION_NIC && other->serial_line &&
+		    strcmp(other->match, sec->match) &&
 		    other->policy.memdev_serial == cur->memdev_serial)
-			return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u): two NICs cannot share a memdev",
+			return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u%s%s): two NICs cannot share a memdev",
 				    (unsigned long long)cur->memdev_serial,
-				    other->match, other->serial_line);
+				    other->match, other->serial_line,
+				    strcmp(other->serial_file, err->file) ? " of " : "",
+				    strcmp(other->serial_file, err->file) ? other->serial_file : "");
 	}
 	sec->serial_line = line;
+	snprintf(sec->serial_file, sizeof(sec->serial_file), "%s", err->file);
 	return 0;
 }
 
@@ -503,19 +509,16 @@ static int parse_line(struct config *cfg, char *text, unsigned int line,
 	return set_policy_key(*cur, key, val, line, err);
 }
 
-int config_parse(const char *name, const char *text, struct config *out,
-		 struct config_error *err)
+/* @text, file @name, on top of what @cfg has (a drop-in on the main file). */
+static int parse_into(struct config *cfg, const char *name, const char *text,
+		      struct config_error *err)
 {
 	const char *special = NULL;	/* in [control] or [metrics] */
-	struct nic_policy *cur;
+	struct nic_policy *cur = &cfg->defaults;
 	unsigned int line = 0;
-	struct config cfg;
 	char *copy, *next, *s;
 
-	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", name);
-	config_init(&cfg);
-	cur = &cfg.defaults;
 	copy = strdup(text);
 	if (!copy)
 		return fail(err, 0, "out of memory");
@@ -523,58 +526,145 @@ int config_parse(const char *name, const char *text, struct config *out,
 		next = strchr(s, '\n');
 		if (next)
 			*next++ = '\0';
-		if (parse_line(&cfg, s, ++line, &cur, &special, err)) {
+		if (parse_line(cfg, s, ++line, &cur, &special, err)) {
 			free(copy);
-			config_free(&cfg);
 			return -1;
 		}
 	}
 	free(copy);
+	return 0;
+}
+
+int config_parse(const char *name, const char *text, struct config *out,
+		 struct config_error *err)
+{
+	struct config cfg;
+
+	memset(err, 0, sizeof(*err));
+	config_init(&cfg);
+	if (parse_into(&cfg, name, text, err)) {
+		config_free(&cfg);
+		return -1;
+	}
 	config_free(out);
 	*out = cfg;
 	return 0;
 }
 
-int config_load(const char *path, struct config *cfg, struct config_error *err)
+static int file_error(struct config_error *err, const char *path,
+		      const char *reason)
 {
-	char *text = NULL;
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	return fail(err, 0, "%s", reason);
+}
+
+/* The whole of @path into *@text (malloc'ed); -ENOENT if it is missing. */
+static int read_text(const char *path, char **text, struct config_error *err)
+{
 	size_t len = 0;
 	FILE *f = fopen(path, "r"), *mem;
-	int c, rc, read_err;
+	int c, read_err;
 	struct stat st;
 
-	if (!f && errno == ENOENT) {
-		config_free(cfg);
-		return 0;
-	}
-	if (!f) {
-		snprintf(err->file, sizeof(err->file), "%s", path);
-		return fail(err, 0, "%s", strerror(errno));
-	}
+	if (!f)
+		return errno == ENOENT ? -ENOENT : file_error(err, path, strerror(errno));
 	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
 		fclose(f);
-		snprintf(err->file, sizeof(err->file), "%s", path);
-		return fail(err, 0, "not a regular file");
+		return file_error(err, path, "not a regular file");
 	}
-	mem = open_memstream(&text, &len);
+	*text = NULL;
+	mem = open_memstream(text, &len);
 	while (mem && (c = fgetc(f)) != EOF)
 		fputc(c, mem);
 	/* A read error is no empty file: refuse it rather than run on defaults. */
 	read_err = ferror(f) ? errno : 0;
 	fclose(f);
-	if (!mem) {
-		snprintf(err->file, sizeof(err->file), "%s", path);
-		return fail(err, 0, "out of memory");
-	}
+	if (!mem)
+		return file_error(err, path, "out of memory");
 	fclose(mem);
 	if (read_err) {
-		free(text);
+		free(*text);
 		snprintf(err->file, sizeof(err->file), "%s", path);
 		return fail(err, 0, "read error: %s", strerror(read_err));
 	}
-	rc = config_parse(path, text, cfg, err);
+	return 0;
+}
+
+/* @path on top of @cfg; a missing file is an empty one if @missing_ok. */
+static int load_file(struct config *cfg, const char *path, bool missing_ok,
+		     struct config_error *err)
+{
+	char *text;
+	int rc = read_text(path, &text, err);
+
+	if (rc == -ENOENT && missing_ok)
+		return 0;
+	if (rc == -ENOENT)	/* listed, then gone: a dangling link */
+		return file_error(err, path, strerror(ENOENT));
+	if (rc)
+		return -1;
+	rc = parse_into(cfg, path, text, err);
 	free(text);
 	return rc;
+}
+
+/* *.conf as the shell globs it: no hidden file, no bare ".conf". */
+static int is_dropin(const struct dirent *d)
+{
+	size_t len = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && len > strlen(".conf") &&
+	       !strcmp(d->d_name + len - strlen(".conf"), ".conf");
+}
+
+/* Byte order, the same in every locale: the order the man page promises. */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * The drop-ins of <config>.d/, each on top of the last, in the order of
+ * their names: as if appended to the main file, a section at a time.
+ */
+static int load_dropins(struct config *cfg, const char *config_path,
+			struct config_error *err)
+{
+	/* No longer than an error can name them. */
+	char dir[sizeof(err->file)], path[sizeof(err->file)];
+	struct dirent **names;
+	int n, i, rc = 0;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s.d", config_path) >= sizeof(dir))
+		return file_error(err, config_path, "path too long");
+	n = scandir(dir, &names, is_dropin, by_name);
+	if (n < 0)
+		return errno == ENOENT ? 0 : file_error(err, dir, strerror(errno));
+	for (i = 0; i < n; i++) {
+		if (!rc && (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+					    names[i]->d_name) >= sizeof(path))
+			rc = file_error(err, dir, "path too long");
+		if (!rc)
+			rc = load_file(cfg, path, false, err);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int config_load(const char *path, struct config *out, struct config_error *err)
+{
+	struct config cfg;
+
+	memset(err, 0, sizeof(*err));
+	config_init(&cfg);
+	if (load_file(&cfg, path, true, err) || load_dropins(&cfg, path, err)) {
+		config_free(&cfg);
+		return -1;
+	}
+	config_free(out);
+	*out = cfg;
+	return 0;
 }
 
 void config_policy_for(const struct config *cfg, const char *pci_addr,

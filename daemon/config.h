@@ -63,6 +63,7 @@ struct config_section {
 	char match[64];
 	struct nic_policy policy;
 	unsigned int serial_line;	/* where memdev_serial was set, or 0 */
+	char serial_file[256];		/* ... in which file */
 };
 
 struct config {
@@ -82,7 +83,11 @@ struct config_error {
 
 void config_init(struct config *cfg);
 void config_free(struct config *cfg);
-/* 0, or -1 with @err filled; a missing file is not an error. */
+/*
+ * @path, then the drop-ins <path>.d/NAME.conf in the order of their names,
+ * each on top of the last: 0, or -1 with @err filled and @cfg untouched.
+ * A missing file or drop-in directory is not an error.
+ */
 int config_load(const char *path, struct config *cfg, struct config_error *err);
 int config_parse(const char *name, const char *text, struct config *cfg,
 		 struct config_error *err);
