@@ -5,6 +5,7 @@
  * name, line and reason, and the caller keeps the configuration it had.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,21 +14,6 @@
 #include <sys/stat.h>
 
 #include "config.h"
-
-enum key_bit {
-	KEY_ON_LOSS = 1u << 0,
-	KEY_REGION = 1u << 1,
-	KEY_RECOVERY = 1u << 2,
-	KEY_GRACE = 1u << 3,
-	KEY_BACKOFF = 1u << 4,
-	KEY_BACKOFF_MAX = 1u << 5,
-	KEY_MAX_ATTEMPTS = 1u << 6,
-	KEY_ESCALATE = 1u << 7,
-	KEY_REGION_SIZE = 1u << 8,
-	KEY_SERIAL = 1u << 9,
-	KEY_DECODER_MODE = 1u << 10,
-	KEY_DAX = 1u << 11,
-};
 
 static const char *const on_loss_names[] = {
 	[ON_LOSS_FALLBACK] = "fallback",
@@ -159,18 +145,6 @@ static int normalize_pci_addr(const char *in, char *out, size_t len)
 	return 0;
 }
 
-static int parse_choice(const char *v, const char *a, const char *b,
-			bool *out)
-{
-	if (!strcmp(v, a))
-		*out = true;
-	else if (!strcmp(v, b))
-		*out = false;
-	else
-		return -1;
-	return 0;
-}
-
 /* The index of @v in @names, or -1. */
 static int parse_name(const char *v, const char *const *names, size_t n)
 {
@@ -182,117 +156,214 @@ static int parse_name(const char *v, const char *const *names, size_t n)
 	return -1;
 }
 
-/* The same, for one of the name tables above. */
-#define PARSE_NAME(v, names) \
-	parse_name(v, names, sizeof(names) / sizeof((names)[0]))
+static const char *const auto_manual[] = { "auto", "manual" };
 
-struct uint_key {
+enum key_kind {
+	KIND_UINT,	/* an unsigned int from @min to @max */
+	KIND_U64,	/* any uint64_t, @what it is */
+	KIND_NAME,	/* an enum: the index of the value in @names */
+	KIND_SWITCH,	/* a bool: true for @names[0], false for @names[1] */
+};
+
+/*
+ * A policy key: its name, how its value reads and where it goes.  Its bit
+ * in nic_policy.set is its index in policy_keys[].
+ */
+struct policy_key {
 	const char *name;
-	enum key_bit bit;
-	size_t offset;
+	enum key_kind kind;
+	size_t offset, size;	/* its field in struct nic_policy */
+	size_t flag;		/* FLAG(): a bool set along with it; 0: none */
 	uint64_t min, max;
+	const char *what;
+	const char *const *names;
+	size_t n_names;
+	const char *retired, *retired_why; /* a value once allowed, and why not now */
 };
 
-static const struct uint_key uint_keys[] = {
-	{ "grace_ms", KEY_GRACE, offsetof(struct nic_policy, grace_ms), 0, 600000 },
+#define FIELD(f) .offset = offsetof(struct nic_policy, f), \
+	.size = sizeof(((struct nic_policy *)0)->f)
+/* Offset + 1, so that 0 (the default of an initializer) is "none". */
+#define FLAG(f) .flag = offsetof(struct nic_policy, f) + 1
+#define NAMES(a) .names = (a), .n_names = sizeof(a) / sizeof((a)[0])
+
+/*
+ * The one list of the policy keys: the parser, its errors, the overlay,
+ * config_key_name() (and so cxlnicctl policy and its completion) derive
+ * from it, and a unit test holds cxlnicd.conf(5) to it.
+ */
+static const struct policy_key policy_keys[] = {
+	{ .name = "on_loss", .kind = KIND_NAME, FIELD(on_loss),
+	  NAMES(on_loss_names) },
+	{ .name = "region", .kind = KIND_SWITCH, FIELD(region_auto),
+	  NAMES(auto_manual) },
+	{ .name = "recovery", .kind = KIND_SWITCH, FIELD(recovery_auto),
+	  NAMES(auto_manual) },
+	{ .name = "grace_ms", .kind = KIND_UINT, FIELD(grace_ms),
+	  .max = 600000 },
 	/* A backoff of 0 doubles to 0: with max_attempts = 0, a hot loop. */
-	{ "backoff_ms", KEY_BACKOFF, offsetof(struct nic_policy, backoff_ms), 1, 600000 },
-	{ "backoff_max_ms", KEY_BACKOFF_MAX, offsetof(struct nic_policy, backoff_max_ms), 1, 3600000 },
-	{ "max_attempts", KEY_MAX_ATTEMPTS, offsetof(struct nic_policy, max_attempts), 0, 1000 },
-	{ "escalate_after", KEY_ESCALATE, offsetof(struct nic_policy, escalate_after), 0, 1000 },
+	{ .name = "backoff_ms", .kind = KIND_UINT, FIELD(backoff_ms),
+	  .min = 1, .max = 600000 },
+	{ .name = "backoff_max_ms", .kind = KIND_UINT, FIELD(backoff_max_ms),
+	  .min = 1, .max = 3600000 },
+	{ .name = "max_attempts", .kind = KIND_UINT, FIELD(max_attempts),
+	  .max = 1000 },
+	{ .name = "escalate_after", .kind = KIND_UINT, FIELD(escalate_after),
+	  .max = 1000 },
+	{ .name = "region_size", .kind = KIND_U64, FIELD(region_size),
+	  .what = "a size in bytes" },
+	{ .name = "decoder_mode", .kind = KIND_NAME, FIELD(decoder_mode),
+	  NAMES(decoder_mode_names) },
+	/*
+	 * cxlnicd made a devdax namespace for it once; the kernel now
+	 * refuses a region a namespace holds (its range is busy in
+	 * /proc/iomem), so such a NIC would never attach.
+	 */
+	{ .name = "dax", .kind = KIND_NAME, FIELD(dax), NAMES(dax_policy_names),
+	  .retired = "devdax",
+	  .retired_why = "cxlnic.ko refuses a region that a namespace holds (see cxlnic(7))" },
+	{ .name = "memdev_serial", .kind = KIND_U64, FIELD(memdev_serial),
+	  FLAG(has_memdev_serial), .what = "a number" },
 };
+
+#define N_POLICY_KEYS (sizeof(policy_keys) / sizeof(policy_keys[0]))
+
+_Static_assert(N_POLICY_KEYS <= 8 * sizeof(((struct nic_policy *)0)->set),
+	       "a policy key without its bit in nic_policy.set");
+/* KIND_NAME stores an enum as the unsigned int it is to the compiler. */
+_Static_assert(sizeof(enum on_loss) == sizeof(unsigned int) &&
+	       sizeof(enum decoder_mode) == sizeof(unsigned int) &&
+	       sizeof(enum dax_policy) == sizeof(unsigned int),
+	       "an enum of a policy key is not an unsigned int");
+
+static uint32_t key_bit(const struct policy_key *k)
+{
+	return 1u << (k - policy_keys);
+}
+
+static const struct policy_key *find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_POLICY_KEYS; i++)
+		if (!strcmp(name, policy_keys[i].name))
+			return &policy_keys[i];
+	return NULL;
+}
+
+/* @names joined with @sep, as the errors list them. */
+static const char *join(const char *const *names, size_t n, const char *sep,
+			char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? sep : "",
+				 names[i]);
+	return buf;
+}
+
+static const char *key_list(char *buf, size_t len)
+{
+	const char *names[N_POLICY_KEYS];
+	size_t i;
+
+	for (i = 0; i < N_POLICY_KEYS; i++)
+		names[i] = policy_keys[i].name;
+	return join(names, N_POLICY_KEYS, ", ", buf, len);
+}
+
+/* Store @v in @k's field of @p, at the field's width. */
+static void store(struct nic_policy *p, const struct policy_key *k, uint64_t v)
+{
+	char *field = (char *)p + k->offset;
+	unsigned int u = (unsigned int)v;
+	bool b = v;
+
+	if (k->size == sizeof(uint64_t))
+		memcpy(field, &v, sizeof(v));
+	else if (k->size == sizeof(unsigned int))
+		memcpy(field, &u, sizeof(u));
+	else
+		memcpy(field, &b, sizeof(b));
+}
+
+static void set_flag(struct nic_policy *p, const struct policy_key *k)
+{
+	if (k->flag)
+		*(bool *)((char *)p + k->flag - 1) = true;
+}
+
+/* @v as @k's value, or -1 with the reason. */
+static int parse_value(const struct policy_key *k, const char *v,
+		       unsigned int line, uint64_t *out,
+		       struct config_error *err)
+{
+	char names[96];
+	int i;
+
+	switch (k->kind) {
+	case KIND_UINT:
+		if (parse_uint(v, k->max, out) || *out < k->min)
+			return fail(err, line, "%s '%s' is not a number from %llu to %llu",
+				    k->name, v, (unsigned long long)k->min,
+				    (unsigned long long)k->max);
+		return 0;
+	case KIND_U64:
+		if (parse_uint(v, UINT64_MAX, out))
+			return fail(err, line, "%s '%s' is not %s", k->name, v,
+				    k->what);
+		return 0;
+	case KIND_NAME:
+	case KIND_SWITCH:
+		if (k->retired && !strcmp(v, k->retired))
+			return fail(err, line, "%s '%s' is no longer allowed: %s; use %s",
+				    k->name, v, k->retired_why,
+				    join(k->names, k->n_names, " or ", names,
+					 sizeof(names)));
+		if ((i = parse_name(v, k->names, k->n_names)) < 0)
+			return fail(err, line, "%s '%s' is not one of %s", k->name,
+				    v, join(k->names, k->n_names, ", ", names,
+					    sizeof(names)));
+		*out = k->kind == KIND_SWITCH ? i == 0 : (uint64_t)i;
+		return 0;
+	}
+	return fail(err, line, "%s: no parser", k->name);
+}
 
 /* One "key = value" line of a policy section. */
 static int set_policy_key(struct nic_policy *p, const char *key,
 			  const char *v, unsigned int line,
 			  struct config_error *err)
 {
+	const struct policy_key *k = find_key(key);
+	char keys[200];
 	uint64_t n;
-	size_t i;
-	int e;
 
-	if (!strcmp(key, "on_loss")) {
-		if ((e = PARSE_NAME(v, on_loss_names)) < 0)
-			return fail(err, line, "on_loss '%s' is not one of fallback, unbind, none", v);
-		p->on_loss = e;
-		p->set |= KEY_ON_LOSS;
-	} else if (!strcmp(key, "region")) {
-		if (parse_choice(v, "auto", "manual", &p->region_auto))
-			return fail(err, line, "region '%s' is not one of auto, manual", v);
-		p->set |= KEY_REGION;
-	} else if (!strcmp(key, "recovery")) {
-		if (parse_choice(v, "auto", "manual", &p->recovery_auto))
-			return fail(err, line, "recovery '%s' is not one of auto, manual", v);
-		p->set |= KEY_RECOVERY;
-	} else if (!strcmp(key, "decoder_mode")) {
-		if ((e = PARSE_NAME(v, decoder_mode_names)) < 0)
-			return fail(err, line, "decoder_mode '%s' is not one of any, host-only, device-coherent", v);
-		p->decoder_mode = e;
-		p->set |= KEY_DECODER_MODE;
-	} else if (!strcmp(key, "dax")) {
-		/*
-		 * cxlnicd made a devdax namespace for it once; the kernel
-		 * now refuses a region a namespace holds (its range is busy
-		 * in /proc/iomem), so such a NIC would never attach.
-		 */
-		if (!strcmp(v, "devdax"))
-			return fail(err, line, "dax 'devdax' is no longer allowed: cxlnic.ko refuses a region that a namespace holds (see cxlnic(7)); use none or any");
-		if ((e = PARSE_NAME(v, dax_policy_names)) < 0)
-			return fail(err, line, "dax '%s' is not one of none, any", v);
-		p->dax = e;
-		p->set |= KEY_DAX;
-	} else if (!strcmp(key, "region_size")) {
-		if (parse_uint(v, UINT64_MAX, &p->region_size))
-			return fail(err, line, "region_size '%s' is not a size in bytes", v);
-		p->set |= KEY_REGION_SIZE;
-	} else if (!strcmp(key, "memdev_serial")) {
-		if (parse_uint(v, UINT64_MAX, &p->memdev_serial))
-			return fail(err, line, "memdev_serial '%s' is not a number", v);
-		p->has_memdev_serial = true;
-		p->set |= KEY_SERIAL;
-	} else {
-		for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++) {
-			if (strcmp(key, uint_keys[i].name))
-				continue;
-			if (parse_uint(v, uint_keys[i].max, &n) || n < uint_keys[i].min)
-				return fail(err, line, "%s '%s' is not a number from %llu to %llu",
-					    key, v, (unsigned long long)uint_keys[i].min,
-					    (unsigned long long)uint_keys[i].max);
-			*(unsigned int *)((char *)p + uint_keys[i].offset) = (unsigned int)n;
-			p->set |= uint_keys[i].bit;
-			return 0;
-		}
-		return fail(err, line, "unknown key '%s'", key);
-	}
+	if (!k)
+		return fail(err, line, "unknown key '%s'; keys: %s", key,
+			    key_list(keys, sizeof(keys)));
+	if (parse_value(k, v, line, &n, err))
+		return -1;
+	store(p, k, n);
+	set_flag(p, k);
+	p->set |= key_bit(k);
 	return 0;
 }
 
 /* Copy into @dst the keys @src's section set. */
 void config_policy_overlay(struct nic_policy *dst, const struct nic_policy *src)
 {
-	size_t i;
+	const struct policy_key *k;
 
-	if (src->set & KEY_ON_LOSS)
-		dst->on_loss = src->on_loss;
-	if (src->set & KEY_REGION)
-		dst->region_auto = src->region_auto;
-	if (src->set & KEY_RECOVERY)
-		dst->recovery_auto = src->recovery_auto;
-	if (src->set & KEY_REGION_SIZE)
-		dst->region_size = src->region_size;
-	if (src->set & KEY_DECODER_MODE)
-		dst->decoder_mode = src->decoder_mode;
-	if (src->set & KEY_DAX)
-		dst->dax = src->dax;
-	if (src->set & KEY_SERIAL) {
-		dst->has_memdev_serial = true;
-		dst->memdev_serial = src->memdev_serial;
+	for (k = policy_keys; k < policy_keys + N_POLICY_KEYS; k++) {
+		if (!(src->set & key_bit(k)))
+			continue;
+		memcpy((char *)dst + k->offset, (const char *)src + k->offset,
+		       k->size);
+		set_flag(dst, k);
 	}
-	for (i = 0; i < sizeof(uint_keys) / sizeof(uint_keys[0]); i++)
-		if (src->set & uint_keys[i].bit)
-			memcpy((char *)dst + uint_keys[i].offset,
-			       (const char *)src + uint_keys[i].offset,
-			       sizeof(unsigned int));
 }
 
 static int open_section(struct config *cfg, char *head, unsigned int line,
@@ -386,13 +457,18 @@ static int set_nic_serial(struct config *cfg, struct nic_policy *cur,
 		return -1;
 	for (i = 0; i + 1 < cfg->n_sections; i++) {
 		other = &cfg->sections[i];
+		/* The same NIC again (a drop-in, say) may restate its own. */
 		if (other->kind == SECTION_NIC && other->serial_line &&
+		    strcmp(other->match, sec->match) &&
 		    other->policy.memdev_serial == cur->memdev_serial)
-			return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u): two NICs cannot share a memdev",
+			return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u%s%s): two NICs cannot share a memdev",
 				    (unsigned long long)cur->memdev_serial,
-				    other->match, other->serial_line);
+				    other->match, other->serial_line,
+				    strcmp(other->serial_file, err->file) ? " of " : "",
+				    strcmp(other->serial_file, err->file) ? other->serial_file : "");
 	}
 	sec->serial_line = line;
+	snprintf(sec->serial_file, sizeof(sec->serial_file), "%s", err->file);
 	return 0;
 }
 
@@ -433,19 +509,16 @@ static int parse_line(struct config *cfg, char *text, unsigned int line,
 	return set_policy_key(*cur, key, val, line, err);
 }
 
-int config_parse(const char *name, const char *text, struct config *out,
-		 struct config_error *err)
+/* @text, file @name, on top of what @cfg has (a drop-in on the main file). */
+static int parse_into(struct config *cfg, const char *name, const char *text,
+		      struct config_error *err)
 {
 	const char *special = NULL;	/* in [control] or [metrics] */
-	struct nic_policy *cur;
+	struct nic_policy *cur = &cfg->defaults;
 	unsigned int line = 0;
-	struct config cfg;
 	char *copy, *next, *s;
 
-	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", name);
-	config_init(&cfg);
-	cur = &cfg.defaults;
 	copy = strdup(text);
 	if (!copy)
 		return fail(err, 0, "out of memory");
@@ -453,58 +526,145 @@ int config_parse(const char *name, const char *text, struct config *out,
 		next = strchr(s, '\n');
 		if (next)
 			*next++ = '\0';
-		if (parse_line(&cfg, s, ++line, &cur, &special, err)) {
+		if (parse_line(cfg, s, ++line, &cur, &special, err)) {
 			free(copy);
-			config_free(&cfg);
 			return -1;
 		}
 	}
 	free(copy);
+	return 0;
+}
+
+int config_parse(const char *name, const char *text, struct config *out,
+		 struct config_error *err)
+{
+	struct config cfg;
+
+	memset(err, 0, sizeof(*err));
+	config_init(&cfg);
+	if (parse_into(&cfg, name, text, err)) {
+		config_free(&cfg);
+		return -1;
+	}
 	config_free(out);
 	*out = cfg;
 	return 0;
 }
 
-int config_load(const char *path, struct config *cfg, struct config_error *err)
+static int file_error(struct config_error *err, const char *path,
+		      const char *reason)
 {
-	char *text = NULL;
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	return fail(err, 0, "%s", reason);
+}
+
+/* The whole of @path into *@text (malloc'ed); -ENOENT if it is missing. */
+static int read_text(const char *path, char **text, struct config_error *err)
+{
 	size_t len = 0;
 	FILE *f = fopen(path, "r"), *mem;
-	int c, rc, read_err;
+	int c, read_err;
 	struct stat st;
 
-	if (!f && errno == ENOENT) {
-		config_free(cfg);
-		return 0;
-	}
-	if (!f) {
-		snprintf(err->file, sizeof(err->file), "%s", path);
-		return fail(err, 0, "%s", strerror(errno));
-	}
+	if (!f)
+		return errno == ENOENT ? -ENOENT : file_error(err, path, strerror(errno));
 	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
 		fclose(f);
-		snprintf(err->file, sizeof(err->file), "%s", path);
-		return fail(err, 0, "not a regular file");
+		return file_error(err, path, "not a regular file");
 	}
-	mem = open_memstream(&text, &len);
+	*text = NULL;
+	mem = open_memstream(text, &len);
 	while (mem && (c = fgetc(f)) != EOF)
 		fputc(c, mem);
 	/* A read error is no empty file: refuse it rather than run on defaults. */
 	read_err = ferror(f) ? errno : 0;
 	fclose(f);
-	if (!mem) {
-		snprintf(err->file, sizeof(err->file), "%s", path);
-		return fail(err, 0, "out of memory");
-	}
+	if (!mem)
+		return file_error(err, path, "out of memory");
 	fclose(mem);
 	if (read_err) {
-		free(text);
+		free(*text);
 		snprintf(err->file, sizeof(err->file), "%s", path);
 		return fail(err, 0, "read error: %s", strerror(read_err));
 	}
-	rc = config_parse(path, text, cfg, err);
+	return 0;
+}
+
+/* @path on top of @cfg; a missing file is an empty one if @missing_ok. */
+static int load_file(struct config *cfg, const char *path, bool missing_ok,
+		     struct config_error *err)
+{
+	char *text;
+	int rc = read_text(path, &text, err);
+
+	if (rc == -ENOENT && missing_ok)
+		return 0;
+	if (rc == -ENOENT)	/* listed, then gone: a dangling link */
+		return file_error(err, path, strerror(ENOENT));
+	if (rc)
+		return -1;
+	rc = parse_into(cfg, path, text, err);
 	free(text);
 	return rc;
+}
+
+/* *.conf as the shell globs it: no hidden file, no bare ".conf". */
+static int is_dropin(const struct dirent *d)
+{
+	size_t len = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && len > strlen(".conf") &&
+	       !strcmp(d->d_name + len - strlen(".conf"), ".conf");
+}
+
+/* Byte order, the same in every locale: the order the man page promises. */
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/*
+ * The drop-ins of <config>.d/, each on top of the last, in the order of
+ * their names: as if appended to the main file, a section at a time.
+ */
+static int load_dropins(struct config *cfg, const char *config_path,
+			struct config_error *err)
+{
+	/* No longer than an error can name them. */
+	char dir[sizeof(err->file)], path[sizeof(err->file)];
+	struct dirent **names;
+	int n, i, rc = 0;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s.d", config_path) >= sizeof(dir))
+		return file_error(err, config_path, "path too long");
+	n = scandir(dir, &names, is_dropin, by_name);
+	if (n < 0)
+		return errno == ENOENT ? 0 : file_error(err, dir, strerror(errno));
+	for (i = 0; i < n; i++) {
+		if (!rc && (size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+					    names[i]->d_name) >= sizeof(path))
+			rc = file_error(err, dir, "path too long");
+		if (!rc)
+			rc = load_file(cfg, path, false, err);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int config_load(const char *path, struct config *out, struct config_error *err)
+{
+	struct config cfg;
+
+	memset(err, 0, sizeof(*err));
+	config_init(&cfg);
+	if (load_file(&cfg, path, true, err) || load_dropins(&cfg, path, err)) {
+		config_free(&cfg);
+		return -1;
+	}
+	config_free(out);
+	*out = cfg;
+	return 0;
 }
 
 void config_policy_for(const struct config *cfg, const char *pci_addr,
@@ -535,25 +695,18 @@ int config_set_key(struct nic_policy *p, const char *key, const char *value,
 	return 0;
 }
 
-static const char *const key_names[] = {
-	"on_loss", "region", "recovery", "grace_ms", "backoff_ms",
-	"backoff_max_ms", "max_attempts", "escalate_after", "region_size",
-	"decoder_mode", "dax", "memdev_serial",
-};
-
 const char *config_key_name(unsigned int i)
 {
-	return i < sizeof(key_names) / sizeof(key_names[0]) ? key_names[i] :
-							      NULL;
+	return i < N_POLICY_KEYS ? policy_keys[i].name : NULL;
+}
+
+const char *config_key_value_name(unsigned int i, unsigned int value)
+{
+	return i < N_POLICY_KEYS && value < policy_keys[i].n_names ?
+	       policy_keys[i].names[value] : NULL;
 }
 
 bool config_key_known(const char *key)
 {
-	const char *k;
-	unsigned int i;
-
-	for (i = 0; (k = config_key_name(i)); i++)
-		if (!strcmp(k, key))
-			return true;
-	return false;
+	return find_key(key) != NULL;
 }

@@ -63,6 +63,7 @@ struct config_section {
 	char match[64];
 	struct nic_policy policy;
 	unsigned int serial_line;	/* where memdev_serial was set, or 0 */
+	char serial_file[256];		/* ... in which file */
 };
 
 struct config {
@@ -77,12 +78,16 @@ struct config {
 struct config_error {
 	char file[256];
 	unsigned int line;
-	char reason[160];
+	char reason[256];	/* room for the list of keys */
 };
 
 void config_init(struct config *cfg);
 void config_free(struct config *cfg);
-/* 0, or -1 with @err filled; a missing file is not an error. */
+/*
+ * @path, then the drop-ins <path>.d/NAME.conf in the order of their names,
+ * each on top of the last: 0, or -1 with @err filled and @cfg untouched.
+ * A missing file or drop-in directory is not an error.
+ */
 int config_load(const char *path, struct config *cfg, struct config_error *err);
 int config_parse(const char *name, const char *text, struct config *cfg,
 		 struct config_error *err);
@@ -98,6 +103,8 @@ int config_set_key(struct nic_policy *p, const char *key, const char *value,
 		   char *err, size_t len);
 /* The policy keys, for listings and completion; NULL past the last. */
 const char *config_key_name(unsigned int i);
+/* Key @i's values by name (NULL past the last, at once for a number). */
+const char *config_key_value_name(unsigned int i, unsigned int value);
 bool config_key_known(const char *key);
 
 #endif

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The bash completion: commands, options per command, NICs from
-# `cxlnicctl list` (a stand-in prints the table), policy keys and values.
+# `cxlnicctl list` (a stand-in prints the table), policy keys and values
+# (generated from cxlnicd's table: $1 is the built completion).
 set -euo pipefail
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -38,5 +39,8 @@ expect "on_loss" cxlnicctl policy 0000:00:06.0 on
 expect "fallback unbind none default" cxlnicctl policy 0000:00:06.0 on_loss ""
 expect "auto manual default" cxlnicctl policy 0000:00:06.0 recovery ""
 expect "none any default" cxlnicctl policy 0000:00:06.0 dax ""
+expect "any host-only device-coherent default" cxlnicctl policy 0000:00:06.0 decoder_mode ""
+expect "max_attempts memdev_serial" cxlnicctl policy 0000:00:06.0 m
+expect "default" cxlnicctl policy 0000:00:06.0 grace_ms ""
 expect "" cxlnicctl list x
 echo "completion: all cases pass"

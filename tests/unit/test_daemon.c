@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -97,6 +98,181 @@ static void test_config_not_a_file(void **state)
 	config_init(&cfg);
 	assert_int_equal(config_load("/", &cfg, &err), -1);
 	assert_non_null(strstr(err.reason, "not a regular file"));
+	config_free(&cfg);
+}
+
+/*
+ * Drop-ins: a temporary directory holds cxlnicd.conf and cxlnicd.conf.d/;
+ * each test writes its files, and the teardown removes whatever is there.
+ */
+struct conf_dir {
+	char root[64];
+	char main[128];	/* root/cxlnicd.conf */
+	char dropins[132];	/* root/cxlnicd.conf.d */
+};
+
+static int conf_dir_setup(void **state)
+{
+	struct conf_dir *d = calloc(1, sizeof(*d));
+
+	assert_non_null(d);
+	strcpy(d->root, "/tmp/cxlnicd-conf-XXXXXX");
+	assert_non_null(mkdtemp(d->root));
+	snprintf(d->main, sizeof(d->main), "%s/cxlnicd.conf", d->root);
+	snprintf(d->dropins, sizeof(d->dropins), "%s.d", d->main);
+	*state = d;
+	return 0;
+}
+
+static int conf_dir_teardown(void **state)
+{
+	struct conf_dir *d = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->root);
+	assert_int_equal(system(cmd), 0);
+	free(d);
+	return 0;
+}
+
+/* @text into @dir/@name (@dir NULL: the main file). */
+static void write_conf(const struct conf_dir *d, const char *name,
+		       const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	if (name) {
+		mkdir(d->dropins, 0755);
+		snprintf(path, sizeof(path), "%s/%s", d->dropins, name);
+	} else {
+		snprintf(path, sizeof(path), "%s", d->main);
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Each drop-in on top of the main file and of the drop-ins before it, in
+ * byte order of their names ("10-" before "9-"): each value below is one
+ * that only the right order gives.
+ */
+static void test_dropin_order(void **state)
+{
+	struct conf_dir *d = *state;
+	struct config_error err;
+	struct nic_policy p;
+	struct config cfg;
+
+	write_conf(d, NULL, "[defaults]\ngrace_ms = 100\non_loss = none\n"
+		   "max_attempts = 5\nbackoff_ms = 100\n"
+		   "[nic 00:05.0]\nmemdev_serial = 0x1000\n");
+	/* written last to first, so that the directory's order is not it */
+	write_conf(d, "9-local.conf", "[defaults]\nbackoff_ms = 900\n");
+	write_conf(d, "20-later.conf", "[defaults]\ngrace_ms = 500\n");
+	/* keys before a section are [defaults]', as in the main file */
+	write_conf(d, "10-site.conf", "grace_ms = 300\non_loss = unbind\n"
+		   "backoff_ms = 400\n[nic 0000:00:05.0]\nescalate_after = 7\n");
+	config_init(&cfg);
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:05.0", "cxlnic_sim", &p);
+	assert_int_equal(p.grace_ms, 500);	/* 20-later over 10-site */
+	assert_int_equal(p.on_loss, ON_LOSS_UNBIND);	/* 10-site over main */
+	assert_int_equal(p.backoff_ms, 900);	/* 9-local over 10-site */
+	assert_int_equal(p.max_attempts, 5);	/* main, untouched */
+	assert_int_equal(p.escalate_after, 7);	/* a section layered on */
+	assert_true(p.has_memdev_serial);	/* ... over the main file's */
+	assert_int_equal(p.memdev_serial, 0x1000);
+	config_free(&cfg);
+}
+
+/* Only NAME.conf is a drop-in: not a backup, a README nor a hidden file. */
+static void test_dropin_ignored(void **state)
+{
+	struct conf_dir *d = *state;
+	struct config_error err;
+	struct config cfg;
+
+	write_conf(d, NULL, "grace_ms = 100\n");
+	write_conf(d, "10-site.conf.dpkg-old", "grace_ms = 9999\n");
+	write_conf(d, "README", "Files here named *.conf are read.\n");
+	write_conf(d, ".10-site.conf.swp.conf", "not a config\n");
+	write_conf(d, ".conf", "not a config\n");
+	config_init(&cfg);
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	assert_int_equal(cfg.defaults.grace_ms, 100);
+	config_free(&cfg);
+}
+
+/* No drop-in directory, or not even the main file: neither is an error. */
+static void test_dropin_missing(void **state)
+{
+	struct conf_dir *d = *state;
+	struct config_error err;
+	struct config cfg;
+
+	config_init(&cfg);
+	cfg.defaults.grace_ms = 4242;
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	assert_int_equal(cfg.defaults.grace_ms, 200);	/* the defaults */
+	write_conf(d, NULL, "grace_ms = 100\n");
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	assert_int_equal(cfg.defaults.grace_ms, 100);
+	/* drop-ins without a main file still apply */
+	assert_int_equal(unlink(d->main), 0);
+	write_conf(d, "10-site.conf", "grace_ms = 300\n");
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	assert_int_equal(cfg.defaults.grace_ms, 300);
+	config_free(&cfg);
+}
+
+/* The error of a drop-in names it and its line; nothing is taken. */
+static void test_dropin_errors(void **state)
+{
+	struct conf_dir *d = *state;
+	struct config_error err;
+	struct config cfg;
+	char want[256], gone[256];
+
+	write_conf(d, NULL, "grace_ms = 100\n[nic 00:05.0]\nmemdev_serial = 0x1000\n");
+	write_conf(d, "10-site.conf", "grace_ms = 300\n");
+	write_conf(d, "20-bad.conf", "[defaults]\n\nfoo = 1\n");
+	config_init(&cfg);
+	cfg.defaults.grace_ms = 4242;
+	assert_int_equal(config_load(d->main, &cfg, &err), -1);
+	snprintf(want, sizeof(want), "%s/20-bad.conf", d->dropins);
+	assert_string_equal(err.file, want);
+	assert_int_equal(err.line, 3);
+	assert_non_null(strstr(err.reason, "unknown key 'foo'"));
+	assert_int_equal(cfg.defaults.grace_ms, 4242);
+
+	/* one that cannot be read: a link to nothing, a directory */
+	write_conf(d, "20-bad.conf", "grace_ms = 1\n");
+	snprintf(gone, sizeof(gone), "%s/30-gone.conf", d->dropins);
+	assert_int_equal(symlink("/nonexistent/site.conf", gone), 0);
+	assert_int_equal(config_load(d->main, &cfg, &err), -1);
+	assert_string_equal(err.file, gone);
+	assert_non_null(strstr(err.reason, "No such file"));
+	assert_int_equal(unlink(gone), 0);
+	assert_int_equal(mkdir(gone, 0755), 0);
+	assert_int_equal(config_load(d->main, &cfg, &err), -1);
+	assert_string_equal(err.file, gone);
+	assert_non_null(strstr(err.reason, "not a regular file"));
+	assert_int_equal(rmdir(gone), 0);
+	assert_int_equal(cfg.defaults.grace_ms, 4242);
+
+	/* a NIC may restate its memdev in a drop-in; another NIC may not */
+	write_conf(d, "40-pair.conf", "[nic 0000:00:05.0]\nmemdev_serial = 4096\n");
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	write_conf(d, "40-pair.conf", "[nic 00:06.0]\n\nmemdev_serial = 4096\n");
+	assert_int_equal(config_load(d->main, &cfg, &err), -1);
+	snprintf(want, sizeof(want),
+		 "memdev_serial 0x1000 is already [nic 0000:00:05.0]'s (line 3 of %s)",
+		 d->main);
+	assert_non_null(strstr(err.reason, want));
+	assert_int_equal(err.line, 3);
 	config_free(&cfg);
 }
 
@@ -740,6 +916,73 @@ static void test_runtime_keys(void **state)
 	assert_null(config_key_name(100));
 }
 
+/* Every field but the set bits (memcmp would compare padding too). */
+static bool policy_equal(const struct nic_policy *a, const struct nic_policy *b)
+{
+	return a->on_loss == b->on_loss && a->region_auto == b->region_auto &&
+	       a->recovery_auto == b->recovery_auto &&
+	       a->grace_ms == b->grace_ms && a->backoff_ms == b->backoff_ms &&
+	       a->backoff_max_ms == b->backoff_max_ms &&
+	       a->max_attempts == b->max_attempts &&
+	       a->escalate_after == b->escalate_after &&
+	       a->region_size == b->region_size &&
+	       a->decoder_mode == b->decoder_mode && a->dax == b->dax &&
+	       a->has_memdev_serial == b->has_memdev_serial &&
+	       a->memdev_serial == b->memdev_serial;
+}
+
+/*
+ * Every key of the table is set by a line into its own field and bit, and
+ * the overlay carries that key and no other; an unknown key's error lists
+ * them all.
+ */
+static void test_policy_key_table(void **state)
+{
+	struct nic_policy base, ovr, direct;
+	const char *key, *value;
+	char err[256];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; (key = config_key_name(i)); i++) {
+		/* a value other than the default, by name or number */
+		value = config_key_value_name(i, 1) ? config_key_value_name(i, 1) : "7";
+		ovr = (struct nic_policy){ 0 };
+		assert_int_equal(config_set_key(&ovr, key, value, err,
+						sizeof(err)), 0);
+		assert_int_equal(ovr.set, 1u << i);
+		direct = fallback();
+		assert_int_equal(config_set_key(&direct, key, value, err,
+						sizeof(err)), 0);
+		base = fallback();
+		config_policy_overlay(&base, &ovr);
+		assert_true(policy_equal(&base, &direct));
+		/* the value shows: it is not the default */
+		base = fallback();
+		assert_false(policy_equal(&base, &direct));
+	}
+	assert_int_equal(config_set_key(&ovr, "colour", "red", err,
+					sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown key 'colour'; keys: on_loss, region, "));
+	for (i = 0; (key = config_key_name(i)); i++)
+		assert_non_null(strstr(err, key));
+	/* memdev_serial brings its has_memdev_serial along */
+	memset(&ovr, 0, sizeof(ovr));
+	assert_int_equal(config_set_key(&ovr, "memdev_serial", "0x10", err,
+					sizeof(err)), 0);
+	base = fallback();
+	config_policy_overlay(&base, &ovr);
+	assert_true(base.has_memdev_serial);
+	assert_int_equal(base.memdev_serial, 0x10);
+	assert_int_equal(config_set_key(&ovr, "region", "manual", err,
+					sizeof(err)), 0);
+	assert_false(ovr.region_auto);
+	config_policy_overlay(&base, &ovr);
+	assert_false(base.region_auto);
+	assert_null(config_key_value_name(3, 0));	/* grace_ms: a number */
+	assert_null(config_key_value_name(100, 0));
+}
+
 static void test_state_round_trip(void **state)
 {
 	struct nic_state in[2] = {
@@ -816,6 +1059,14 @@ int main(void)
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_spellings),
 		cmocka_unit_test(test_config_not_a_file),
+		cmocka_unit_test_setup_teardown(test_dropin_order,
+						conf_dir_setup, conf_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_dropin_ignored,
+						conf_dir_setup, conf_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_dropin_missing,
+						conf_dir_setup, conf_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_dropin_errors,
+						conf_dir_setup, conf_dir_teardown),
 		cmocka_unit_test(test_recovery_order),
 		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_operator_choice),
@@ -835,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(test_decoder_mode),
 		cmocka_unit_test(test_dax_policy),
 		cmocka_unit_test(test_runtime_keys),
+		cmocka_unit_test(test_policy_key_table),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_refuses_garbage),
 	};
