@@ -12,16 +12,7 @@
 #include <netlink/attr.h>
 
 #include "cxlnic_dev.h"
-
-/*
- * libnl checks only a minimum length for integers: pin the maximum too, so
- * a u64 where a u32 belongs is refused rather than read in part.
- */
-#define POLICY_U8	{ .type = NLA_U8, .maxlen = sizeof(uint8_t) }
-#define POLICY_U32	{ .type = NLA_U32, .maxlen = sizeof(uint32_t) }
-#define POLICY_U64	{ .type = NLA_U64, .maxlen = sizeof(uint64_t) }
-#define POLICY_STRING	{ .type = NLA_STRING }
-#define POLICY_NESTED	{ .type = NLA_NESTED }
+#include "cxlnic_policy.h"
 
 static struct nla_policy dev_policy[CXLNIC_A_MAX + 1] = {
 	[CXLNIC_A_DEV_HANDLE] = POLICY_U32,
@@ -45,9 +36,9 @@ static struct nla_policy dev_policy[CXLNIC_A_MAX + 1] = {
 	[CXLNIC_A_DEV_PIECE_EVENT] = POLICY_U8,
 	[CXLNIC_A_DEV_KIND] = POLICY_U8,
 	[CXLNIC_A_DEV_SERIAL] = POLICY_U64,
-	[CXLNIC_A_DEV_LOST] = { .type = NLA_FLAG },
-	[CXLNIC_A_DEV_QUIESCE] = { .type = NLA_FLAG },
-	[CXLNIC_A_DEV_LINK_WAS_UP] = { .type = NLA_FLAG },
+	[CXLNIC_A_DEV_LOST] = POLICY_FLAG,
+	[CXLNIC_A_DEV_QUIESCE] = POLICY_FLAG,
+	[CXLNIC_A_DEV_LINK_WAS_UP] = POLICY_FLAG,
 };
 
 static struct nla_policy piece_policy[CXLNIC_A_PIECE_MAX + 1] = {
