@@ -74,6 +74,25 @@ static void test_all_names_round_trip(void **state)
 	assert_int_equal(cxlnic_piece_kind_from_name("unknown"), -1);
 }
 
+/* The control socket's "code": each name read back as its errno, sign kept. */
+static void test_errno_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cxlnic_errno_name(-EBUSY), "EBUSY");
+	assert_string_equal(cxlnic_errno_name(EBUSY), "EBUSY");
+	assert_int_equal(cxlnic_errno_from_name("EBUSY"), -EBUSY);
+	assert_int_equal(cxlnic_errno_from_name("ETIMEDOUT"), -ETIMEDOUT);
+	assert_int_equal(cxlnic_errno_from_name("EOPNOTSUPP"), -EOPNOTSUPP);
+	/* What has no name is EIO, both ways. */
+	assert_string_equal(cxlnic_errno_name(-EXDEV), "EIO");
+	assert_string_equal(cxlnic_errno_name(-100000), "EIO");
+	assert_string_equal(cxlnic_errno_name(0), "EIO");
+	assert_int_equal(cxlnic_errno_from_name("EXDEV"), -EIO);
+	assert_int_equal(cxlnic_errno_from_name("ebusy"), -EIO);
+	assert_int_equal(cxlnic_errno_from_name(""), -EIO);
+	assert_int_equal(cxlnic_errno_from_name(NULL), -EIO);
+}
+
 static void test_enum_names(void **state)
 {
 	(void)state;
@@ -678,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_mode_names_round_trip),
 		cmocka_unit_test(test_all_names_round_trip),
 		cmocka_unit_test(test_enum_names),
+		cmocka_unit_test(test_errno_names),
 		cmocka_unit_test(test_dev_matches),
 		cmocka_unit_test(test_dev_matches_pci_forms),
 		cmocka_unit_test(test_dev_find_prefers_names),
