@@ -8,6 +8,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include "cxlnic_policy.h"
 #include "devlink.h"
 
 struct devlink_client {
@@ -17,7 +18,7 @@ struct devlink_client {
 
 struct reporter_reply {
 	struct devlink_reporter *r;
-	bool found;
+	int rc;			/* devlink_reporter_parse()'s */
 };
 
 int devlink_client_open(struct devlink_client **out)
@@ -53,37 +54,60 @@ void devlink_client_close(struct devlink_client *c)
 	free(c);
 }
 
-/* What cxlnicd reads of a reply, at the lengths devlink gives them. */
+/*
+ * Every attribute of a HEALTH_REPORTER_GET reply, at the type and length
+ * linux/devlink.h gives it: one of another size means the reply is not
+ * what cxlnicd thinks it is, so none of it is read.
+ */
 static const struct nla_policy reply_policy[DEVLINK_ATTR_MAX + 1] = {
-	[DEVLINK_ATTR_HEALTH_REPORTER] = { .type = NLA_NESTED },
+	[DEVLINK_ATTR_BUS_NAME] = POLICY_STRING,
+	[DEVLINK_ATTR_DEV_NAME] = POLICY_STRING,
+	[DEVLINK_ATTR_HEALTH_REPORTER] = POLICY_NESTED,
 };
 static const struct nla_policy reporter_policy[DEVLINK_ATTR_MAX + 1] = {
-	[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD] = { .type = NLA_U64 },
+	[DEVLINK_ATTR_HEALTH_REPORTER_NAME] = POLICY_STRING,
+	[DEVLINK_ATTR_HEALTH_REPORTER_STATE] = POLICY_U8,
+	[DEVLINK_ATTR_HEALTH_REPORTER_ERR_COUNT] = POLICY_U64,
+	[DEVLINK_ATTR_HEALTH_REPORTER_RECOVER_COUNT] = POLICY_U64,
+	[DEVLINK_ATTR_HEALTH_REPORTER_DUMP_TS] = POLICY_U64,
+	[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD] = POLICY_U64,
+	[DEVLINK_ATTR_HEALTH_REPORTER_AUTO_RECOVER] = POLICY_U8,
+	[DEVLINK_ATTR_HEALTH_REPORTER_DUMP_TS_NS] = POLICY_U64,
+	[DEVLINK_ATTR_HEALTH_REPORTER_AUTO_DUMP] = POLICY_U8,
 };
+
+int devlink_reporter_parse(struct nlmsghdr *nlh, struct devlink_reporter *r)
+{
+	struct nlattr *tb[DEVLINK_ATTR_MAX + 1];
+	struct nlattr *rep[DEVLINK_ATTR_MAX + 1];
+	struct nlattr *grace;
+
+	memset(r, 0, sizeof(*r));
+	if (genlmsg_parse(nlh, 0, tb, DEVLINK_ATTR_MAX, reply_policy))
+		return -EBADMSG;
+	if (!tb[DEVLINK_ATTR_HEALTH_REPORTER])
+		return -ENODEV;
+	if (nla_parse_nested(rep, DEVLINK_ATTR_MAX,
+			     tb[DEVLINK_ATTR_HEALTH_REPORTER], reporter_policy))
+		return -EBADMSG;
+	grace = rep[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD];
+	if (grace)
+		r->grace_ms = nla_get_u64(grace);
+	return 0;
+}
 
 static int parse_reporter(struct nl_msg *msg, void *arg)
 {
 	struct reporter_reply *reply = arg;
-	struct nlattr *tb[DEVLINK_ATTR_MAX + 1];
-	struct nlattr *rep[DEVLINK_ATTR_MAX + 1];
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, DEVLINK_ATTR_MAX,
-			  reply_policy) ||
-	    !tb[DEVLINK_ATTR_HEALTH_REPORTER] ||
-	    nla_parse_nested(rep, DEVLINK_ATTR_MAX,
-			     tb[DEVLINK_ATTR_HEALTH_REPORTER], reporter_policy))
-		return NL_SKIP;
-	if (rep[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD])
-		reply->r->grace_ms =
-			nla_get_u64(rep[DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD]);
-	reply->found = true;
-	return NL_OK;
+	reply->rc = devlink_reporter_parse(nlmsg_hdr(msg), reply->r);
+	return reply->rc ? NL_SKIP : NL_OK;
 }
 
 int devlink_reporter_get(struct devlink_client *c, const char *pci_addr,
 			 const char *name, struct devlink_reporter *r)
 {
-	struct reporter_reply reply = { .r = r };
+	struct reporter_reply reply = { .r = r, .rc = -ENODEV };
 	struct nl_msg *msg = nlmsg_alloc();
 	int rc = -ENOMEM;
 
@@ -109,7 +133,7 @@ int devlink_reporter_get(struct devlink_client *c, const char *pci_addr,
 	else if (rc < 0)
 		rc = -EIO;
 	else
-		rc = reply.found ? 0 : -ENODEV;
+		rc = reply.rc;
 out:
 	nlmsg_free(msg);
 	return rc;

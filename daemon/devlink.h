@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct devlink_client;
+struct nlmsghdr;
 
 /* What cxlnicd needs of a reporter: its pace. */
 struct devlink_reporter {
@@ -22,9 +23,16 @@ int devlink_client_open(struct devlink_client **out);
 void devlink_client_close(struct devlink_client *c);
 /*
  * Reporter @name of the devlink instance on PCI device @pci_addr.
- * -ENODEV: the NIC's driver has no devlink instance or no such reporter.
+ * -ENODEV: the NIC's driver has no devlink instance or no such reporter;
+ * -EBADMSG: devlink's reply had an attribute of the wrong type or size.
  */
 int devlink_reporter_get(struct devlink_client *c, const char *pci_addr,
 			 const char *name, struct devlink_reporter *r);
+/*
+ * One HEALTH_REPORTER_GET reply, into @r: 0, -ENODEV when it holds no
+ * reporter, -EBADMSG when an attribute has the wrong type or size (a
+ * string without its NUL, a u64 of fewer or more than 8 bytes).
+ */
+int devlink_reporter_parse(struct nlmsghdr *nlh, struct devlink_reporter *r);
 
 #endif

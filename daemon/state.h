@@ -43,7 +43,11 @@ struct json_object *policy_overrides_to_json(const struct policy_override *ov,
 					     size_t n);
 
 int state_save(const char *path, const struct nic_state *nics, size_t n);
-/* Loads into a malloc'ed array; a missing file is an empty state. */
+/*
+ * Loads into a malloc'ed array; a missing file is an empty state.  An entry
+ * with a field of the wrong type or size makes the whole file -EINVAL, and
+ * a log line names the field.
+ */
 int state_load(const char *path, struct nic_state **nics, size_t *n);
 
 #endif

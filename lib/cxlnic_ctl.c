@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include "cxlnic_ctl.h"
+#include "cxlnic_names.h"
 
 #define MAX_REPLY (16 << 20)
 
@@ -169,23 +170,6 @@ int cxlnic_ctl_next(struct cxlnic_ctl *c, struct json_object **obj)
 	return take_line(c, obj);
 }
 
-static int code_to_errno(const char *code)
-{
-	static const struct { const char *name; int err; } codes[] = {
-		{ "EINVAL", EINVAL }, { "EPERM", EPERM }, { "EACCES", EACCES },
-		{ "ENODEV", ENODEV }, { "EBUSY", EBUSY }, { "EAGAIN", EAGAIN },
-		{ "ENOMEM", ENOMEM }, { "ENOENT", ENOENT }, { "ENOSPC", ENOSPC },
-		{ "EOPNOTSUPP", EOPNOTSUPP }, { "ELOOP", ELOOP },
-		{ "ETIMEDOUT", ETIMEDOUT },
-	};
-	size_t i;
-
-	for (i = 0; code && i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (!strcmp(code, codes[i].name))
-			return -codes[i].err;
-	return -EIO;
-}
-
 static int read_reply(struct cxlnic_ctl *c, struct json_object **reply)
 {
 	int rc;
@@ -230,7 +214,7 @@ int cxlnic_ctl_call(struct cxlnic_ctl *c, struct json_object *request,
 		snprintf(c->error, sizeof(c->error), "%s",
 			 json_object_get_string(v));
 	rc = json_object_object_get_ex(reply, "code", &v) ?
-	     code_to_errno(json_object_get_string(v)) : -EIO;
+	     cxlnic_errno_from_name(json_object_get_string(v)) : -EIO;
 	json_object_put(reply);
 	return rc;
 }

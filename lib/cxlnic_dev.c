@@ -5,6 +5,7 @@
  * know are ignored, so an older client keeps working with a newer kernel.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,16 +13,7 @@
 #include <netlink/attr.h>
 
 #include "cxlnic_dev.h"
-
-/*
- * libnl checks only a minimum length for integers: pin the maximum too, so
- * a u64 where a u32 belongs is refused rather than read in part.
- */
-#define POLICY_U8	{ .type = NLA_U8, .maxlen = sizeof(uint8_t) }
-#define POLICY_U32	{ .type = NLA_U32, .maxlen = sizeof(uint32_t) }
-#define POLICY_U64	{ .type = NLA_U64, .maxlen = sizeof(uint64_t) }
-#define POLICY_STRING	{ .type = NLA_STRING }
-#define POLICY_NESTED	{ .type = NLA_NESTED }
+#include "cxlnic_policy.h"
 
 static struct nla_policy dev_policy[CXLNIC_A_MAX + 1] = {
 	[CXLNIC_A_DEV_HANDLE] = POLICY_U32,
@@ -45,9 +37,9 @@ static struct nla_policy dev_policy[CXLNIC_A_MAX + 1] = {
 	[CXLNIC_A_DEV_PIECE_EVENT] = POLICY_U8,
 	[CXLNIC_A_DEV_KIND] = POLICY_U8,
 	[CXLNIC_A_DEV_SERIAL] = POLICY_U64,
-	[CXLNIC_A_DEV_LOST] = { .type = NLA_FLAG },
-	[CXLNIC_A_DEV_QUIESCE] = { .type = NLA_FLAG },
-	[CXLNIC_A_DEV_LINK_WAS_UP] = { .type = NLA_FLAG },
+	[CXLNIC_A_DEV_LOST] = POLICY_FLAG,
+	[CXLNIC_A_DEV_QUIESCE] = POLICY_FLAG,
+	[CXLNIC_A_DEV_LINK_WAS_UP] = POLICY_FLAG,
 };
 
 static struct nla_policy piece_policy[CXLNIC_A_PIECE_MAX + 1] = {
@@ -237,15 +229,37 @@ static bool is_handle(const char *name, uint32_t handle)
 	return !errno && !*end && v == handle;
 }
 
-/* "00:04.0" is 0000:00:04.0: the domain is usually 0 and left out. */
+int cxlnic_pci_addr_normalize(const char *in, char *out, size_t len)
+{
+	unsigned int dom = 0, bus, dev, fn;
+	int n = -1;
+
+	if (strspn(in, "0123456789abcdefABCDEF:.") != strlen(in))
+		return -EINVAL;
+	if (sscanf(in, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) != 4 ||
+	    (size_t)n != strlen(in)) {
+		n = -1;
+		dom = 0;
+		if (sscanf(in, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) != 3 ||
+		    (size_t)n != strlen(in))
+			return -EINVAL;
+	}
+	if (dev > 0x1f || fn > 7)
+		return -EINVAL;
+	if ((size_t)snprintf(out, len, "%04x:%02x:%02x.%u", dom, bus, dev, fn) >=
+	    len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Both in the kernel's spelling, so that "00:04.0" is 0000:00:04.0. */
 bool cxlnic_pci_addr_matches(const char *pci_addr, const char *name)
 {
-	if (!pci_addr[0])
-		return false;
-	if (!strcasecmp(pci_addr, name))
-		return true;
-	return !strncmp(pci_addr, "0000:", 5) &&
-	       !strcasecmp(pci_addr + 5, name);
+	char a[CXLNIC_PCI_ADDR_LEN], b[CXLNIC_PCI_ADDR_LEN];
+
+	return !cxlnic_pci_addr_normalize(pci_addr, a, sizeof(a)) &&
+	       !cxlnic_pci_addr_normalize(name, b, sizeof(b)) &&
+	       !strcmp(a, b);
 }
 
 static bool is_name(const struct cxlnic_dev_info *dev, const char *name)

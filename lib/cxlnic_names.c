@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <string.h>
 
 #include "cxlnic_names.h"
@@ -68,6 +69,26 @@ static const char *const event_names[] = {
 	[CXLNIC_CMD_DEV_DEL_NTF] = "dev-del",
 	[CXLNIC_CMD_DEV_CHANGE_NTF] = "dev-change",
 	[CXLNIC_CMD_PIECE_NTF] = "piece",
+};
+
+/*
+ * The errors the control socket's replies name in "code": cxlnicd writes
+ * them, cxlnicctl reads them back into errnos.  Any other is EIO.
+ */
+static const char *const errno_names[] = {
+	[EINVAL] = "EINVAL",
+	[EPERM] = "EPERM",
+	[EACCES] = "EACCES",
+	[ENODEV] = "ENODEV",
+	[EBUSY] = "EBUSY",
+	[EAGAIN] = "EAGAIN",
+	[ENOMEM] = "ENOMEM",
+	[ENOENT] = "ENOENT",
+	[ENOSPC] = "ENOSPC",
+	[EOPNOTSUPP] = "EOPNOTSUPP",
+	[ELOOP] = "ELOOP",
+	[ETIMEDOUT] = "ETIMEDOUT",
+	[EIO] = "EIO",
 };
 
 static int value_of(const char *const *table, size_t len, const char *name)
@@ -165,4 +186,19 @@ bool cxlnic_reason_is_loss(unsigned int reason)
 bool cxlnic_reason_is_operator(unsigned int reason)
 {
 	return reason == CXLNIC_REASON_USER || reason == CXLNIC_REASON_DETACH;
+}
+
+const char *cxlnic_errno_name(int err)
+{
+	unsigned int v = (unsigned int)(err < 0 ? -err : err);
+
+	return v < ARRAY_LEN(errno_names) && errno_names[v] ?
+	       errno_names[v] : errno_names[EIO];
+}
+
+int cxlnic_errno_from_name(const char *name)
+{
+	int v = name ? VALUE_OF(errno_names, name) : -1;
+
+	return v > 0 ? -v : -EIO;
 }

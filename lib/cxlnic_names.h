@@ -34,4 +34,11 @@ int cxlnic_nic_kind_from_name(const char *name);
 int cxlnic_decoder_mode_from_name(const char *name);
 int cxlnic_piece_event_from_name(const char *name);
 
+/*
+ * An errno's name as the control socket's "code" gives it ("EBUSY"), and
+ * back: either sign in; a negative errno out.  What has no name is EIO.
+ */
+const char *cxlnic_errno_name(int err);
+int cxlnic_errno_from_name(const char *name);
+
 #endif

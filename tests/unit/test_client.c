@@ -74,6 +74,25 @@ static void test_all_names_round_trip(void **state)
 	assert_int_equal(cxlnic_piece_kind_from_name("unknown"), -1);
 }
 
+/* The control socket's "code": each name read back as its errno, sign kept. */
+static void test_errno_names(void **state)
+{
+	(void)state;
+	assert_string_equal(cxlnic_errno_name(-EBUSY), "EBUSY");
+	assert_string_equal(cxlnic_errno_name(EBUSY), "EBUSY");
+	assert_int_equal(cxlnic_errno_from_name("EBUSY"), -EBUSY);
+	assert_int_equal(cxlnic_errno_from_name("ETIMEDOUT"), -ETIMEDOUT);
+	assert_int_equal(cxlnic_errno_from_name("EOPNOTSUPP"), -EOPNOTSUPP);
+	/* What has no name is EIO, both ways. */
+	assert_string_equal(cxlnic_errno_name(-EXDEV), "EIO");
+	assert_string_equal(cxlnic_errno_name(-100000), "EIO");
+	assert_string_equal(cxlnic_errno_name(0), "EIO");
+	assert_int_equal(cxlnic_errno_from_name("EXDEV"), -EIO);
+	assert_int_equal(cxlnic_errno_from_name("ebusy"), -EIO);
+	assert_int_equal(cxlnic_errno_from_name(""), -EIO);
+	assert_int_equal(cxlnic_errno_from_name(NULL), -EIO);
+}
+
 static void test_enum_names(void **state)
 {
 	(void)state;
@@ -112,6 +131,33 @@ static void test_dev_matches(void **state)
 	assert_true(cxlnic_pci_addr_matches("0000:00:0a.0", "0000:00:0A.0"));
 	assert_false(cxlnic_pci_addr_matches("0000:00:04.0", "0"));
 	assert_false(cxlnic_pci_addr_matches("", ""));
+	/* the spellings cxlnicd.conf's [nic ...] takes */
+	assert_true(cxlnic_pci_addr_matches("0000:00:0a.0", "00:0A.0"));
+	assert_true(cxlnic_pci_addr_matches("0000:00:04.0", "0:4.0"));
+	assert_false(cxlnic_pci_addr_matches("0000:00:04.0", "00:04.00"));
+	assert_false(cxlnic_pci_addr_matches("0000:00:04.0", "00:04.8"));
+	assert_false(cxlnic_pci_addr_matches("0001:00:04.0", "00:04.0"));
+}
+
+static void test_pci_addr_normalize(void **state)
+{
+	char out[CXLNIC_PCI_ADDR_LEN];
+
+	(void)state;
+	assert_int_equal(cxlnic_pci_addr_normalize("00:0A.1", out, sizeof(out)), 0);
+	assert_string_equal(out, "0000:00:0a.1");
+	assert_int_equal(cxlnic_pci_addr_normalize("1:2:3.4", out, sizeof(out)), 0);
+	assert_string_equal(out, "0001:02:03.4");
+	assert_int_equal(cxlnic_pci_addr_normalize("00:20.0", out, sizeof(out)),
+			 -EINVAL);
+	assert_int_equal(cxlnic_pci_addr_normalize(" 00:04.0", out, sizeof(out)),
+			 -EINVAL);
+	assert_int_equal(cxlnic_pci_addr_normalize("00:04.0x", out, sizeof(out)),
+			 -EINVAL);
+	assert_int_equal(cxlnic_pci_addr_normalize("eth0", out, sizeof(out)),
+			 -EINVAL);
+	assert_int_equal(cxlnic_pci_addr_normalize("00:04.0", out, 8),
+			 -ENAMETOOLONG);
 }
 
 static void test_dev_matches_pci_forms(void **state)
@@ -678,6 +724,8 @@ int main(void)
 		cmocka_unit_test(test_mode_names_round_trip),
 		cmocka_unit_test(test_all_names_round_trip),
 		cmocka_unit_test(test_enum_names),
+		cmocka_unit_test(test_errno_names),
+		cmocka_unit_test(test_pci_addr_normalize),
 		cmocka_unit_test(test_dev_matches),
 		cmocka_unit_test(test_dev_matches_pci_forms),
 		cmocka_unit_test(test_dev_find_prefers_names),

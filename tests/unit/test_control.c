@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "control_proto.h"
+#include "cxlnic_names.h"
 #include "history.h"
 
 static int parse(const char *text, struct control_request *req, char *err)
@@ -132,6 +133,30 @@ static void test_replies(void **state)
 	assert_int_equal(text[strlen(text) - 1], '\n');
 	json_object_put(o);
 	free(text);
+}
+
+/*
+ * cxlnicd names an error in the reply's "code" as cxlnicctl reads it
+ * back: control_proto.c's switch and lib/cxlnic_names.c's table agree,
+ * errno for errno (until the daemon uses the table itself).
+ */
+static void test_reply_codes_read_back(void **state)
+{
+	struct json_object *o, *v;
+	char *text;
+	int err;
+
+	(void)state;
+	for (err = 1; err < 134; err++) {
+		text = control_reply_error(-err, "x");
+		o = json_tokener_parse(text);
+		assert_non_null(o);
+		assert_true(json_object_object_get_ex(o, "code", &v));
+		assert_string_equal(json_object_get_string(v),
+				    cxlnic_errno_name(err));
+		json_object_put(o);
+		free(text);
+	}
 }
 
 static void test_history_ring(void **state)
@@ -255,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_bad_requests),
 		cmocka_unit_test(test_oversized_and_nul),
 		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_reply_codes_read_back),
 		cmocka_unit_test(test_history_ring),
 		cmocka_unit_test(test_history_entry_json),
 		cmocka_unit_test(test_admission),

@@ -1020,36 +1020,163 @@ static void test_state_round_trip(void **state)
 	free(out);
 }
 
-/* One NIC's entry, otherwise sound, with one field of the wrong kind. */
-static void assert_state_refused(const char *nic)
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* What state_load() says on stderr (the log, with no journal). */
+static int state_load_logged(const char *path, struct nic_state **out,
+			     size_t *n, char *log, size_t log_size)
+{
+	FILE *captured = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t len;
+	int rc;
+
+	assert_non_null(captured);
+	assert_true(saved >= 0);
+	unsetenv("JOURNAL_STREAM");
+	fflush(stderr);
+	assert_true(dup2(fileno(captured), STDERR_FILENO) >= 0);
+	rc = state_load(path, out, n);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	rewind(captured);
+	len = fread(log, 1, log_size - 1, captured);
+	log[len] = '\0';
+	fclose(captured);
+	return rc;
+}
+
+/*
+ * One NIC's entry, otherwise sound, with one field of the wrong kind: the
+ * file is refused, and the log line names @field.
+ */
+static void assert_state_refused(const char *nic, const char *field)
 {
 	char path[] = "/tmp/cxlnicd-state-XXXXXX";
 	struct nic_state *out = NULL;
+	char text[512], log[1024], quoted[64];
 	size_t n = 0;
 	int fd = mkstemp(path);
-	FILE *f;
 
 	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	assert_non_null(f);
-	fprintf(f, "{\"nics\": [ {\"pci_addr\": \"0000:00:06.0\"}, %s ]}", nic);
-	fclose(f);
-	assert_int_equal(state_load(path, &out, &n), -EINVAL);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "{\"nics\": [ {\"pci_addr\": \"0000:00:06.0\"}, %s ]}", nic);
+	write_text(path, text);
+	assert_int_equal(state_load_logged(path, &out, &n, log, sizeof(log)),
+			 -EINVAL);
 	assert_null(out);
 	assert_int_equal(n, 0);
+	snprintf(quoted, sizeof(quoted), "\"%s\"", field);
+	if (!strstr(log, quoted) || !strstr(log, path))
+		fail_msg("%s: the log does not name %s: %s", nic, quoted, log);
 	unlink(path);
 }
 
 static void test_state_refuses_garbage(void **state)
 {
 	(void)state;
-	assert_state_refused("{\"driver\": \"cxlnic_sim\"}");
-	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"driver\": 1}");
-	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"held\": \"yes\"}");
-	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"unbound_by_us\": 1}");
+	assert_state_refused("{\"driver\": \"cxlnic_sim\"}", "pci_addr");
+	assert_state_refused("{\"pci_addr\": \"\"}", "pci_addr");
+	assert_state_refused("{\"pci_addr\": 5}", "pci_addr");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"driver\": 1}",
+			     "driver");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"held\": \"yes\"}",
+			     "held");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"unbound_by_us\": 1}",
+			     "unbound_by_us");
 	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"region\": "
-			     "\"region0123456789012345678901234567890123456789012345678901234567890123456789\"}");
-	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"policy\": {\"on_loss\": 1}}");
+			     "\"region0123456789012345678901234567890123456789012345678901234567890123456789\"}",
+			     "region");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"policy\": {\"on_loss\": 1}}",
+			     "policy");
+}
+
+/*
+ * Strings with a NUL inside, which the loader before this one took cut
+ * short ("0000:00:05.0", "cxlnic", "none"); a boolean given as an object
+ * or a number, which it refused without saying where.
+ */
+static void test_state_refuses_hidden_garbage(void **state)
+{
+	(void)state;
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"held\": {}}",
+			     "held");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"operator_pci\": 0.5}",
+			     "operator_pci");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\\u0000junk\"}",
+			     "pci_addr");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", "
+			     "\"driver\": \"cxlnic\\u0000_sim\"}", "driver");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", "
+			     "\"policy\": {\"on_loss\": \"none\\u0000\"}}",
+			     "policy");
+	assert_state_refused("{\"pci_addr\": \"0000:00:05.0\", \"policy\": []}",
+			     "policy");
+}
+
+/* A file as state_save() has written it, every field there, still loads. */
+static void test_state_loads_written_file(void **state)
+{
+	static const char text[] =
+		"{\n"
+		"  \"version\":1,\n"
+		"  \"nics\":[\n"
+		"    {\n"
+		"      \"pci_addr\":\"0000:00:05.0\",\n"
+		"      \"unbound_by_us\":true,\n"
+		"      \"driver\":\"cxlnic_sim\",\n"
+		"      \"pending\":\"create-region\",\n"
+		"      \"memdev\":\"mem2\",\n"
+		"      \"memdev_host\":\"0000:0d:00.0\",\n"
+		"      \"region\":\"region0\",\n"
+		"      \"region_uuid\":\"6f1ad3d9-4a53-4d25-9a3e-1c2f8f9d2b10\",\n"
+		"      \"held\":false,\n"
+		"      \"held_override\":\"\",\n"
+		"      \"operator_pci\":true,\n"
+		"      \"recover_requested\":false,\n"
+		"      \"policy\":{\n"
+		"        \"on_loss\":\"unbind\"\n"
+		"      }\n"
+		"    }\n"
+		"  ]\n"
+		"}";
+	char path[] = "/tmp/cxlnicd-state-XXXXXX";
+	struct nic_state *out;
+	size_t n;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	write_text(path, text);
+	assert_int_equal(state_load(path, &out, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].pci_addr, "0000:00:05.0");
+	assert_true(out[0].unbound_by_us);
+	assert_string_equal(out[0].driver, "cxlnic_sim");
+	assert_string_equal(out[0].pending, "create-region");
+	assert_string_equal(out[0].memdev, "mem2");
+	assert_string_equal(out[0].memdev_host, "0000:0d:00.0");
+	assert_string_equal(out[0].region, "region0");
+	assert_string_equal(out[0].region_uuid,
+			    "6f1ad3d9-4a53-4d25-9a3e-1c2f8f9d2b10");
+	assert_false(out[0].held);
+	assert_true(out[0].operator_pci);
+	assert_false(out[0].recover_requested);
+	assert_int_equal(out[0].n_overrides, 1);
+	assert_string_equal(out[0].overrides[0].key, "on_loss");
+	assert_string_equal(out[0].overrides[0].value, "unbind");
+	free(out);
+	unlink(path);
 }
 
 int main(void)
@@ -1089,6 +1216,8 @@ int main(void)
 		cmocka_unit_test(test_policy_key_table),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_refuses_garbage),
+		cmocka_unit_test(test_state_refuses_hidden_garbage),
+		cmocka_unit_test(test_state_loads_written_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
