@@ -1,9 +1,10 @@
 #!/bin/sh
 # Stage 2 of the bench's guest under `vmrun --systemd`: PID 1 on the host's
 # root (read-only 9p), it makes what systemd must write writable, installs
-# cxlnic's units, udev rules and tmpfiles from the build and source trees
-# into /run (the guest's runtime configuration: the root is the host's and
-# read-only), and then becomes systemd.  The test command runs as the unit
+# cxlnic's units (into an overlay of /lib/systemd/system), udev rules and
+# tmpfiles from the build and source trees (into /run, the guest's runtime
+# configuration: the root is the host's and read-only), and then becomes
+# systemd.  The test command runs as the unit
 # cxlnic-vmtest.service (lib/systemd-test.sh), which records its status and
 # the kernel log in the scratch share and powers off, as stage2.sh does.
 scratch=$1
@@ -62,10 +63,24 @@ if [ -n "$B" ] && [ -f "$B/systemd/cxlnicd.service" ]; then
 	# under /tmp or /var/tmp (a checkout there is common): run a copy of
 	# the daemon from /run.
 	cp "$B/daemon/cxlnicd" /run/vmrun/cxlnicd
+	# The units go where `meson install` puts them, /lib/systemd/system
+	# (an overlay, as /etc is), so that an operator's files in /run
+	# (systemctl mask --runtime, cxlnicd(8) MAINTENANCE) take precedence
+	# over them as on an installed system.
+	sysunits=/usr/lib/systemd/system
+	ov=/run/vmrun/units
+	mkdir -p $ov/upper $ov/work
+	if mount -t overlay overlay \
+		-o lowerdir=$sysunits,upperdir=$ov/upper,workdir=$ov/work $sysunits; then
+		ours=$sysunits
+	else
+		say "no overlay on $sysunits: cxlnic's units go to $units"
+		ours=$units
+	fi
 	sed -E 's#^(Exec[A-Za-z]+=)[^ ]*/cxlnicd( |$)#\1/run/vmrun/cxlnicd\2#' \
-		"$B/systemd/cxlnicd.service" >"$units/cxlnicd.service"
-	cp "$src/systemd/cxlnicd.socket" "$units/"
-	ln -sf ../cxlnicd.service "$units/multi-user.target.wants/"
+		"$B/systemd/cxlnicd.service" >"$ours/cxlnicd.service"
+	cp "$src/systemd/cxlnicd.socket" "$ours/"
+	ln -sf "$ours/cxlnicd.service" "$units/multi-user.target.wants/"
 	cp "$src/udev/60-cxlnic.rules" /run/udev/rules.d/
 	cp "$src/systemd/cxlnic-tmpfiles.conf" /run/tmpfiles.d/cxlnic.conf
 	# Stand-in for modules-load.d: the modules are in the build tree, not

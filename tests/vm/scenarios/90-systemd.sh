@@ -3,7 +3,8 @@
 # hardened, enabled, with cxlnic's udev rules.  After boot the service is
 # active and answers; a configuration and a reload put both NICs on CXL; a
 # SIGKILL and a stuck event loop (watchdog) make systemd restart it with its
-# state kept; a stopped daemon is started by udev when a CXL piece returns;
+# state kept; a stopped daemon is started by udev when a CXL piece returns,
+# but not while paused or masked;
 # libndctl's namespace scan works within the sandbox; the socket unit
 # activates it.  The journal has its fields, and MESSAGE_IDs as cxlnicd(8)
 # lists them.
@@ -67,6 +68,32 @@ wait_until 120 restarted "$restarts" "$pid" || fail "the watchdog did not restar
 journalctl -u cxlnicd --no-pager | grep -q 'Watchdog timeout' || fail "no watchdog timeout in the journal"
 wait_until 60 both_on_cxl || fail "NICs not on CXL after the watchdog restart"
 ok "a stuck cxlnicd: the watchdog (WatchdogSec=30s) had systemd restart it, NICs on CXL"
+
+# Stop means stop (cxlnicd(8), MAINTENANCE): with the pause flag, or the
+# unit masked for this boot, the add events that start a stopped daemon
+# (below, without either) leave it stopped.
+cxl_events() {
+	udevadm trigger --action=add --subsystem-match=cxl
+	udevadm settle -t 60 || true
+	sleep 3		# a start udev asked for is a queued job by now
+}
+stays_stopped() {
+	cxl_events
+	! active || fail "$1: udev started cxlnicd"
+	[ "$(systemctl list-jobs --no-legend cxlnicd.service | wc -l)" = 0 ] ||
+		fail "$1: a start of cxlnicd is queued"
+}
+touch /run/cxlnicd/paused
+systemctl stop cxlnicd
+stays_stopped "paused"
+rm /run/cxlnicd/paused
+systemctl mask --runtime cxlnicd.service || fail "systemctl mask --runtime"
+stays_stopped "masked --runtime"
+systemctl unmask --runtime cxlnicd.service || fail "systemctl unmask --runtime"
+ok "stopped with /run/cxlnicd/paused, or masked for this boot: udev's add events leave cxlnicd stopped"
+cxl_events
+wait_until 60 active || fail "without the flag, udev's add events did not start cxlnicd"
+ok "the flag removed and the unit unmasked, the same events start it"
 
 systemctl stop cxlnicd
 [ "$(prop Result)" = success ] || fail "stop: Result=$(prop Result)"
