@@ -6,8 +6,8 @@
  * One sd-event loop: the cxlnic family's monitor socket, a udev monitor on
  * the cxl, pci and nd subsystems, one reconcile timer, signals and the
  * systemd watchdog.  Nothing polls: every wake-up is an event, a backoff
- * or the watchdog, and the control socket.  The recovery itself is
- * recovery.c, the control commands commands.c.
+ * or the watchdog, and the control socket.  What each wake-up leads to is
+ * in the other files: daemon.h says which file holds what.
  */
 #include <errno.h>
 #include <getopt.h>

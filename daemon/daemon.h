@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * cxlnicd's own state, shared by its parts: the event loop (cxlnicd.c), the
- * recovery engine (recovery.c) and the control commands (commands.c).
- * Everything runs on the one sd-event loop thread: no locks.
+ * cxlnicd's own state, shared by its parts, and what each part offers the
+ * others, by file.  Everything runs on the one sd-event loop thread: no
+ * locks.
  */
 #ifndef CXLNICD_DAEMON_H
 #define CXLNICD_DAEMON_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <systemd/sd-event.h>
 
@@ -99,7 +100,16 @@ struct daemon {
 	bool ready;
 };
 
-uint64_t now_usec(void);
+/* CLOCK_MONOTONIC in usec: what every deadline here is in. */
+static inline uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* nic_table.c */
 /* Its driver is bound (a stock NIC stays in the family without one). */
 bool nic_bound(const struct nic *nic);
 struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create);
@@ -109,20 +119,36 @@ struct nic *nic_find(struct daemon *d, const char *name);
 void nic_policy(const struct daemon *d, const struct nic *nic,
 		struct nic_policy *p);
 
-/* Log it, keep it in the history and tell the monitors. */
+/* note.c: log it, keep it in the history and tell the monitors. */
 void daemon_note(struct daemon *d, int priority, enum history_kind kind,
 		 const char *nic, const char *what, int error, long ms,
 		 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
+/* persist.c */
 int save_state(struct daemon *d);
 void load_state(struct daemon *d);
+
+/* operator_choice.c: from a NIC's @mode and @reason, as the family says. */
+void observe_operator_choice(struct daemon *d, struct nic *nic,
+			     unsigned int mode, unsigned int reason);
+
+/* recover.c */
+uint64_t recover_nic(struct daemon *d, struct nic *nic);
+
+/* family.c: gone (@how, for the note), and resolved and joined again. */
+void family_went(struct daemon *d, const char *how);
+int family_refresh(struct daemon *d);
+
+/* reconcile.c */
 void schedule_reconcile(struct daemon *d, uint64_t delay_ms);
 void reconcile(struct daemon *d);
-uint64_t recover_nic(struct daemon *d, struct nic *nic);
+
+/* events.c */
 void on_family_event(const struct cxlnic_dev_info *ev, void *arg);
 void on_family_change(enum cxlnic_family_change change, void *arg);
-int reload_config(struct daemon *d);
 
+/* requests.c */
+int reload_config(struct daemon *d);
 /*
  * Operator requests, from the control socket: each sets its intent and
  * runs a reconcile, which acts on it as on any other.  *@nic is the NIC

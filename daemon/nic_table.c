@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The NIC table: every NIC cxlnicd knows, found by PCI address or by any
+ * of its names, and what each one is (bound, its merged policy).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+
+bool nic_bound(const struct nic *nic)
+{
+	return nic->present && nic->info.mode != CXLNIC_CTPIO_MODE_OFF;
+}
+
+struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create)
+{
+	struct nic *nics;
+	size_t i;
+
+	for (i = 0; i < d->n_nics; i++)
+		if (!strcmp(d->nics[i].pci_addr, pci_addr))
+			return &d->nics[i];
+	if (!create)
+		return NULL;
+	nics = realloc(d->nics, (d->n_nics + 1) * sizeof(*nics));
+	if (!nics)
+		return NULL;
+	d->nics = nics;
+	memset(&nics[d->n_nics], 0, sizeof(*nics));
+	snprintf(nics[d->n_nics].pci_addr, sizeof(nics->pci_addr), "%s",
+		 pci_addr);
+	return &nics[d->n_nics++];
+}
+
+struct nic *nic_find(struct daemon *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_nics; i++) {
+		struct nic *nic = &d->nics[i];
+
+		if (nic->present && cxlnic_dev_matches(&nic->info, name))
+			return nic;
+		/*
+		 * Unbound, it has only its PCI address for a name: no handle
+		 * (its last one may be another NIC's now, and 0 is nobody's).
+		 */
+		if (!nic->present && cxlnic_pci_addr_matches(nic->pci_addr, name))
+			return nic;
+	}
+	return NULL;
+}
+
+void nic_policy(const struct daemon *d, const struct nic *nic,
+		struct nic_policy *p)
+{
+	struct nic_policy ovr = { 0 };
+	char err[160];
+	size_t i;
+
+	config_policy_for(&d->cfg, nic->pci_addr,
+			  nic->present ? nic->info.driver : nic->driver, p);
+	/* Checked when they were set; a bad one here is skipped. */
+	for (i = 0; i < nic->n_overrides; i++)
+		config_set_key(&ovr, nic->overrides[i].key,
+			       nic->overrides[i].value, err, sizeof(err));
+	config_policy_overlay(p, &ovr);
+}
