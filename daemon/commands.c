@@ -135,13 +135,8 @@ static struct json_object *nic_to_json(const struct daemon *d,
 static struct json_object *status_to_json(const struct daemon *d)
 {
 	struct json_object *o = json_object_new_object();
-	size_t i, on_cxl = 0, present = 0;
+	struct nic_counts c = nic_count(d);
 
-	for (i = 0; i < d->n_nics; i++) {
-		present += d->nics[i].present;
-		on_cxl += d->nics[i].present &&
-			  d->nics[i].info.mode == CXLNIC_CTPIO_MODE_CXL;
-	}
 	json_object_object_add(o, "version", json_object_new_string(CXLNIC_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	json_object_object_add(o, "uptime_ms", json_object_new_int64(
@@ -150,9 +145,12 @@ static struct json_object *status_to_json(const struct daemon *d)
 	json_object_object_add(o, "state_file", json_object_new_string(d->state_path));
 	json_object_object_add(o, "read_group",
 			       json_object_new_string(d->cfg.read_group));
-	json_object_object_add(o, "nics", json_object_new_int64((int64_t)d->n_nics));
-	json_object_object_add(o, "registered", json_object_new_int64((int64_t)present));
-	json_object_object_add(o, "on_cxl", json_object_new_int64((int64_t)on_cxl));
+	json_object_object_add(o, "nics",
+			       json_object_new_int64((int64_t)c.known));
+	json_object_object_add(o, "registered",
+			       json_object_new_int64((int64_t)c.registered));
+	json_object_object_add(o, "on_cxl",
+			       json_object_new_int64((int64_t)c.on_cxl));
 	json_object_object_add(o, "resyncs", json_object_new_int64(d->resyncs));
 	json_object_object_add(o, "history_entries",
 			       json_object_new_int64((int64_t)d->history.len));

@@ -46,16 +46,11 @@ enum exit_code {
 
 static void notify_status(struct daemon *d)
 {
-	size_t i, on_cxl = 0, present = 0;
+	struct nic_counts c = nic_count(d);
 
-	for (i = 0; i < d->n_nics; i++) {
-		present += d->nics[i].present;
-		on_cxl += d->nics[i].present &&
-			  d->nics[i].info.mode == CXLNIC_CTPIO_MODE_CXL;
-	}
 	sd_notifyf(0, "%sSTATUS=%zu NICs, %zu on CXL, %zu on PCI or down",
-		   d->ready ? "" : "READY=1\n", present, on_cxl,
-		   d->n_nics - on_cxl);
+		   d->ready ? "" : "READY=1\n", c.registered, c.on_cxl,
+		   c.known - c.on_cxl);
 	d->ready = true;
 }
 

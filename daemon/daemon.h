@@ -118,6 +118,13 @@ struct nic *nic_find(struct daemon *d, const char *name);
 /* The configuration's policy with the run-time changes on top. */
 void nic_policy(const struct daemon *d, const struct nic *nic,
 		struct nic_policy *p);
+/* The NICs known, those registered, and those of them on CXL. */
+struct nic_counts {
+	size_t known;
+	size_t registered;
+	size_t on_cxl;
+};
+struct nic_counts nic_count(const struct daemon *d);
 
 /* note.c: log it, keep it in the history and tell the monitors. */
 void daemon_note(struct daemon *d, int priority, enum history_kind kind,

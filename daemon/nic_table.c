@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The NIC table: every NIC cxlnicd knows, found by PCI address or by any
- * of its names, and what each one is (bound, its merged policy).
+ * of its names, what each one is (bound, its merged policy), and how
+ * many there are on CXL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,4 +68,17 @@ void nic_policy(const struct daemon *d, const struct nic *nic,
 		config_set_key(&ovr, nic->overrides[i].key,
 			       nic->overrides[i].value, err, sizeof(err));
 	config_policy_overlay(p, &ovr);
+}
+
+struct nic_counts nic_count(const struct daemon *d)
+{
+	struct nic_counts c = { .known = d->n_nics };
+	size_t i;
+
+	for (i = 0; i < d->n_nics; i++) {
+		c.registered += d->nics[i].present;
+		c.on_cxl += d->nics[i].present &&
+			    d->nics[i].info.mode == CXLNIC_CTPIO_MODE_CXL;
+	}
+	return c;
 }
