@@ -182,10 +182,16 @@ extern const char *const nic_status_names[NIC_STATUS_COUNT];
 enum nic_status nic_status_of(const struct nic *nic);
 const char *nic_state_name(const struct nic *nic);
 
-/* Prometheus text format into the configured textfile directory. */
-int metrics_write(const struct daemon *d);
+/* metrics.c */
+/* Its timer, added to the loop and armed as the configuration says. */
+int metrics_start(struct daemon *d);
 /* (Re)start the periodic metrics timer after the configuration changed. */
 void metrics_arm(struct daemon *d);
+/*
+ * Prometheus text format into the configured textfile directory; a
+ * failure is logged when it starts and ends.
+ */
+void metrics_update(struct daemon *d);
 
 char *control_dispatch(const struct control_request *req,
 		       const struct control_peer *peer,
