@@ -118,6 +118,23 @@ struct nic *nic_find(struct daemon *d, const char *name);
 /* The configuration's policy with the run-time changes on top. */
 void nic_policy(const struct daemon *d, const struct nic *nic,
 		struct nic_policy *p);
+
+/* Where the NIC is, in one word (see docs/json.md). */
+enum nic_status {
+	NIC_STATUS_ON_CXL,
+	NIC_STATUS_ON_PCI,
+	NIC_STATUS_WAITING,
+	NIC_STATUS_RETRYING,
+	NIC_STATUS_GAVE_UP,
+	NIC_STATUS_UNBOUND,
+	NIC_STATUS_HELD,
+	NIC_STATUS_ABSENT,
+	NIC_STATUS_COUNT
+};
+extern const char *const nic_status_names[NIC_STATUS_COUNT];
+enum nic_status nic_status_of(const struct nic *nic);
+const char *nic_state_name(const struct nic *nic);
+
 /* The NICs known, those registered, and those of them on CXL. */
 struct nic_counts {
 	size_t known;
@@ -164,23 +181,6 @@ int reload_config(struct daemon *d);
 int nic_request_unbind(struct daemon *d, struct nic **nic);
 int nic_request_bind(struct daemon *d, struct nic **nic);
 void nic_request_recover(struct daemon *d, struct nic **nic);
-
-/* Where the NIC is, in one word (see docs/json.md). */
-enum nic_status {
-	NIC_STATUS_ON_CXL,
-	NIC_STATUS_ON_PCI,
-	NIC_STATUS_WAITING,
-	NIC_STATUS_RETRYING,
-	NIC_STATUS_GAVE_UP,
-	NIC_STATUS_UNBOUND,
-	NIC_STATUS_HELD,
-	NIC_STATUS_ABSENT,
-	NIC_STATUS_COUNT
-};
-
-extern const char *const nic_status_names[NIC_STATUS_COUNT];
-enum nic_status nic_status_of(const struct nic *nic);
-const char *nic_state_name(const struct nic *nic);
 
 /* metrics.c */
 /* Its timer, added to the loop and armed as the configuration says. */

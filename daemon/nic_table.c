@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The NIC table: every NIC cxlnicd knows, found by PCI address or by any
- * of its names, what each one is (bound, its merged policy), and how
- * many there are on CXL.
+ * of its names, what each one is (bound, its merged policy, its status
+ * in one word), and how many there are on CXL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +68,40 @@ void nic_policy(const struct daemon *d, const struct nic *nic,
 		config_set_key(&ovr, nic->overrides[i].key,
 			       nic->overrides[i].value, err, sizeof(err));
 	config_policy_overlay(p, &ovr);
+}
+
+const char *const nic_status_names[NIC_STATUS_COUNT] = {
+	[NIC_STATUS_ON_CXL] = "on-cxl",
+	[NIC_STATUS_ON_PCI] = "on-pci",
+	[NIC_STATUS_WAITING] = "waiting",
+	[NIC_STATUS_RETRYING] = "retrying",
+	[NIC_STATUS_GAVE_UP] = "gave-up",
+	[NIC_STATUS_UNBOUND] = "unbound",
+	[NIC_STATUS_HELD] = "held",
+	[NIC_STATUS_ABSENT] = "absent",
+};
+
+enum nic_status nic_status_of(const struct nic *nic)
+{
+	if (nic->held)
+		return NIC_STATUS_HELD;
+	if (!nic->present)
+		return nic->unbound_by_us ? NIC_STATUS_UNBOUND : NIC_STATUS_ABSENT;
+	if (nic->info.mode == CXLNIC_CTPIO_MODE_CXL && !nic->info.lost)
+		return NIC_STATUS_ON_CXL;
+	if (nic->retry_at == UINT64_MAX)
+		return NIC_STATUS_GAVE_UP;
+	if (nic->failures)
+		return NIC_STATUS_RETRYING;
+	if (nic->waiting_for[0])
+		return NIC_STATUS_WAITING;
+	/* A stock NIC left unbound (on_loss=none, or unbound by someone). */
+	return nic_bound(nic) ? NIC_STATUS_ON_PCI : NIC_STATUS_UNBOUND;
+}
+
+const char *nic_state_name(const struct nic *nic)
+{
+	return nic_status_names[nic_status_of(nic)];
 }
 
 struct nic_counts nic_count(const struct daemon *d)
