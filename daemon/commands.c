@@ -133,29 +133,6 @@ static struct json_object *list_to_json(const struct daemon *d)
 	return arr;
 }
 
-/* Keep a run-time change of @key; "default" drops it. */
-static int set_override(struct nic *nic, const char *key, const char *value)
-{
-	size_t i;
-
-	for (i = 0; i < nic->n_overrides; i++)
-		if (!strcmp(nic->overrides[i].key, key))
-			break;
-	if (!strcmp(value, "default")) {
-		if (i < nic->n_overrides)
-			nic->overrides[i] = nic->overrides[--nic->n_overrides];
-		return 0;
-	}
-	if (i == STATE_MAX_OVERRIDES)
-		return -ENOSPC;
-	if (i == nic->n_overrides)
-		nic->n_overrides++;
-	snprintf(nic->overrides[i].key, sizeof(nic->overrides[i].key), "%s", key);
-	snprintf(nic->overrides[i].value, sizeof(nic->overrides[i].value), "%s",
-		 value);
-	return 0;
-}
-
 /* "on_loss, region, ...": the keys a set-policy accepts. */
 static void policy_key_list(char *buf, size_t len)
 {
@@ -184,16 +161,8 @@ static char *cmd_set_policy(struct daemon *d, struct nic *nic,
 	if (strcmp(req->value, "default") &&
 	    config_set_key(&scratch, req->key, req->value, err, sizeof(err)))
 		return control_reply_error(EINVAL, "%s (or 'default')", err);
-	if (set_override(nic, req->key, req->value))
+	if (nic_request_policy(d, nic, req->key, req->value, peer->who))
 		return control_reply_error(ENOMEM, "too many policy changes");
-	save_state(d);
-	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->pci_addr, "set-policy",
-		    0, -1, "policy %s = %s (by %s)", req->key, req->value,
-		    peer->who);
-	/* The new policy may want something done now. */
-	nic->failures = 0;
-	nic->retry_at = 0;
-	schedule_reconcile(d, 0);
 	return control_reply_ok(nic_to_json(d, nic));
 }
 

@@ -181,6 +181,12 @@ int reload_config(struct daemon *d);
 int nic_request_unbind(struct daemon *d, struct nic **nic);
 int nic_request_bind(struct daemon *d, struct nic **nic);
 void nic_request_recover(struct daemon *d, struct nic **nic);
+/*
+ * A run-time change of policy @key to @value (already checked; "default"
+ * drops the change), by @who.  0, or -ENOSPC with too many changes.
+ */
+int nic_request_policy(struct daemon *d, struct nic *nic, const char *key,
+		       const char *value, const char *who);
 
 /* metrics.c */
 /* Its timer, added to the loop and armed as the configuration says. */

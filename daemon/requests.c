@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Requests from outside, through the control socket or SIGHUP: a reload
- * of the configuration, and an operator's unbind, bind or recover of a
- * NIC.  Each sets intent and runs a reconcile, which acts on it.
+ * of the configuration, and an operator's unbind, bind, recover or policy
+ * change of a NIC.  Each sets intent and runs a reconcile (or schedules
+ * one), which acts on it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -135,4 +136,44 @@ void nic_request_recover(struct daemon *d, struct nic **nicp)
 	(*nicp)->recover_requested = true;
 	/* Kept: a recover a crash cut short goes on after the restart. */
 	*nicp = act_on_request(d, *nicp);
+}
+
+/* Keep a run-time change of @key; "default" drops it. */
+static int set_override(struct nic *nic, const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < nic->n_overrides; i++)
+		if (!strcmp(nic->overrides[i].key, key))
+			break;
+	if (!strcmp(value, "default")) {
+		if (i < nic->n_overrides)
+			nic->overrides[i] = nic->overrides[--nic->n_overrides];
+		return 0;
+	}
+	if (i == STATE_MAX_OVERRIDES)
+		return -ENOSPC;
+	if (i == nic->n_overrides)
+		nic->n_overrides++;
+	snprintf(nic->overrides[i].key, sizeof(nic->overrides[i].key), "%s", key);
+	snprintf(nic->overrides[i].value, sizeof(nic->overrides[i].value), "%s",
+		 value);
+	return 0;
+}
+
+int nic_request_policy(struct daemon *d, struct nic *nic, const char *key,
+		       const char *value, const char *who)
+{
+	int rc = set_override(nic, key, value);
+
+	if (rc)
+		return rc;
+	save_state(d);
+	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->pci_addr, "set-policy",
+		    0, -1, "policy %s = %s (by %s)", key, value, who);
+	/* The new policy may want something done now. */
+	nic->failures = 0;
+	nic->retry_at = 0;
+	schedule_reconcile(d, 0);
+	return 0;
 }
