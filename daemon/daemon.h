@@ -3,6 +3,31 @@
  * cxlnicd's own state, shared by its parts, and what each part offers the
  * others, by file.  Everything runs on the one sd-event loop thread: no
  * locks.
+ *
+ * Calls go one way, from the events down to the actions; a file uses only
+ * those listed before it (and the static inlines below, which any may):
+ *
+ *   note.c             daemon_note(): journal, history, monitors (control.c)
+ *   nic_table.c        the NICs: lookup, find, bound, policy, status, count
+ *   persist.c          the state file                 (nic_table, note)
+ *   operator_choice.c  an operator's choice of PCI    (note, persist)
+ *   stock.c            what a stock NIC needs         (nic_table, note)
+ *   steps.c            run_step() and the do_*() actions: the system
+ *                      changes here  (nic_table, note, persist,
+ *                      operator_choice, stock; actions.c, topology.c)
+ *   recover.c          recover_nic() for one NIC      (steps, stock,
+ *                      persist, note, nic_table; topology.c, devlink.c)
+ *   family.c           the family gone, back, rejoined (note)
+ *   reconcile.c        the full resync    (recover, family, operator_choice,
+ *                      persist, note, nic_table)
+ *   events.c           the family's news: a reconcile asked for (family,
+ *                      operator_choice, nic_table, note)
+ *   metrics.c          the metrics file and its timer (nic_table)
+ *   requests.c         reload, an operator's intent   (reconcile, metrics,
+ *                      persist, stock, note, nic_table)
+ *   commands.c         the control socket's commands  (requests, stock,
+ *                      note, nic_table)
+ *   cxlnicd.c          the loop: its events and timers call in (all above)
  */
 #ifndef CXLNICD_DAEMON_H
 #define CXLNICD_DAEMON_H
@@ -109,6 +134,25 @@ static inline uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/*
+ * The reconcile timer: any part may ask for a reconcile, from any layer,
+ * without a call up into reconcile.c; only the timer and requests.c run
+ * one.
+ */
+/* Run the reconcile at most @delay_ms from now (sooner if already due). */
+static inline void schedule_reconcile(struct daemon *d, uint64_t delay_ms)
+{
+	uint64_t when = now_usec() + delay_ms * 1000, cur;
+	int enabled;
+
+	sd_event_source_get_enabled(d->timer, &enabled);
+	sd_event_source_get_time(d->timer, &cur);
+	if (enabled != SD_EVENT_OFF && cur <= when)
+		return;
+	sd_event_source_set_time(d->timer, when);
+	sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+}
+
 /* nic_table.c */
 /* Its driver is bound (a stock NIC stays in the family without one). */
 bool nic_bound(const struct nic *nic);
@@ -164,7 +208,6 @@ void family_went(struct daemon *d, const char *how);
 int family_refresh(struct daemon *d);
 
 /* reconcile.c */
-void schedule_reconcile(struct daemon *d, uint64_t delay_ms);
 void reconcile(struct daemon *d);
 
 /* events.c */

@@ -2,7 +2,7 @@
 /*
  * The reconcile: a full resync that dumps every NIC the family has,
  * updates the NIC table from it, forgets the hot-removed and recovers
- * each NIC; and its timer, which schedule_reconcile() arms.
+ * each NIC.  Its timer runs it (cxlnicd.c), as schedule_reconcile() asks.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,20 +12,6 @@
 #include "fault.h"
 #include "log.h"
 #include "policy.h"
-
-/* Run the reconcile at most @delay_ms from now (sooner if already due). */
-void schedule_reconcile(struct daemon *d, uint64_t delay_ms)
-{
-	uint64_t when = now_usec() + delay_ms * 1000, cur;
-	int enabled;
-
-	sd_event_source_get_enabled(d->timer, &enabled);
-	sd_event_source_get_time(d->timer, &cur);
-	if (enabled != SD_EVENT_OFF && cur <= when)
-		return;
-	sd_event_source_set_time(d->timer, when);
-	sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
-}
 
 /*
  * The dump a reconcile starts with.  An id known to be stale is resolved
