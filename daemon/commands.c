@@ -51,40 +51,6 @@ static struct json_object *policy_to_json(const struct nic_policy *p)
 	return o;
 }
 
-const char *const nic_status_names[NIC_STATUS_COUNT] = {
-	[NIC_STATUS_ON_CXL] = "on-cxl",
-	[NIC_STATUS_ON_PCI] = "on-pci",
-	[NIC_STATUS_WAITING] = "waiting",
-	[NIC_STATUS_RETRYING] = "retrying",
-	[NIC_STATUS_GAVE_UP] = "gave-up",
-	[NIC_STATUS_UNBOUND] = "unbound",
-	[NIC_STATUS_HELD] = "held",
-	[NIC_STATUS_ABSENT] = "absent",
-};
-
-enum nic_status nic_status_of(const struct nic *nic)
-{
-	if (nic->held)
-		return NIC_STATUS_HELD;
-	if (!nic->present)
-		return nic->unbound_by_us ? NIC_STATUS_UNBOUND : NIC_STATUS_ABSENT;
-	if (nic->info.mode == CXLNIC_CTPIO_MODE_CXL && !nic->info.lost)
-		return NIC_STATUS_ON_CXL;
-	if (nic->retry_at == UINT64_MAX)
-		return NIC_STATUS_GAVE_UP;
-	if (nic->failures)
-		return NIC_STATUS_RETRYING;
-	if (nic->waiting_for[0])
-		return NIC_STATUS_WAITING;
-	/* A stock NIC left unbound (on_loss=none, or unbound by someone). */
-	return nic_bound(nic) ? NIC_STATUS_ON_PCI : NIC_STATUS_UNBOUND;
-}
-
-const char *nic_state_name(const struct nic *nic)
-{
-	return nic_status_names[nic_status_of(nic)];
-}
-
 static void add_string_if(struct json_object *o, const char *key,
 			  const char *value)
 {
@@ -135,13 +101,8 @@ static struct json_object *nic_to_json(const struct daemon *d,
 static struct json_object *status_to_json(const struct daemon *d)
 {
 	struct json_object *o = json_object_new_object();
-	size_t i, on_cxl = 0, present = 0;
+	struct nic_counts c = nic_count(d);
 
-	for (i = 0; i < d->n_nics; i++) {
-		present += d->nics[i].present;
-		on_cxl += d->nics[i].present &&
-			  d->nics[i].info.mode == CXLNIC_CTPIO_MODE_CXL;
-	}
 	json_object_object_add(o, "version", json_object_new_string(CXLNIC_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 	json_object_object_add(o, "uptime_ms", json_object_new_int64(
@@ -150,9 +111,12 @@ static struct json_object *status_to_json(const struct daemon *d)
 	json_object_object_add(o, "state_file", json_object_new_string(d->state_path));
 	json_object_object_add(o, "read_group",
 			       json_object_new_string(d->cfg.read_group));
-	json_object_object_add(o, "nics", json_object_new_int64((int64_t)d->n_nics));
-	json_object_object_add(o, "registered", json_object_new_int64((int64_t)present));
-	json_object_object_add(o, "on_cxl", json_object_new_int64((int64_t)on_cxl));
+	json_object_object_add(o, "nics",
+			       json_object_new_int64((int64_t)c.known));
+	json_object_object_add(o, "registered",
+			       json_object_new_int64((int64_t)c.registered));
+	json_object_object_add(o, "on_cxl",
+			       json_object_new_int64((int64_t)c.on_cxl));
 	json_object_object_add(o, "resyncs", json_object_new_int64(d->resyncs));
 	json_object_object_add(o, "history_entries",
 			       json_object_new_int64((int64_t)d->history.len));
@@ -167,29 +131,6 @@ static struct json_object *list_to_json(const struct daemon *d)
 	for (i = 0; i < d->n_nics; i++)
 		json_object_array_add(arr, nic_to_json(d, &d->nics[i]));
 	return arr;
-}
-
-/* Keep a run-time change of @key; "default" drops it. */
-static int set_override(struct nic *nic, const char *key, const char *value)
-{
-	size_t i;
-
-	for (i = 0; i < nic->n_overrides; i++)
-		if (!strcmp(nic->overrides[i].key, key))
-			break;
-	if (!strcmp(value, "default")) {
-		if (i < nic->n_overrides)
-			nic->overrides[i] = nic->overrides[--nic->n_overrides];
-		return 0;
-	}
-	if (i == STATE_MAX_OVERRIDES)
-		return -ENOSPC;
-	if (i == nic->n_overrides)
-		nic->n_overrides++;
-	snprintf(nic->overrides[i].key, sizeof(nic->overrides[i].key), "%s", key);
-	snprintf(nic->overrides[i].value, sizeof(nic->overrides[i].value), "%s",
-		 value);
-	return 0;
 }
 
 /* "on_loss, region, ...": the keys a set-policy accepts. */
@@ -220,16 +161,8 @@ static char *cmd_set_policy(struct daemon *d, struct nic *nic,
 	if (strcmp(req->value, "default") &&
 	    config_set_key(&scratch, req->key, req->value, err, sizeof(err)))
 		return control_reply_error(EINVAL, "%s (or 'default')", err);
-	if (set_override(nic, req->key, req->value))
+	if (nic_request_policy(d, nic, req->key, req->value, peer->who))
 		return control_reply_error(ENOMEM, "too many policy changes");
-	save_state(d);
-	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->pci_addr, "set-policy",
-		    0, -1, "policy %s = %s (by %s)", req->key, req->value,
-		    peer->who);
-	/* The new policy may want something done now. */
-	nic->failures = 0;
-	nic->retry_at = 0;
-	schedule_reconcile(d, 0);
 	return control_reply_ok(nic_to_json(d, nic));
 }
 

@@ -6,8 +6,8 @@
  * One sd-event loop: the cxlnic family's monitor socket, a udev monitor on
  * the cxl, pci and nd subsystems, one reconcile timer, signals and the
  * systemd watchdog.  Nothing polls: every wake-up is an event, a backoff
- * or the watchdog, and the control socket.  The recovery itself is
- * recovery.c, the control commands commands.c.
+ * or the watchdog, and the control socket.  What each wake-up leads to is
+ * in the other files: daemon.h says which file holds what.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,30 +46,12 @@ enum exit_code {
 
 static void notify_status(struct daemon *d)
 {
-	size_t i, on_cxl = 0, present = 0;
+	struct nic_counts c = nic_count(d);
 
-	for (i = 0; i < d->n_nics; i++) {
-		present += d->nics[i].present;
-		on_cxl += d->nics[i].present &&
-			  d->nics[i].info.mode == CXLNIC_CTPIO_MODE_CXL;
-	}
 	sd_notifyf(0, "%sSTATUS=%zu NICs, %zu on CXL, %zu on PCI or down",
-		   d->ready ? "" : "READY=1\n", present, on_cxl,
-		   d->n_nics - on_cxl);
+		   d->ready ? "" : "READY=1\n", c.registered, c.on_cxl,
+		   c.known - c.on_cxl);
 	d->ready = true;
-}
-
-/* Write the metrics; a failure is logged when it starts and ends. */
-static void update_metrics(struct daemon *d)
-{
-	int rc = metrics_write(d);
-
-	if (rc && rc != d->metrics_error)
-		log_err("cannot write metrics into %s: %s", d->cfg.metrics_dir,
-			strerror(-rc));
-	else if (!rc && d->metrics_error)
-		log_info("metrics written into %s again", d->cfg.metrics_dir);
-	d->metrics_error = rc;
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *arg)
@@ -80,42 +62,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *arg)
 	(void)usec;
 	reconcile(d);
 	notify_status(d);
-	update_metrics(d);
+	metrics_update(d);
 	return 0;
-}
-
-/* Fresh packet counters for the metrics, between reconciles. */
-static int on_metrics_timer(sd_event_source *s, uint64_t usec, void *arg)
-{
-	struct cxlnic_dev_list list = { 0 };
-	struct daemon *d = arg;
-	struct nic *nic;
-	size_t i;
-
-	/* An id gone stale is the reconcile's to resolve: no request here. */
-	if (!d->family_stale && !cxlnic_dev_dump(d->nl, &list)) {
-		for (i = 0; i < list.n; i++) {
-			nic = nic_lookup(d, list.devs[i].pci_addr, false);
-			if (nic && nic->present)
-				nic->info.stats = list.devs[i].stats;
-		}
-		cxlnic_dev_list_free(&list);
-	}
-	update_metrics(d);
-	sd_event_source_set_time(s, usec + d->cfg.metrics_interval_s * 1000000ULL);
-	return 0;
-}
-
-void metrics_arm(struct daemon *d)
-{
-	bool on = d->cfg.metrics_dir[0] && d->cfg.metrics_interval_s;
-
-	if (!d->metrics_timer)
-		return;
-	sd_event_source_set_time(d->metrics_timer, now_usec() +
-				 d->cfg.metrics_interval_s * 1000000ULL);
-	sd_event_source_set_enabled(d->metrics_timer,
-				    on ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
 static int on_monitor(sd_event_source *s, int fd, uint32_t revents, void *arg)
@@ -321,11 +269,9 @@ static int setup(struct daemon *d)
 			    EPOLLIN, on_udev, d) < 0 ||
 	    sd_event_add_time(d->event, &d->timer, CLOCK_MONOTONIC, 0, 1000,
 			      on_timer, d) < 0 ||
-	    sd_event_add_time(d->event, &d->metrics_timer, CLOCK_MONOTONIC,
-			      0, 100000, on_metrics_timer, d) < 0 ||
+	    metrics_start(d) < 0 ||
 	    sd_event_set_watchdog(d->event, true) < 0)
 		return EXIT_FAILURE_;
-	metrics_arm(d);
 	return setup_control(d);
 }
 

@@ -1,14 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * cxlnicd's own state, shared by its parts: the event loop (cxlnicd.c), the
- * recovery engine (recovery.c) and the control commands (commands.c).
- * Everything runs on the one sd-event loop thread: no locks.
+ * cxlnicd's own state, shared by its parts, and what each part offers the
+ * others, by file.  Everything runs on the one sd-event loop thread: no
+ * locks.
+ *
+ * Calls go one way, from the events down to the actions; a file uses only
+ * those listed before it (and the static inlines below, which any may):
+ *
+ *   note.c             daemon_note(): journal, history, monitors (control.c)
+ *   nic_table.c        the NICs: lookup, find, bound, policy, status, count
+ *   persist.c          the state file                 (nic_table, note)
+ *   operator_choice.c  an operator's choice of PCI    (note, persist)
+ *   stock.c            what a stock NIC needs         (nic_table, note)
+ *   steps.c            run_step() and the do_*() actions: the system
+ *                      changes here  (nic_table, note, persist,
+ *                      operator_choice, stock; actions.c, topology.c)
+ *   recover.c          recover_nic() for one NIC      (steps, stock,
+ *                      persist, note, nic_table; topology.c, devlink.c)
+ *   family.c           the family gone, back, rejoined (note)
+ *   reconcile.c        the full resync    (recover, family, operator_choice,
+ *                      persist, note, nic_table)
+ *   events.c           the family's news: a reconcile asked for (family,
+ *                      operator_choice, nic_table, note)
+ *   metrics.c          the metrics file and its timer (nic_table)
+ *   requests.c         reload, an operator's intent   (reconcile, metrics,
+ *                      persist, stock, note, nic_table)
+ *   commands.c         the control socket's commands  (requests, stock,
+ *                      note, nic_table)
+ *   cxlnicd.c          the loop: its events and timers call in (all above)
  */
 #ifndef CXLNICD_DAEMON_H
 #define CXLNICD_DAEMON_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <systemd/sd-event.h>
 
@@ -99,7 +125,35 @@ struct daemon {
 	bool ready;
 };
 
-uint64_t now_usec(void);
+/* CLOCK_MONOTONIC in usec: what every deadline here is in. */
+static inline uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * The reconcile timer: any part may ask for a reconcile, from any layer,
+ * without a call up into reconcile.c; only the timer and requests.c run
+ * one.
+ */
+/* Run the reconcile at most @delay_ms from now (sooner if already due). */
+static inline void schedule_reconcile(struct daemon *d, uint64_t delay_ms)
+{
+	uint64_t when = now_usec() + delay_ms * 1000, cur;
+	int enabled;
+
+	sd_event_source_get_enabled(d->timer, &enabled);
+	sd_event_source_get_time(d->timer, &cur);
+	if (enabled != SD_EVENT_OFF && cur <= when)
+		return;
+	sd_event_source_set_time(d->timer, when);
+	sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+}
+
+/* nic_table.c */
 /* Its driver is bound (a stock NIC stays in the family without one). */
 bool nic_bound(const struct nic *nic);
 struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create);
@@ -108,29 +162,6 @@ struct nic *nic_find(struct daemon *d, const char *name);
 /* The configuration's policy with the run-time changes on top. */
 void nic_policy(const struct daemon *d, const struct nic *nic,
 		struct nic_policy *p);
-
-/* Log it, keep it in the history and tell the monitors. */
-void daemon_note(struct daemon *d, int priority, enum history_kind kind,
-		 const char *nic, const char *what, int error, long ms,
-		 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-
-int save_state(struct daemon *d);
-void load_state(struct daemon *d);
-void schedule_reconcile(struct daemon *d, uint64_t delay_ms);
-void reconcile(struct daemon *d);
-uint64_t recover_nic(struct daemon *d, struct nic *nic);
-void on_family_event(const struct cxlnic_dev_info *ev, void *arg);
-void on_family_change(enum cxlnic_family_change change, void *arg);
-int reload_config(struct daemon *d);
-
-/*
- * Operator requests, from the control socket: each sets its intent and
- * runs a reconcile, which acts on it as on any other.  *@nic is the NIC
- * after it (NULL: gone meanwhile).  0 or -errno of the step that failed.
- */
-int nic_request_unbind(struct daemon *d, struct nic **nic);
-int nic_request_bind(struct daemon *d, struct nic **nic);
-void nic_request_recover(struct daemon *d, struct nic **nic);
 
 /* Where the NIC is, in one word (see docs/json.md). */
 enum nic_status {
@@ -144,15 +175,72 @@ enum nic_status {
 	NIC_STATUS_ABSENT,
 	NIC_STATUS_COUNT
 };
-
 extern const char *const nic_status_names[NIC_STATUS_COUNT];
 enum nic_status nic_status_of(const struct nic *nic);
 const char *nic_state_name(const struct nic *nic);
 
-/* Prometheus text format into the configured textfile directory. */
-int metrics_write(const struct daemon *d);
+/* The NICs known, those registered, and those of them on CXL. */
+struct nic_counts {
+	size_t known;
+	size_t registered;
+	size_t on_cxl;
+};
+struct nic_counts nic_count(const struct daemon *d);
+
+/* note.c: log it, keep it in the history and tell the monitors. */
+void daemon_note(struct daemon *d, int priority, enum history_kind kind,
+		 const char *nic, const char *what, int error, long ms,
+		 const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+/* persist.c */
+int save_state(struct daemon *d);
+void load_state(struct daemon *d);
+
+/* operator_choice.c: from a NIC's @mode and @reason, as the family says. */
+void observe_operator_choice(struct daemon *d, struct nic *nic,
+			     unsigned int mode, unsigned int reason);
+
+/* recover.c */
+uint64_t recover_nic(struct daemon *d, struct nic *nic);
+
+/* family.c: gone (@how, for the note), and resolved and joined again. */
+void family_went(struct daemon *d, const char *how);
+int family_refresh(struct daemon *d);
+
+/* reconcile.c */
+void reconcile(struct daemon *d);
+
+/* events.c */
+void on_family_event(const struct cxlnic_dev_info *ev, void *arg);
+void on_family_change(enum cxlnic_family_change change, void *arg);
+
+/* requests.c */
+int reload_config(struct daemon *d);
+/*
+ * Operator requests, from the control socket: each sets its intent and
+ * runs a reconcile, which acts on it as on any other.  *@nic is the NIC
+ * after it (NULL: gone meanwhile).  0 or -errno of the step that failed.
+ */
+int nic_request_unbind(struct daemon *d, struct nic **nic);
+int nic_request_bind(struct daemon *d, struct nic **nic);
+void nic_request_recover(struct daemon *d, struct nic **nic);
+/*
+ * A run-time change of policy @key to @value (already checked; "default"
+ * drops the change), by @who.  0, or -ENOSPC with too many changes.
+ */
+int nic_request_policy(struct daemon *d, struct nic *nic, const char *key,
+		       const char *value, const char *who);
+
+/* metrics.c */
+/* Its timer, added to the loop and armed as the configuration says. */
+int metrics_start(struct daemon *d);
 /* (Re)start the periodic metrics timer after the configuration changed. */
 void metrics_arm(struct daemon *d);
+/*
+ * Prometheus text format into the configured textfile directory; a
+ * failure is logged when it starts and ends.
+ */
+void metrics_update(struct daemon *d);
 
 char *control_dispatch(const struct control_request *req,
 		       const struct control_peer *peer,

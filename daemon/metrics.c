@@ -4,7 +4,7 @@
  * (temporary file, rename) as cxlnic.prom into node_exporter's textfile
  * collector directory, so a fleet watches its hosts with the Prometheus it
  * already runs.  Written after each reconcile, and every interval_s for
- * the packet counters.
+ * the packet counters, by a timer of its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +17,7 @@
 
 #include "cxlnic_names.h"
 #include "daemon.h"
+#include "log.h"
 
 #define METRICS_FILE "cxlnic.prom"
 
@@ -161,7 +162,7 @@ static void daemon_metrics(FILE *f, const struct daemon *d)
 				d->nics[i].last_recovery_ms / 1000.0);
 }
 
-int metrics_write(const struct daemon *d)
+static int metrics_write(const struct daemon *d)
 {
 	char path[300], tmp[310];
 	FILE *f;
@@ -200,4 +201,63 @@ int metrics_write(const struct daemon *d)
 	if (rc)
 		unlink(tmp);
 	return rc;
+}
+
+/* Write the metrics; a failure is logged when it starts and ends. */
+void metrics_update(struct daemon *d)
+{
+	int rc = metrics_write(d);
+
+	if (rc && rc != d->metrics_error)
+		log_err("cannot write metrics into %s: %s", d->cfg.metrics_dir,
+			strerror(-rc));
+	else if (!rc && d->metrics_error)
+		log_info("metrics written into %s again", d->cfg.metrics_dir);
+	d->metrics_error = rc;
+}
+
+/* Fresh packet counters for the metrics, between reconciles. */
+static int on_metrics_timer(sd_event_source *s, uint64_t usec, void *arg)
+{
+	struct cxlnic_dev_list list = { 0 };
+	struct daemon *d = arg;
+	struct nic *nic;
+	size_t i;
+
+	/* An id gone stale is the reconcile's to resolve: no request here. */
+	if (!d->family_stale && !cxlnic_dev_dump(d->nl, &list)) {
+		for (i = 0; i < list.n; i++) {
+			nic = nic_lookup(d, list.devs[i].pci_addr, false);
+			if (nic && nic->present)
+				nic->info.stats = list.devs[i].stats;
+		}
+		cxlnic_dev_list_free(&list);
+	}
+	metrics_update(d);
+	sd_event_source_set_time(s, usec + d->cfg.metrics_interval_s * 1000000ULL);
+	return 0;
+}
+
+void metrics_arm(struct daemon *d)
+{
+	bool on = d->cfg.metrics_dir[0] && d->cfg.metrics_interval_s;
+
+	if (!d->metrics_timer)
+		return;
+	sd_event_source_set_time(d->metrics_timer, now_usec() +
+				 d->cfg.metrics_interval_s * 1000000ULL);
+	sd_event_source_set_enabled(d->metrics_timer,
+				    on ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+int metrics_start(struct daemon *d)
+{
+	int rc = sd_event_add_time(d->event, &d->metrics_timer,
+				   CLOCK_MONOTONIC, 0, 100000,
+				   on_metrics_timer, d);
+
+	if (rc < 0)
+		return rc;
+	metrics_arm(d);
+	return 0;
 }
