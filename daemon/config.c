@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "cxlnic_pci.h"
 
 static const char *const on_loss_names[] = {
 	[ON_LOSS_FALLBACK] = "fallback",
@@ -118,31 +119,6 @@ static int parse_uint(const char *v, uint64_t max, uint64_t *out)
 	errno = 0;
 	*out = strtoull(v, &end, base);
 	return errno || *end || *out > max ? -1 : 0;
-}
-
-/*
- * A PCI address as the kernel writes it (0000:00:06.0, lower case) from
- * one as a user may (00:06.0 in domain 0, hex digits in either case).
- */
-static int normalize_pci_addr(const char *in, char *out, size_t len)
-{
-	unsigned int dom = 0, bus, dev, fn;
-	int n = -1;
-
-	if (strspn(in, "0123456789abcdefABCDEF:.") != strlen(in))
-		return -1;
-	if (sscanf(in, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) != 4 ||
-	    (size_t)n != strlen(in)) {
-		n = -1;
-		dom = 0;
-		if (sscanf(in, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) != 3 ||
-		    (size_t)n != strlen(in))
-			return -1;
-	}
-	if (dev > 0x1f || fn > 7)
-		return -1;
-	snprintf(out, len, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
-	return 0;
 }
 
 /* The index of @v in @names, or -1. */
@@ -397,7 +373,7 @@ static int open_section(struct config *cfg, char *head, unsigned int line,
 	s->kind = strcmp(head, "nic") ? SECTION_DRIVER : SECTION_NIC;
 	if (s->kind == SECTION_DRIVER) {
 		strcpy(s->match, arg);
-	} else if (normalize_pci_addr(arg, s->match, sizeof(s->match))) {
+	} else if (cxlnic_pci_addr_normalize(arg, s->match, sizeof(s->match))) {
 		cfg->n_sections--;
 		return fail(err, line, "[nic %s]: not a PCI address (0000:00:06.0 or 00:06.0)", arg);
 	}
