@@ -271,6 +271,26 @@ static void set_flag(struct nic_policy *p, const struct policy_key *k)
 		*(bool *)((char *)p + k->flag - 1) = true;
 }
 
+/* What store() put in @k's field of @p. */
+static uint64_t load(const struct nic_policy *p, const struct policy_key *k)
+{
+	const char *field = (const char *)p + k->offset;
+	unsigned int u;
+	uint64_t v;
+	bool b;
+
+	if (k->size == sizeof(uint64_t)) {
+		memcpy(&v, field, sizeof(v));
+		return v;
+	}
+	if (k->size == sizeof(unsigned int)) {
+		memcpy(&u, field, sizeof(u));
+		return u;
+	}
+	memcpy(&b, field, sizeof(b));
+	return b;
+}
+
 /* @v as @k's value, or -1 with the reason. */
 static int parse_value(const struct policy_key *k, const char *v,
 		       unsigned int line, uint64_t *out,
@@ -674,6 +694,29 @@ int config_set_key(struct nic_policy *p, const char *key, const char *value,
 const char *config_key_name(unsigned int i)
 {
 	return i < N_POLICY_KEYS ? policy_keys[i].name : NULL;
+}
+
+int config_key_value(const struct nic_policy *p, unsigned int i,
+		     struct config_value *out)
+{
+	const struct policy_key *k;
+	uint64_t v;
+
+	if (i >= N_POLICY_KEYS)
+		return -1;
+	k = &policy_keys[i];
+	v = load(p, k);
+	*out = (struct config_value) {
+		.number = v,
+		.unset = k->flag && !*(const bool *)((const char *)p +
+						     k->flag - 1),
+	};
+	/* A switch stores "its first name": auto is true (parse_value()). */
+	if (k->kind == KIND_SWITCH)
+		out->name = k->names[v ? 0 : 1];
+	else if (k->kind == KIND_NAME && v < k->n_names)
+		out->name = k->names[v];
+	return 0;
 }
 
 const char *config_key_value_name(unsigned int i, unsigned int value)

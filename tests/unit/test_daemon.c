@@ -282,6 +282,61 @@ struct bad_case {
 	const char *reason;
 };
 
+/* Key @name's value in @p, through the table as policy_to_json() reads it. */
+static struct config_value value_of(const struct nic_policy *p,
+				    const char *name)
+{
+	struct config_value v;
+	unsigned int i;
+
+	for (i = 0; config_key_name(i); i++)
+		if (!strcmp(config_key_name(i), name)) {
+			assert_int_equal(config_key_value(p, i, &v), 0);
+			return v;
+		}
+	fail_msg("no policy key '%s'", name);
+	return v;
+}
+
+/*
+ * The values cxlnicctl policy shows are read back from the one key table:
+ * every key has one, names as cxlnicd.conf spells them, numbers whole.
+ */
+static void test_config_key_values(void **state)
+{
+	struct config_error err;
+	struct config_value v;
+	struct nic_policy p;
+	struct config cfg;
+	unsigned int i;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_parse("t.conf", good_conf, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:05.0", "cxlnic_sim", &p);
+	for (i = 0; config_key_name(i); i++)
+		assert_int_equal(config_key_value(&p, i, &v), 0);
+	assert_int_equal(config_key_value(&p, i, &v), -1);
+	assert_string_equal(value_of(&p, "on_loss").name, "unbind");
+	assert_string_equal(value_of(&p, "region").name, "manual");
+	assert_string_equal(value_of(&p, "recovery").name, "auto");
+	assert_string_equal(value_of(&p, "decoder_mode").name, "any");
+	assert_string_equal(value_of(&p, "dax").name, "none");
+	assert_null(value_of(&p, "max_attempts").name);
+	assert_int_equal(value_of(&p, "max_attempts").number, 4);
+	assert_false(value_of(&p, "memdev_serial").unset);
+	assert_int_equal(value_of(&p, "memdev_serial").number, 0x1000);
+	assert_int_equal(config_set_key(&p, "region_size",
+					"18446744073709551615", err.reason,
+					sizeof(err.reason)), 0);
+	assert_true(value_of(&p, "region_size").number == UINT64_MAX);
+	config_policy_for(&cfg, "0000:00:06.0", "other", &p);
+	assert_true(value_of(&p, "memdev_serial").unset);
+	assert_false(value_of(&p, "grace_ms").unset);
+	assert_int_equal(value_of(&p, "grace_ms").number, 100);
+	config_free(&cfg);
+}
+
 static void test_config_errors(void **state)
 {
 	static const struct bad_case cases[] = {
@@ -1183,6 +1238,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_layers),
+		cmocka_unit_test(test_config_key_values),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_spellings),
 		cmocka_unit_test(test_config_not_a_file),
