@@ -432,9 +432,20 @@ static int set_control_key(struct config *cfg, const char *key, const char *v,
 	return 0;
 }
 
+/* @sec's memdev given up: a later file paired it with another NIC. */
+static void unpair(struct config_section *sec)
+{
+	sec->policy.has_memdev_serial = false;
+	sec->policy.set &= ~key_bit(find_key("memdev_serial"));
+	sec->serial_line = 0;
+	sec->serial_file[0] = '\0';
+}
+
 /*
  * memdev_serial pairs one NIC with one memdev: only in a [nic] section, and
- * no two NICs with the same memdev (both would be handed its region).
+ * no two NICs with the same memdev (both would be handed its region).  Two
+ * in one file are a mistake; a later file moves the memdev, as a systemd
+ * drop-in overrides what came before it.
  */
 static int set_nic_serial(struct config *cfg, struct nic_policy *cur,
 			  const char *v, unsigned int line,
@@ -454,14 +465,17 @@ static int set_nic_serial(struct config *cfg, struct nic_policy *cur,
 	for (i = 0; i + 1 < cfg->n_sections; i++) {
 		other = &cfg->sections[i];
 		/* The same NIC again (a drop-in, say) may restate its own. */
-		if (other->kind == SECTION_NIC && other->serial_line &&
-		    strcmp(other->match, sec->match) &&
-		    other->policy.memdev_serial == cur->memdev_serial)
-			return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u%s%s): two NICs cannot share a memdev",
-				    (unsigned long long)cur->memdev_serial,
-				    other->match, other->serial_line,
-				    strcmp(other->serial_file, err->file) ? " of " : "",
-				    strcmp(other->serial_file, err->file) ? other->serial_file : "");
+		if (other->kind != SECTION_NIC || !other->serial_line ||
+		    !strcmp(other->match, sec->match) ||
+		    other->policy.memdev_serial != cur->memdev_serial)
+			continue;
+		if (strcmp(other->serial_file, err->file)) {
+			unpair(other);
+			continue;
+		}
+		return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u): two NICs cannot share a memdev",
+			    (unsigned long long)cur->memdev_serial,
+			    other->match, other->serial_line);
 	}
 	sec->serial_line = line;
 	snprintf(sec->serial_file, sizeof(sec->serial_file), "%s", err->file);

@@ -263,16 +263,63 @@ static void test_dropin_errors(void **state)
 	assert_int_equal(rmdir(gone), 0);
 	assert_int_equal(cfg.defaults.grace_ms, 4242);
 
-	/* a NIC may restate its memdev in a drop-in; another NIC may not */
+	/* a NIC may restate its memdev in a drop-in */
 	write_conf(d, "40-pair.conf", "[nic 0000:00:05.0]\nmemdev_serial = 4096\n");
 	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	config_free(&cfg);
+}
+
+/*
+ * A later file moves a memdev to another NIC, as a systemd drop-in
+ * overrides what came before; two NICs on one memdev in one file, the
+ * main one or a drop-in, are still refused at the second's line.
+ */
+static void test_dropin_moves_memdev(void **state)
+{
+	struct conf_dir *d = *state;
+	struct config_error err;
+	struct nic_policy p;
+	struct config cfg;
+	char want[256];
+
+	write_conf(d, NULL, "grace_ms = 100\n[nic 00:05.0]\nmemdev_serial = 0x1000\n"
+		   "on_loss = unbind\n");
 	write_conf(d, "40-pair.conf", "[nic 00:06.0]\n\nmemdev_serial = 4096\n");
+	config_init(&cfg);
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:06.0", "cxlnic_sim", &p);
+	assert_true(p.has_memdev_serial);
+	assert_int_equal(p.memdev_serial, 0x1000);
+	/* the first NIC keeps the rest of its section, not the memdev */
+	config_policy_for(&cfg, "0000:00:05.0", "cxlnic_sim", &p);
+	assert_false(p.has_memdev_serial);
+	assert_int_equal(p.on_loss, ON_LOSS_UNBIND);
+
+	/* ... and a still later one may move it back */
+	write_conf(d, "50-back.conf", "[nic 0000:00:05.0]\nmemdev_serial = 0x1000\n");
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:05.0", "cxlnic_sim", &p);
+	assert_true(p.has_memdev_serial);
+	config_policy_for(&cfg, "0000:00:06.0", "cxlnic_sim", &p);
+	assert_false(p.has_memdev_serial);
+
+	/* within one drop-in, a second NIC on the memdev is a mistake */
+	write_conf(d, "50-back.conf", "[nic 0000:00:05.0]\nmemdev_serial = 0x1000\n"
+		   "[nic 00:07.0]\nmemdev_serial = 0x1000\n");
 	assert_int_equal(config_load(d->main, &cfg, &err), -1);
-	snprintf(want, sizeof(want),
-		 "memdev_serial 0x1000 is already [nic 0000:00:05.0]'s (line 3 of %s)",
-		 d->main);
-	assert_non_null(strstr(err.reason, want));
-	assert_int_equal(err.line, 3);
+	snprintf(want, sizeof(want), "%s/50-back.conf", d->dropins);
+	assert_string_equal(err.file, want);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.reason, "memdev_serial 0x1000 is already [nic 0000:00:05.0]'s (line 2): two NICs cannot share a memdev");
+	assert_int_equal(unlink(want), 0);
+
+	/* and so it is within the main file, whatever the drop-ins say */
+	write_conf(d, NULL, "[nic 00:05.0]\nmemdev_serial = 0x1000\n"
+		   "[nic 00:07.0]\n# its memdev\nmemdev_serial = 0x1000\n");
+	assert_int_equal(config_load(d->main, &cfg, &err), -1);
+	assert_string_equal(err.file, d->main);
+	assert_int_equal(err.line, 5);
+	assert_non_null(strstr(err.reason, "is already [nic 0000:00:05.0]'s (line 2)"));
 	config_free(&cfg);
 }
 
@@ -1249,6 +1296,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dropin_missing,
 						conf_dir_setup, conf_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_dropin_errors,
+						conf_dir_setup, conf_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_dropin_moves_memdev,
 						conf_dir_setup, conf_dir_teardown),
 		cmocka_unit_test(test_recovery_order),
 		cmocka_unit_test(test_policies),
