@@ -43,11 +43,6 @@ const char *dax_policy_name(enum dax_policy dax)
 	return dax_policy_names[dax];
 }
 
-const char *on_loss_name(enum on_loss on_loss)
-{
-	return on_loss_names[on_loss];
-}
-
 static void policy_defaults(struct nic_policy *p)
 {
 	*p = (struct nic_policy) {

@@ -93,7 +93,6 @@ int config_parse(const char *name, const char *text, struct config *cfg,
 		 struct config_error *err);
 void config_policy_for(const struct config *cfg, const char *pci_addr,
 		       const char *driver, struct nic_policy *out);
-const char *on_loss_name(enum on_loss on_loss);
 const char *decoder_mode_name(enum decoder_mode mode);
 const char *dax_policy_name(enum dax_policy dax);
 /* Copy into @dst the keys @src has set. */
