@@ -109,7 +109,7 @@ const char *config_key_value_name(unsigned int i, unsigned int value);
 struct config_value {
 	const char *name;	/* a key of names: the value's; else NULL */
 	uint64_t number;	/* a number key's value */
-	bool unset;		/* a key with a flag not set (no memdev_serial) */
+	bool unset;		/* its flag not set: no memdev_serial */
 };
 
 /*

@@ -257,7 +257,7 @@ char *control_reply_error(int error, const char *fmt, ...)
 	va_end(ap);
 	json_object_object_add(reply, "ok", json_object_new_boolean(false));
 	json_object_object_add(reply, "error", json_object_new_string(msg));
-	json_object_object_add(reply, "code",
-			       json_object_new_string(cxlnic_errno_name(error)));
+	json_object_object_add(reply, "code", json_object_new_string(
+			       cxlnic_errno_name(error)));
 	return reply_text(reply);
 }
