@@ -21,33 +21,18 @@
 #define CXLNIC_VERSION "unknown"
 #endif
 
+/* The keys of config.c's table in its order, the order docs/json.md has. */
 static struct json_object *policy_to_json(const struct nic_policy *p)
 {
 	struct json_object *o = json_object_new_object();
+	struct config_value v;
+	unsigned int i;
 
-	json_object_object_add(o, "on_loss",
-			       json_object_new_string(on_loss_name(p->on_loss)));
-	json_object_object_add(o, "region", json_object_new_string(
-			       p->region_auto ? "auto" : "manual"));
-	json_object_object_add(o, "recovery", json_object_new_string(
-			       p->recovery_auto ? "auto" : "manual"));
-	json_object_object_add(o, "grace_ms", json_object_new_int64(p->grace_ms));
-	json_object_object_add(o, "backoff_ms",
-			       json_object_new_int64(p->backoff_ms));
-	json_object_object_add(o, "backoff_max_ms",
-			       json_object_new_int64(p->backoff_max_ms));
-	json_object_object_add(o, "max_attempts",
-			       json_object_new_int64(p->max_attempts));
-	json_object_object_add(o, "escalate_after",
-			       json_object_new_int64(p->escalate_after));
-	json_object_object_add(o, "region_size",
-			       json_object_new_uint64(p->region_size));
-	json_object_object_add(o, "decoder_mode", json_object_new_string(
-			       decoder_mode_name(p->decoder_mode)));
-	json_object_object_add(o, "dax", json_object_new_string(
-			       dax_policy_name(p->dax)));
-	json_object_object_add(o, "memdev_serial", p->has_memdev_serial ?
-			       json_object_new_uint64(p->memdev_serial) : NULL);
+	for (i = 0; !config_key_value(p, i, &v); i++)
+		json_object_object_add(o, config_key_name(i), v.name ?
+				       json_object_new_string(v.name) :
+				       v.unset ? NULL :
+				       json_object_new_uint64(v.number));
 	return o;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "cxlnic_pci.h"
 
 static const char *const on_loss_names[] = {
 	[ON_LOSS_FALLBACK] = "fallback",
@@ -40,11 +41,6 @@ static const char *const dax_policy_names[] = {
 const char *dax_policy_name(enum dax_policy dax)
 {
 	return dax_policy_names[dax];
-}
-
-const char *on_loss_name(enum on_loss on_loss)
-{
-	return on_loss_names[on_loss];
 }
 
 static void policy_defaults(struct nic_policy *p)
@@ -118,31 +114,6 @@ static int parse_uint(const char *v, uint64_t max, uint64_t *out)
 	errno = 0;
 	*out = strtoull(v, &end, base);
 	return errno || *end || *out > max ? -1 : 0;
-}
-
-/*
- * A PCI address as the kernel writes it (0000:00:06.0, lower case) from
- * one as a user may (00:06.0 in domain 0, hex digits in either case).
- */
-static int normalize_pci_addr(const char *in, char *out, size_t len)
-{
-	unsigned int dom = 0, bus, dev, fn;
-	int n = -1;
-
-	if (strspn(in, "0123456789abcdefABCDEF:.") != strlen(in))
-		return -1;
-	if (sscanf(in, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) != 4 ||
-	    (size_t)n != strlen(in)) {
-		n = -1;
-		dom = 0;
-		if (sscanf(in, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) != 3 ||
-		    (size_t)n != strlen(in))
-			return -1;
-	}
-	if (dev > 0x1f || fn > 7)
-		return -1;
-	snprintf(out, len, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
-	return 0;
 }
 
 /* The index of @v in @names, or -1. */
@@ -295,6 +266,26 @@ static void set_flag(struct nic_policy *p, const struct policy_key *k)
 		*(bool *)((char *)p + k->flag - 1) = true;
 }
 
+/* What store() put in @k's field of @p. */
+static uint64_t load(const struct nic_policy *p, const struct policy_key *k)
+{
+	const char *field = (const char *)p + k->offset;
+	unsigned int u;
+	uint64_t v;
+	bool b;
+
+	if (k->size == sizeof(uint64_t)) {
+		memcpy(&v, field, sizeof(v));
+		return v;
+	}
+	if (k->size == sizeof(unsigned int)) {
+		memcpy(&u, field, sizeof(u));
+		return u;
+	}
+	memcpy(&b, field, sizeof(b));
+	return b;
+}
+
 /* @v as @k's value, or -1 with the reason. */
 static int parse_value(const struct policy_key *k, const char *v,
 		       unsigned int line, uint64_t *out,
@@ -397,7 +388,7 @@ static int open_section(struct config *cfg, char *head, unsigned int line,
 	s->kind = strcmp(head, "nic") ? SECTION_DRIVER : SECTION_NIC;
 	if (s->kind == SECTION_DRIVER) {
 		strcpy(s->match, arg);
-	} else if (normalize_pci_addr(arg, s->match, sizeof(s->match))) {
+	} else if (cxlnic_pci_addr_normalize(arg, s->match, sizeof(s->match))) {
 		cfg->n_sections--;
 		return fail(err, line, "[nic %s]: not a PCI address (0000:00:06.0 or 00:06.0)", arg);
 	}
@@ -436,9 +427,20 @@ static int set_control_key(struct config *cfg, const char *key, const char *v,
 	return 0;
 }
 
+/* @sec's memdev given up: a later file paired it with another NIC. */
+static void unpair(struct config_section *sec)
+{
+	sec->policy.has_memdev_serial = false;
+	sec->policy.set &= ~key_bit(find_key("memdev_serial"));
+	sec->serial_line = 0;
+	sec->serial_file[0] = '\0';
+}
+
 /*
  * memdev_serial pairs one NIC with one memdev: only in a [nic] section, and
- * no two NICs with the same memdev (both would be handed its region).
+ * no two NICs with the same memdev (both would be handed its region).  Two
+ * in one file are a mistake; a later file moves the memdev, as a systemd
+ * drop-in overrides what came before it.
  */
 static int set_nic_serial(struct config *cfg, struct nic_policy *cur,
 			  const char *v, unsigned int line,
@@ -458,14 +460,17 @@ static int set_nic_serial(struct config *cfg, struct nic_policy *cur,
 	for (i = 0; i + 1 < cfg->n_sections; i++) {
 		other = &cfg->sections[i];
 		/* The same NIC again (a drop-in, say) may restate its own. */
-		if (other->kind == SECTION_NIC && other->serial_line &&
-		    strcmp(other->match, sec->match) &&
-		    other->policy.memdev_serial == cur->memdev_serial)
-			return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u%s%s): two NICs cannot share a memdev",
-				    (unsigned long long)cur->memdev_serial,
-				    other->match, other->serial_line,
-				    strcmp(other->serial_file, err->file) ? " of " : "",
-				    strcmp(other->serial_file, err->file) ? other->serial_file : "");
+		if (other->kind != SECTION_NIC || !other->serial_line ||
+		    !strcmp(other->match, sec->match) ||
+		    other->policy.memdev_serial != cur->memdev_serial)
+			continue;
+		if (strcmp(other->serial_file, err->file)) {
+			unpair(other);
+			continue;
+		}
+		return fail(err, line, "memdev_serial %#llx is already [nic %s]'s (line %u): two NICs cannot share a memdev",
+			    (unsigned long long)cur->memdev_serial,
+			    other->match, other->serial_line);
 	}
 	sec->serial_line = line;
 	snprintf(sec->serial_file, sizeof(sec->serial_file), "%s", err->file);
@@ -698,6 +703,29 @@ int config_set_key(struct nic_policy *p, const char *key, const char *value,
 const char *config_key_name(unsigned int i)
 {
 	return i < N_POLICY_KEYS ? policy_keys[i].name : NULL;
+}
+
+int config_key_value(const struct nic_policy *p, unsigned int i,
+		     struct config_value *out)
+{
+	const struct policy_key *k;
+	uint64_t v;
+
+	if (i >= N_POLICY_KEYS)
+		return -1;
+	k = &policy_keys[i];
+	v = load(p, k);
+	*out = (struct config_value) {
+		.number = v,
+		.unset = k->flag && !*(const bool *)((const char *)p +
+						     k->flag - 1),
+	};
+	/* A switch stores "its first name": auto is true (parse_value()). */
+	if (k->kind == KIND_SWITCH)
+		out->name = k->names[v ? 0 : 1];
+	else if (k->kind == KIND_NAME && v < k->n_names)
+		out->name = k->names[v];
+	return 0;
 }
 
 const char *config_key_value_name(unsigned int i, unsigned int value)

@@ -93,7 +93,6 @@ int config_parse(const char *name, const char *text, struct config *cfg,
 		 struct config_error *err);
 void config_policy_for(const struct config *cfg, const char *pci_addr,
 		       const char *driver, struct nic_policy *out);
-const char *on_loss_name(enum on_loss on_loss);
 const char *decoder_mode_name(enum decoder_mode mode);
 const char *dax_policy_name(enum dax_policy dax);
 /* Copy into @dst the keys @src has set. */
@@ -105,6 +104,20 @@ int config_set_key(struct nic_policy *p, const char *key, const char *value,
 const char *config_key_name(unsigned int i);
 /* Key @i's values by name (NULL past the last, at once for a number). */
 const char *config_key_value_name(unsigned int i, unsigned int value);
+
+/* One key's value in a policy, as its readers show it. */
+struct config_value {
+	const char *name;	/* a key of names: the value's; else NULL */
+	uint64_t number;	/* a number key's value */
+	bool unset;		/* its flag not set: no memdev_serial */
+};
+
+/*
+ * Key @i's value in @p, keys in the table's order (the order of
+ * config_key_name()): 0, or -1 past the last key.
+ */
+int config_key_value(const struct nic_policy *p, unsigned int i,
+		     struct config_value *out);
 bool config_key_known(const char *key);
 
 #endif

@@ -479,19 +479,28 @@ void control_close(struct control *ctl)
 	free(ctl);
 }
 
-int control_set_read_group(struct control *ctl, const char *group)
+int control_resolve_group(const char *group, gid_t *gid)
 {
 	struct group *gr;
+
+	if (!group || !*group)
+		return 0;
+	gr = getgrnam(group);
+	if (!gr)
+		return -ENOENT;
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+int control_set_read_group(struct control *ctl, const char *group)
+{
 	struct conn *c;
 
 	ctl->read_group[0] = '\0';
-	if (group && *group) {
-		gr = getgrnam(group);
-		if (!gr)
-			return -ENOENT;
-		ctl->read_gid = gr->gr_gid;
+	if (control_resolve_group(group, &ctl->read_gid))
+		return -ENOENT;
+	if (group)
 		snprintf(ctl->read_group, sizeof(ctl->read_group), "%s", group);
-	}
 	/* Connections already open follow the new rule: a monitor too. */
 	for (c = ctl->conns; c; c = c->next)
 		if (!c->closing && !peer_may_read(ctl, c->fd, &c->cred))

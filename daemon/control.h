@@ -42,6 +42,12 @@ int control_open(struct control **out, sd_event *event, const char *path,
 void control_close(struct control *ctl);
 /* Who may read besides root: members of @group ("" for nobody else). */
 int control_set_read_group(struct control *ctl, const char *group);
+/*
+ * read_group's name as control_set_read_group() takes it, without a
+ * socket (cxlnicd --check-config): 0 with its gid in @gid ("" or NULL:
+ * 0, @gid untouched), -ENOENT when no such group is known.
+ */
+int control_resolve_group(const char *group, gid_t *gid);
 /* Send @line (newline included) to every monitor connection. */
 void control_broadcast(struct control *ctl, const char *line);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "control_proto.h"
+#include "cxlnic_names.h"
 
 enum field {
 	F_NIC = 1u << 0,
@@ -243,25 +244,6 @@ char *control_reply_ok(struct json_object *result)
 	return reply_text(reply);
 }
 
-static const char *errno_code(int error)
-{
-	switch (error) {
-	case EINVAL: return "EINVAL";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case ENODEV: return "ENODEV";
-	case EBUSY: return "EBUSY";
-	case EAGAIN: return "EAGAIN";
-	case ENOMEM: return "ENOMEM";
-	case ENOENT: return "ENOENT";
-	case ENOSPC: return "ENOSPC";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ELOOP: return "ELOOP";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	default: return "EIO";
-	}
-}
-
 char *control_reply_error(int error, const char *fmt, ...)
 {
 	struct json_object *reply = json_object_new_object();
@@ -275,7 +257,7 @@ char *control_reply_error(int error, const char *fmt, ...)
 	va_end(ap);
 	json_object_object_add(reply, "ok", json_object_new_boolean(false));
 	json_object_object_add(reply, "error", json_object_new_string(msg));
-	json_object_object_add(reply, "code",
-			       json_object_new_string(errno_code(error)));
+	json_object_object_add(reply, "code", json_object_new_string(
+			       cxlnic_errno_name(error)));
 	return reply_text(reply);
 }

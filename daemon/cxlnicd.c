@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +198,22 @@ static int lock_state_dir(const char *state_path)
 	return 0;
 }
 
+/*
+ * read_group in force on the control socket or, before there is one
+ * (--check-config), only looked up: refused in the same words either way.
+ */
+static int set_read_group(struct daemon *d)
+{
+	gid_t gid;
+	int rc = d->ctl ? control_set_read_group(d->ctl, d->cfg.read_group) :
+		 control_resolve_group(d->cfg.read_group, &gid);
+
+	if (rc)
+		log_err("%s: read_group '%s' is not a group", d->config_path,
+			d->cfg.read_group);
+	return rc;
+}
+
 static int setup_control(struct daemon *d)
 {
 	int rc = control_open(&d->ctl, d->event, d->control_path,
@@ -208,12 +223,7 @@ static int setup_control(struct daemon *d)
 		log_err("control socket %s: %s", d->control_path, strerror(-rc));
 		return EXIT_FAILURE_;
 	}
-	if (control_set_read_group(d->ctl, d->cfg.read_group)) {
-		log_err("%s: read_group '%s' is not a group", d->config_path,
-			d->cfg.read_group);
-		return EXIT_CONFIG;
-	}
-	return EXIT_OK;
+	return set_read_group(d) ? EXIT_CONFIG : EXIT_OK;
 }
 
 static int setup(struct daemon *d)
@@ -353,9 +363,7 @@ int main(int argc, char **argv)
 	}
 	if (load_config(&d))
 		return EXIT_CONFIG;
-	if (check_only && d.cfg.read_group[0] && !getgrnam(d.cfg.read_group)) {
-		fprintf(stderr, "cxlnicd: %s: read_group '%s' is not a group\n",
-			d.config_path, d.cfg.read_group);
+	if (check_only && set_read_group(&d)) {
 		config_free(&d.cfg);
 		return EXIT_CONFIG;
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,13 +11,17 @@
 
 #include "cxlnic_policy.h"
 #include "devlink.h"
+#include "log.h"
 
 struct devlink_client {
 	struct nl_sock *sk;
 	int family;
+	bool refusal_logged;	/* a malformed reply is said once */
 };
 
 struct reporter_reply {
+	struct devlink_client *c;
+	const char *pci_addr;
 	struct devlink_reporter *r;
 	int rc;			/* devlink_reporter_parse()'s */
 };
@@ -96,18 +101,75 @@ int devlink_reporter_parse(struct nlmsghdr *nlh, struct devlink_reporter *r)
 	return 0;
 }
 
+/* The first attribute of @head that @policy refuses, into @buf. */
+static bool attr_flaw(struct nlattr *head, int len,
+		      const struct nla_policy *policy, const char *where,
+		      char *buf, size_t size)
+{
+	struct nlattr *a;
+	int rem;
+
+	/* libnl says only that one failed: ask it of each alone. */
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_validate(a, a->nla_len, DEVLINK_ATTR_MAX, policy)) {
+			snprintf(buf, size, "%sattribute %d has %d bytes",
+				 where, nla_type(a), nla_len(a));
+			return true;
+		}
+	}
+	return false;
+}
+
+int devlink_reply_flaw(struct nlmsghdr *nlh, char *buf, size_t len)
+{
+	struct genlmsghdr *gnlh = nlmsg_data(nlh);
+	struct nlattr *tb[DEVLINK_ATTR_MAX + 1];
+	struct nlattr *nest;
+
+	if (attr_flaw(genlmsg_attrdata(gnlh, 0), genlmsg_attrlen(gnlh, 0),
+		      reply_policy, "", buf, len))
+		return 0;
+	if (genlmsg_parse(nlh, 0, tb, DEVLINK_ATTR_MAX, reply_policy) ||
+	    !(nest = tb[DEVLINK_ATTR_HEALTH_REPORTER]))
+		return -ENOENT;
+	return attr_flaw(nla_data(nest), nla_len(nest), reporter_policy,
+			 "reporter ", buf, len) ? 0 : -ENOENT;
+}
+
+/*
+ * A kernel whose devlink replies do not parse sends every one so: said
+ * once, at warning, with the attribute; cxlnicd goes on without a grace.
+ */
+static void log_refusal(struct reporter_reply *reply, struct nlmsghdr *nlh)
+{
+	char flaw[96];
+
+	if (reply->c->refusal_logged)
+		return;
+	reply->c->refusal_logged = true;
+	if (devlink_reply_flaw(nlh, flaw, sizeof(flaw)))
+		snprintf(flaw, sizeof(flaw), "an attribute is malformed");
+	log_nic(LOG_WARNING, reply->pci_addr, NULL, -1,
+		"devlink's HEALTH_REPORTER_GET reply refused: %s, not the type and size linux/devlink.h give it; the reporter's grace period is not honoured (said once)",
+		flaw);
+}
+
 static int parse_reporter(struct nl_msg *msg, void *arg)
 {
 	struct reporter_reply *reply = arg;
 
 	reply->rc = devlink_reporter_parse(nlmsg_hdr(msg), reply->r);
+	if (reply->rc == -EBADMSG)
+		log_refusal(reply, nlmsg_hdr(msg));
 	return reply->rc ? NL_SKIP : NL_OK;
 }
 
 int devlink_reporter_get(struct devlink_client *c, const char *pci_addr,
 			 const char *name, struct devlink_reporter *r)
 {
-	struct reporter_reply reply = { .r = r, .rc = -ENODEV };
+	struct reporter_reply reply = {
+		.c = c, .pci_addr = pci_addr, .r = r, .rc = -ENODEV,
+	};
 	struct nl_msg *msg = nlmsg_alloc();
 	int rc = -ENOMEM;
 

@@ -9,6 +9,7 @@
 #define CXLNICD_DEVLINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct devlink_client;
@@ -34,5 +35,11 @@ int devlink_reporter_get(struct devlink_client *c, const char *pci_addr,
  * string without its NUL, a u64 of fewer or more than 8 bytes).
  */
 int devlink_reporter_parse(struct nlmsghdr *nlh, struct devlink_reporter *r);
+/*
+ * Which attribute made devlink_reporter_parse() refuse @nlh, for the log:
+ * 0 with "attribute N has L bytes" (N: linux/devlink.h's number; in the
+ * reporter's nest: "reporter attribute ...") in @buf, or -ENOENT.
+ */
+int devlink_reply_flaw(struct nlmsghdr *nlh, char *buf, size_t len);
 
 #endif

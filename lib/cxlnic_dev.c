@@ -229,39 +229,6 @@ static bool is_handle(const char *name, uint32_t handle)
 	return !errno && !*end && v == handle;
 }
 
-int cxlnic_pci_addr_normalize(const char *in, char *out, size_t len)
-{
-	unsigned int dom = 0, bus, dev, fn;
-	int n = -1;
-
-	if (strspn(in, "0123456789abcdefABCDEF:.") != strlen(in))
-		return -EINVAL;
-	if (sscanf(in, "%4x:%2x:%2x.%1u%n", &dom, &bus, &dev, &fn, &n) != 4 ||
-	    (size_t)n != strlen(in)) {
-		n = -1;
-		dom = 0;
-		if (sscanf(in, "%2x:%2x.%1u%n", &bus, &dev, &fn, &n) != 3 ||
-		    (size_t)n != strlen(in))
-			return -EINVAL;
-	}
-	if (dev > 0x1f || fn > 7)
-		return -EINVAL;
-	if ((size_t)snprintf(out, len, "%04x:%02x:%02x.%u", dom, bus, dev, fn) >=
-	    len)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
-/* Both in the kernel's spelling, so that "00:04.0" is 0000:00:04.0. */
-bool cxlnic_pci_addr_matches(const char *pci_addr, const char *name)
-{
-	char a[CXLNIC_PCI_ADDR_LEN], b[CXLNIC_PCI_ADDR_LEN];
-
-	return !cxlnic_pci_addr_normalize(pci_addr, a, sizeof(a)) &&
-	       !cxlnic_pci_addr_normalize(name, b, sizeof(b)) &&
-	       !strcmp(a, b);
-}
-
 static bool is_name(const struct cxlnic_dev_info *dev, const char *name)
 {
 	return cxlnic_pci_addr_matches(dev->pci_addr, name) ||

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <linux/cxlnic.h>
 
+#include "cxlnic_pci.h"
+
 struct nlattr;
 
 #define CXLNIC_MAX_PIECES 16
@@ -87,15 +89,6 @@ void cxlnic_dev_list_free(struct cxlnic_dev_list *list);
  * number.  cxlnic_dev_find() prefers a name to a handle.
  */
 bool cxlnic_dev_matches(const struct cxlnic_dev_info *dev, const char *name);
-/* The PCI address part of that: @name is @pci_addr, in either spelling. */
-bool cxlnic_pci_addr_matches(const char *pci_addr, const char *name);
-/*
- * A PCI address as the kernel writes it (0000:00:06.0, lower case) from
- * one as a user may (00:06.0 in domain 0, hex digits in either case):
- * 0, or -EINVAL when @in is no PCI address.
- */
-#define CXLNIC_PCI_ADDR_LEN	sizeof("0000:00:00.0")
-int cxlnic_pci_addr_normalize(const char *in, char *out, size_t len);
 const struct cxlnic_dev_info *
 cxlnic_dev_find(const struct cxlnic_dev_list *list, const char *name);
 

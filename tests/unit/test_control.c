@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of cxlnicd's control protocol (request parsing, replies) and
- * of its history ring.
+ * Unit tests of cxlnicd's control protocol (request parsing, replies), of
+ * how its read_group is looked up, and of its history ring.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "control.h"
 #include "control_proto.h"
 #include "cxlnic_names.h"
 #include "history.h"
@@ -159,6 +160,22 @@ static void test_reply_codes_read_back(void **state)
 	}
 }
 
+/* The one lookup of read_group, for --check-config and the socket alike. */
+static void test_read_group_lookup(void **state)
+{
+	gid_t gid = 4242;
+
+	(void)state;
+	assert_int_equal(control_resolve_group("", &gid), 0);
+	assert_int_equal(gid, 4242);
+	assert_int_equal(control_resolve_group(NULL, &gid), 0);
+	assert_int_equal(gid, 4242);
+	assert_int_equal(control_resolve_group("root", &gid), 0);
+	assert_int_equal(gid, 0);
+	assert_int_equal(control_resolve_group("cxlnic-no-such-group", &gid),
+			 -ENOENT);
+}
+
 static void test_history_ring(void **state)
 {
 	const struct history_entry *e;
@@ -281,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_oversized_and_nul),
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_reply_codes_read_back),
+		cmocka_unit_test(test_read_group_lookup),
 		cmocka_unit_test(test_history_ring),
 		cmocka_unit_test(test_history_entry_json),
 		cmocka_unit_test(test_admission),

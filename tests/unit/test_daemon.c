@@ -263,16 +263,63 @@ static void test_dropin_errors(void **state)
 	assert_int_equal(rmdir(gone), 0);
 	assert_int_equal(cfg.defaults.grace_ms, 4242);
 
-	/* a NIC may restate its memdev in a drop-in; another NIC may not */
+	/* a NIC may restate its memdev in a drop-in */
 	write_conf(d, "40-pair.conf", "[nic 0000:00:05.0]\nmemdev_serial = 4096\n");
 	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	config_free(&cfg);
+}
+
+/*
+ * A later file moves a memdev to another NIC, as a systemd drop-in
+ * overrides what came before; two NICs on one memdev in one file, the
+ * main one or a drop-in, are still refused at the second's line.
+ */
+static void test_dropin_moves_memdev(void **state)
+{
+	struct conf_dir *d = *state;
+	struct config_error err;
+	struct nic_policy p;
+	struct config cfg;
+	char want[256];
+
+	write_conf(d, NULL, "grace_ms = 100\n[nic 00:05.0]\nmemdev_serial = 0x1000\n"
+		   "on_loss = unbind\n");
 	write_conf(d, "40-pair.conf", "[nic 00:06.0]\n\nmemdev_serial = 4096\n");
+	config_init(&cfg);
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:06.0", "cxlnic_sim", &p);
+	assert_true(p.has_memdev_serial);
+	assert_int_equal(p.memdev_serial, 0x1000);
+	/* the first NIC keeps the rest of its section, not the memdev */
+	config_policy_for(&cfg, "0000:00:05.0", "cxlnic_sim", &p);
+	assert_false(p.has_memdev_serial);
+	assert_int_equal(p.on_loss, ON_LOSS_UNBIND);
+
+	/* ... and a still later one may move it back */
+	write_conf(d, "50-back.conf", "[nic 0000:00:05.0]\nmemdev_serial = 0x1000\n");
+	assert_int_equal(config_load(d->main, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:05.0", "cxlnic_sim", &p);
+	assert_true(p.has_memdev_serial);
+	config_policy_for(&cfg, "0000:00:06.0", "cxlnic_sim", &p);
+	assert_false(p.has_memdev_serial);
+
+	/* within one drop-in, a second NIC on the memdev is a mistake */
+	write_conf(d, "50-back.conf", "[nic 0000:00:05.0]\nmemdev_serial = 0x1000\n"
+		   "[nic 00:07.0]\nmemdev_serial = 0x1000\n");
 	assert_int_equal(config_load(d->main, &cfg, &err), -1);
-	snprintf(want, sizeof(want),
-		 "memdev_serial 0x1000 is already [nic 0000:00:05.0]'s (line 3 of %s)",
-		 d->main);
-	assert_non_null(strstr(err.reason, want));
-	assert_int_equal(err.line, 3);
+	snprintf(want, sizeof(want), "%s/50-back.conf", d->dropins);
+	assert_string_equal(err.file, want);
+	assert_int_equal(err.line, 4);
+	assert_string_equal(err.reason, "memdev_serial 0x1000 is already [nic 0000:00:05.0]'s (line 2): two NICs cannot share a memdev");
+	assert_int_equal(unlink(want), 0);
+
+	/* and so it is within the main file, whatever the drop-ins say */
+	write_conf(d, NULL, "[nic 00:05.0]\nmemdev_serial = 0x1000\n"
+		   "[nic 00:07.0]\n# its memdev\nmemdev_serial = 0x1000\n");
+	assert_int_equal(config_load(d->main, &cfg, &err), -1);
+	assert_string_equal(err.file, d->main);
+	assert_int_equal(err.line, 5);
+	assert_non_null(strstr(err.reason, "is already [nic 0000:00:05.0]'s (line 2)"));
 	config_free(&cfg);
 }
 
@@ -281,6 +328,61 @@ struct bad_case {
 	unsigned int line;
 	const char *reason;
 };
+
+/* Key @name's value in @p, through the table as policy_to_json() reads it. */
+static struct config_value value_of(const struct nic_policy *p,
+				    const char *name)
+{
+	struct config_value v;
+	unsigned int i;
+
+	for (i = 0; config_key_name(i); i++)
+		if (!strcmp(config_key_name(i), name)) {
+			assert_int_equal(config_key_value(p, i, &v), 0);
+			return v;
+		}
+	fail_msg("no policy key '%s'", name);
+	return v;
+}
+
+/*
+ * The values cxlnicctl policy shows are read back from the one key table:
+ * every key has one, names as cxlnicd.conf spells them, numbers whole.
+ */
+static void test_config_key_values(void **state)
+{
+	struct config_error err;
+	struct config_value v;
+	struct nic_policy p;
+	struct config cfg;
+	unsigned int i;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_parse("t.conf", good_conf, &cfg, &err), 0);
+	config_policy_for(&cfg, "0000:00:05.0", "cxlnic_sim", &p);
+	for (i = 0; config_key_name(i); i++)
+		assert_int_equal(config_key_value(&p, i, &v), 0);
+	assert_int_equal(config_key_value(&p, i, &v), -1);
+	assert_string_equal(value_of(&p, "on_loss").name, "unbind");
+	assert_string_equal(value_of(&p, "region").name, "manual");
+	assert_string_equal(value_of(&p, "recovery").name, "auto");
+	assert_string_equal(value_of(&p, "decoder_mode").name, "any");
+	assert_string_equal(value_of(&p, "dax").name, "none");
+	assert_null(value_of(&p, "max_attempts").name);
+	assert_int_equal(value_of(&p, "max_attempts").number, 4);
+	assert_false(value_of(&p, "memdev_serial").unset);
+	assert_int_equal(value_of(&p, "memdev_serial").number, 0x1000);
+	assert_int_equal(config_set_key(&p, "region_size",
+					"18446744073709551615", err.reason,
+					sizeof(err.reason)), 0);
+	assert_true(value_of(&p, "region_size").number == UINT64_MAX);
+	config_policy_for(&cfg, "0000:00:06.0", "other", &p);
+	assert_true(value_of(&p, "memdev_serial").unset);
+	assert_false(value_of(&p, "grace_ms").unset);
+	assert_int_equal(value_of(&p, "grace_ms").number, 100);
+	config_free(&cfg);
+}
 
 static void test_config_errors(void **state)
 {
@@ -1183,6 +1285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_layers),
+		cmocka_unit_test(test_config_key_values),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_spellings),
 		cmocka_unit_test(test_config_not_a_file),
@@ -1193,6 +1296,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dropin_missing,
 						conf_dir_setup, conf_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_dropin_errors,
+						conf_dir_setup, conf_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_dropin_moves_memdev,
 						conf_dir_setup, conf_dir_teardown),
 		cmocka_unit_test(test_recovery_order),
 		cmocka_unit_test(test_policies),

@@ -2,7 +2,7 @@
 /*
  * Unit tests of how cxlnicd reads devlink's HEALTH_REPORTER_GET reply,
  * on replies built in memory: a good one is read, one with an attribute
- * of the wrong size is refused whole.
+ * of the wrong size is refused whole, and the warning names it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -74,13 +74,35 @@ static int parse(const struct reply_spec *spec, struct devlink_reporter *r)
 	return rc;
 }
 
+/* What the warning says of @spec's reply; it is refused, so there is one. */
+static void assert_flaw(const struct reply_spec *spec, int in_nest, int type,
+			int len)
+{
+	struct nl_msg *msg = build_reply(spec);
+	char flaw[96], want[96];
+
+	snprintf(want, sizeof(want), "%sattribute %d has %d bytes",
+		 in_nest ? "reporter " : "", type, len);
+	assert_int_equal(devlink_reply_flaw(nlmsg_hdr(msg), flaw,
+					    sizeof(flaw)), 0);
+	assert_string_equal(flaw, want);
+	nlmsg_free(msg);
+}
+
 static void test_good_reply_read(void **state)
 {
 	struct devlink_reporter r;
+	struct nl_msg *msg;
+	char flaw[96];
 
 	(void)state;
 	assert_int_equal(parse(&good_reply, &r), 0);
 	assert_int_equal(r.grace_ms, grace_ms);
+	/* Nothing to tell of a good reply. */
+	msg = build_reply(&good_reply);
+	assert_int_equal(devlink_reply_flaw(nlmsg_hdr(msg), flaw, sizeof(flaw)),
+			 -ENOENT);
+	nlmsg_free(msg);
 }
 
 static void test_no_reporter(void **state)
@@ -107,6 +129,7 @@ static void test_short_grace_refused(void **state)
 	spec.grace_len = sizeof(short_grace);
 	assert_int_equal(parse(&spec, &r), -EBADMSG);
 	assert_int_equal(r.grace_ms, 0);
+	assert_flaw(&spec, 1, DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD, 4);
 }
 
 /* The old policy checked a minimum length only: this was read in part. */
@@ -121,6 +144,7 @@ static void test_long_grace_refused(void **state)
 	spec.grace_len = sizeof(long_grace);
 	assert_int_equal(parse(&spec, &r), -EBADMSG);
 	assert_int_equal(r.grace_ms, 0);
+	assert_flaw(&spec, 1, DEVLINK_ATTR_HEALTH_REPORTER_GRACEFUL_PERIOD, 16);
 }
 
 /* The old policy had no entry for the device name. */
@@ -133,6 +157,7 @@ static void test_unterminated_dev_name_refused(void **state)
 	spec.dev_name_len = strlen(DEV_NAME);
 	assert_int_equal(parse(&spec, &r), -EBADMSG);
 	assert_int_equal(r.grace_ms, 0);
+	assert_flaw(&spec, 0, DEVLINK_ATTR_DEV_NAME, (int)strlen(DEV_NAME));
 }
 
 /* Nor for the reporter's state, which cxlnicd does not read. */
@@ -144,6 +169,7 @@ static void test_wide_state_refused(void **state)
 	(void)state;
 	spec.state_len = sizeof(uint32_t);
 	assert_int_equal(parse(&spec, &r), -EBADMSG);
+	assert_flaw(&spec, 1, DEVLINK_ATTR_HEALTH_REPORTER_STATE, 4);
 }
 
 int main(void)
