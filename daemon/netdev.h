@@ -5,7 +5,7 @@
  * brings the new one up when the kernel says the last one was up as its
  * driver left; addresses and routes are the network configuration's to
  * put back (systemd-networkd, ifupdown, NetworkManager see a new link).
- * Through rtnetlink (libnl-route-3); -EIO on a failure, which is logged.
+ * Through rtnetlink; -EIO on a failure, which is logged (-ENOMEM unlogged).
  */
 #ifndef CXLNICD_NETDEV_H
 #define CXLNICD_NETDEV_H

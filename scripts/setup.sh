@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	# build
 	gcc make meson ninja-build pkg-config clang libclang-rt-14-dev
-	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libjson-c-dev libudev-dev libsystemd-dev
+	libnl-3-dev libnl-genl-3-dev libjson-c-dev libudev-dev libsystemd-dev
 	libcxl-dev libndctl-dev libdaxctl-dev libcmocka-dev
 	# kernel modules and their checks
 	linux-image-amd64 linux-headers-amd64 linux-source sparse xz-utils
