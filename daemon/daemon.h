@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "cxlnic_names.h"
 #include "cxlnic_nl.h"
 #include "devlink.h"
 #include "history.h"
@@ -132,20 +133,7 @@ int nic_request_unbind(struct daemon *d, struct nic **nic);
 int nic_request_bind(struct daemon *d, struct nic **nic);
 void nic_request_recover(struct daemon *d, struct nic **nic);
 
-/* Where the NIC is, in one word (see docs/json.md). */
-enum nic_status {
-	NIC_STATUS_ON_CXL,
-	NIC_STATUS_ON_PCI,
-	NIC_STATUS_WAITING,
-	NIC_STATUS_RETRYING,
-	NIC_STATUS_GAVE_UP,
-	NIC_STATUS_UNBOUND,
-	NIC_STATUS_HELD,
-	NIC_STATUS_ABSENT,
-	NIC_STATUS_COUNT
-};
-
-extern const char *const nic_status_names[NIC_STATUS_COUNT];
+/* Where the NIC is, in one word (enum and names: lib/cxlnic_names.h). */
 enum nic_status nic_status_of(const struct nic *nic);
 const char *nic_state_name(const struct nic *nic);
 
