@@ -46,7 +46,7 @@ int cmd_unbind(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
-/* cxlnicd's NICs: 0 with the array in @list, or the exit code after a report. */
+/* cxlnicd's NICs: 0 with the array in @list, or the exit code (reported). */
 int daemon_list(struct json_object **list);
 /* The state (enum nic_status) cxlnicd gives @pci_addr in @list, or -1. */
 int daemon_state_of(struct json_object *list, const char *pci_addr);

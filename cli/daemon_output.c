@@ -46,7 +46,8 @@ static const char *policy_value(const char *key, struct json_object *v,
 {
 	if (!v)
 		return "-";
-	if (!strcmp(key, "memdev_serial") && json_object_is_type(v, json_type_int))
+	if (!strcmp(key, "memdev_serial") &&
+	    json_object_is_type(v, json_type_int))
 		return format_serial(json_object_get_uint64(v), buf, len);
 	return json_object_get_string(v);
 }

@@ -118,7 +118,8 @@ static void test_filter_and(void **state)
 	assert_int_equal(filter_set(&f, "kind", "cooperating", err,
 				    sizeof(err)), 0);
 	assert_int_equal(filter_set(&f, "memdev", "mem1", err, sizeof(err)), 0);
-	assert_int_equal(filter_set(&f, "state", "on-cxl", err, sizeof(err)), 0);
+	assert_int_equal(filter_set(&f, "state", "on-cxl", err, sizeof(err)),
+			 0);
 	assert_int_equal(passing(&f, NIC_STATUS_ON_CXL, NIC_STATUS_ON_CXL), 1);
 	assert_int_equal(passing(&f, NIC_STATUS_ON_PCI, NIC_STATUS_ON_CXL), 0);
 }
