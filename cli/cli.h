@@ -5,9 +5,11 @@
 
 #include <stdbool.h>
 
+#include <json-c/json.h>
+
 /* Options with a short form are their letter, as ip's and devlink's -j. */
 enum { OPT_JSON = 'j', OPT_MEMDEV = 256, OPT_ENDPOINT, OPT_DECODER,
-       OPT_COUNT, OPT_TIMEOUT };
+       OPT_COUNT, OPT_TIMEOUT, OPT_MODE, OPT_STATE, OPT_KIND };
 
 struct opts {
 	bool json;
@@ -15,6 +17,9 @@ struct opts {
 	const char *memdev;
 	const char *endpoint;
 	const char *decoder;
+	const char *mode;	/* list's filters, checked by filter.c */
+	const char *state;
+	const char *kind;
 	long count;
 	long timeout;
 };
@@ -40,6 +45,11 @@ int cmd_recover(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
+/* cxlnicd's NICs: 0 with the array in @list, or the exit code (reported). */
+int daemon_list(struct json_object **list);
+/* The state (enum nic_status) cxlnicd gives @pci_addr in @list, or -1. */
+int daemon_state_of(struct json_object *list, const char *pci_addr);
 /* For monitor: cxlnicd's feed, or NULL when it does not run. */
 struct cxlnic_ctl *daemon_monitor_open(void);
 /* Print what was already read from cxlnicd; false once it has gone. */

@@ -2,8 +2,8 @@
 /*
  * cxlnicctl: look at and steer NICs whose CTPIO lives in a CXL region.
  * Reading commands talk straight to the kernel family, so they work without
- * cxlnicd; status, policy, recover, unbind, bind and history are cxlnicd's
- * (daemon_cmds.c).
+ * cxlnicd; status, policy, recover, unbind, bind, history and reload are
+ * cxlnicd's (daemon_cmds.c), and so is list --state.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cxlnic_ctl.h"
 #include "exit_codes.h"
+#include "filter.h"
 #include "output.h"
 
 #ifndef CXLNIC_VERSION
@@ -110,6 +111,9 @@ static const struct option long_opts[] = {
 	{ "decoder", required_argument, NULL, OPT_DECODER },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "state", required_argument, NULL, OPT_STATE },
+	{ "kind", required_argument, NULL, OPT_KIND },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -208,6 +212,9 @@ int parse_opts(int argc, char **argv, const int *allowed,
 		case OPT_MEMDEV: o->memdev = optarg; break;
 		case OPT_ENDPOINT: o->endpoint = optarg; break;
 		case OPT_DECODER: o->decoder = optarg; break;
+		case OPT_MODE: o->mode = optarg; break;
+		case OPT_STATE: o->state = optarg; break;
+		case OPT_KIND: o->kind = optarg; break;
 		case OPT_COUNT:
 		case OPT_TIMEOUT:
 			if (!parse_long(optarg, c == OPT_COUNT ? &o->count :
@@ -227,36 +234,88 @@ int usage_error(const char *usage)
 	return EXIT_USAGE;
 }
 
+#define LIST_USAGE "list [-v] [-j|--json] [--memdev M] [--mode M] [--state S] [--kind K]"
+
+/* The filters given: 0, or EXIT_USAGE after saying which value is wrong. */
+static int list_filter_from(const struct opts *o, struct list_filter *f)
+{
+	const struct { const char *option, *value; } given[] = {
+		{ "memdev", o->memdev }, { "mode", o->mode },
+		{ "state", o->state }, { "kind", o->kind },
+	};
+	char err[256];
+	size_t i;
+
+	filter_init(f);
+	for (i = 0; i < sizeof(given) / sizeof(given[0]); i++) {
+		if (given[i].value &&
+		    filter_set(f, given[i].option, given[i].value, err,
+			       sizeof(err))) {
+			errorf("%s", err);
+			return EXIT_USAGE;
+		}
+	}
+	return EXIT_OK;
+}
+
+/*
+ * The NICs that pass @f, printed.  The list is the kernel's; --state
+ * matches it against cxlnicd's (a NIC the kernel does not have is not
+ * listed, whatever cxlnicd says of it).
+ */
+static int print_list(const struct cxlnic_dev_list *list,
+		      const struct list_filter *f, const struct opts *o)
+{
+	struct json_object *daemon = NULL, *arr = NULL;
+	size_t i;
+	int rc, state;
+
+	if (filter_wants_state(f) && (rc = daemon_list(&daemon)))
+		return rc;
+	if (o->json)
+		arr = json_object_new_array();
+	else
+		print_dev_table_header(stdout);
+	for (i = 0; i < list->n; i++) {
+		const struct cxlnic_dev_info *dev = &list->devs[i];
+
+		state = daemon ? daemon_state_of(daemon, dev->pci_addr) : -1;
+		if (!filter_match(f, dev, state))
+			continue;
+		if (arr)
+			json_object_array_add(arr, cxlnic_dev_to_json(dev));
+		else
+			print_dev_table_row(stdout, dev, o->verbose);
+	}
+	if (arr)
+		print_json_pretty(arr);
+	json_object_put(daemon);
+	return EXIT_OK;
+}
+
 static int cmd_list(int argc, char **argv)
 {
-	static const int allowed[] = { OPT_JSON, 'v', 0 };
+	static const int allowed[] = { OPT_JSON, 'v', OPT_MEMDEV, OPT_MODE,
+				       OPT_STATE, OPT_KIND, 0 };
 	struct cxlnic_dev_list list = { 0 };
+	struct list_filter f;
 	struct cxlnic_client *c;
 	struct opts o = { 0 };
 	int rc, n;
-	size_t i;
 
 	n = parse_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
 	if (n != argc)
-		return usage_error("list [-v] [-j|--json]");
-	rc = open_client(&c);
+		return usage_error(LIST_USAGE);
+	rc = list_filter_from(&o, &f);
+	if (!rc)
+		rc = open_client(&c);
 	if (rc)
 		return rc;
 	rc = dump(c, &list);
-	if (!rc && o.json) {
-		struct json_object *arr = json_object_new_array();
-
-		for (i = 0; i < list.n; i++)
-			json_object_array_add(arr,
-					      cxlnic_dev_to_json(&list.devs[i]));
-		print_json_pretty(arr);
-	} else if (!rc) {
-		print_dev_table_header(stdout);
-		for (i = 0; i < list.n; i++)
-			print_dev_table_row(stdout, &list.devs[i], o.verbose);
-	}
+	if (!rc)
+		rc = print_list(&list, &f, &o);
 	cxlnic_dev_list_free(&list);
 	cxlnic_client_close(c);
 	return rc;
@@ -529,7 +588,7 @@ static int cmd_version(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct cmd commands[] = {
-	{ "list", cmd_list, "list [-v] [-j|--json]" },
+	{ "list", cmd_list, LIST_USAGE },
 	{ "show", cmd_show, "show NIC [-j|--json]" },
 	{ "mode", cmd_mode, "mode NIC cxl|pci" },
 	{ "attach", cmd_attach, "attach NIC REGION [--memdev M] [--endpoint E] [--decoder D]" },
@@ -541,6 +600,7 @@ static const struct cmd commands[] = {
 	{ "unbind", cmd_unbind, "unbind NIC [-j|--json] [--timeout S]" },
 	{ "bind", cmd_bind, "bind NIC [-j|--json] [--timeout S]" },
 	{ "history", cmd_history, "history [NIC] [--count N] [-j|--json] [--timeout S]" },
+	{ "reload", cmd_reload, "reload [-j|--json] [--timeout S]" },
 	{ "version", cmd_version, "version" },
 	{ "help", cmd_help, "help" },
 };

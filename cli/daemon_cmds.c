@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cxlnicctl's commands that cxlnicd serves over its control socket: status,
- * policy, recover, unbind, bind, history, and its half of monitor.
+ * policy, recover, unbind, bind, history, reload, and their halves of
+ * monitor and list --state.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,9 +12,11 @@
 #include "cli.h"
 #include "cxlnic_ctl.h"
 #include "exit_codes.h"
+#include "cxlnic_dev.h"
+#include "cxlnic_names.h"
 #include "output.h"
 
-/* One line for a failed call, and the documented exit code. */
+/* One line for a failed call; the exit code is daemon_exit_code()'s. */
 static int daemon_report(struct cxlnic_ctl *c, int err)
 {
 	const char *msg = c ? cxlnic_ctl_error(c) : "";
@@ -22,35 +25,28 @@ static int daemon_report(struct cxlnic_ctl *c, int err)
 	case -CXLNIC_ENODAEMON:
 		errorf("cxlnicd is not running (systemctl start cxlnicd); '%s' needs it",
 		       cmd_name);
-		return EXIT_NO_DAEMON;
+		break;
 	case -EAGAIN:
-		errorf("cxlnicd is busy: too many connections (%s); try again",
-		       msg);
-		return EXIT_BUSY;
+		errorf("cxlnicd is busy: too many connections%s%s%s; try again",
+		       *msg ? " (" : "", msg, *msg ? ")" : "");
+		break;
 	case -ECONNRESET:
 		errorf("cxlnicd closed the connection without a reply");
-		return EXIT_FAIL;
+		break;
 	case -ETIMEDOUT:
-		if (*msg) {
+		if (*msg)
 			errorf("%s", msg);
-			return EXIT_FAIL;
-		}
-		errorf("cxlnicd did not answer in time: it answers between the steps of a recovery, and one may still run (a PCI reset); try again, or give --timeout SECONDS (0: no limit)");
-		return EXIT_BUSY;
-	case -EPERM:
-	case -EACCES:
-		errorf("%s", *msg ? msg : strerror(-err));
-		return EXIT_PERM;
+		else
+			errorf("cxlnicd did not answer in time: it answers between the steps of a recovery, and one may still run (a PCI reset); try again, or give --timeout SECONDS (0: no limit)");
+		break;
 	case -ENODEV:
 		errorf("%s (see cxlnicctl list)", msg);
-		return EXIT_NOT_FOUND;
-	case -EINVAL:
-		errorf("%s", msg);
-		return EXIT_USAGE;
+		break;
 	default:
 		errorf("%s", *msg ? msg : strerror(-err));
-		return EXIT_FAIL;
+		break;
 	}
+	return daemon_exit_code(cmd_name, err, *msg);
 }
 
 /*
@@ -244,6 +240,58 @@ int cmd_history(int argc, char **argv)
 		print_history_entry(stdout, json_object_array_get_idx(res, i));
 	json_object_put(res);
 	return EXIT_OK;
+}
+
+/*
+ * Re-read cxlnicd.conf, as SIGHUP does: a refused file leaves the old one
+ * in force, and cxlnicd's reply names its line.
+ */
+int cmd_reload(int argc, char **argv)
+{
+	static const int allowed[] = { OPT_JSON, OPT_TIMEOUT, 0 };
+	struct json_object *res;
+	struct opts o = { .timeout = -1 };
+	int n, rc;
+
+	n = parse_opts(argc, argv, allowed, &o);
+	if (n < 0)
+		return EXIT_USAGE;
+	reply_timeout = o.timeout;
+	if (n != argc)
+		return usage_error("reload [-j|--json] [--timeout S]");
+	rc = call(cxlnic_ctl_request("reload", NULL), &res);
+	if (rc)
+		return rc;
+	if (o.json) {
+		print_json_pretty(res);
+		return EXIT_OK;
+	}
+	printf("cxlnicd reloaded %s; NICs given up on are tried again\n",
+	       json_object_get_string(json_object_object_get(res, "config")));
+	json_object_put(res);
+	return EXIT_OK;
+}
+
+int daemon_list(struct json_object **list)
+{
+	return call(cxlnic_ctl_request("list", NULL), list);
+}
+
+int daemon_state_of(struct json_object *list, const char *pci_addr)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *nic = json_object_array_get_idx(list, i);
+		const char *addr = json_object_get_string(
+			json_object_object_get(nic, "pci_addr"));
+		const char *state = json_object_get_string(
+			json_object_object_get(nic, "state"));
+
+		if (addr && state && cxlnic_pci_addr_matches(pci_addr, addr))
+			return cxlnic_nic_status_from_name(state);
+	}
+	return -1;
 }
 
 struct cxlnic_ctl *daemon_monitor_open(void)

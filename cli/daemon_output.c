@@ -40,14 +40,28 @@ void print_daemon_status(FILE *f, struct json_object *st)
 		num(st, "resyncs"), num(st, "history_entries"));
 }
 
+/* A policy value for people: memdev_serial as serials are shown. */
+static const char *policy_value(const char *key, struct json_object *v,
+				char *buf, size_t len)
+{
+	if (!v)
+		return "-";
+	if (!strcmp(key, "memdev_serial") &&
+	    json_object_is_type(v, json_type_int))
+		return format_serial(json_object_get_uint64(v), buf, len);
+	return json_object_get_string(v);
+}
+
 void print_policy(FILE *f, struct json_object *policy,
 		  struct json_object *changes)
 {
+	char buf[SERIAL_BUF_LEN];
+
 	json_object_object_foreach(policy, key, v) {
 		struct json_object *c = NULL;
 
 		fprintf(f, "  %-15s %s%s\n", key,
-			v ? json_object_get_string(v) : "-",
+			policy_value(key, v, buf, sizeof(buf)),
 			changes && json_object_object_get_ex(changes, key, &c) ?
 			"  (changed at run time)" : "");
 	}

@@ -22,6 +22,12 @@ const char *human_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+const char *format_serial(uint64_t serial, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%" PRIx64, serial);
+	return buf;
+}
+
 void print_dev_table_header(FILE *f)
 {
 	fprintf(f, "%-3s %-12s %-11s %-4s %-9s %5s %10s %10s %5s\n", "ID",
@@ -53,7 +59,7 @@ static void print_pieces(FILE *f, const struct cxlnic_dev_info *dev)
 void print_dev_table_row(FILE *f, const struct cxlnic_dev_info *dev,
 			 bool verbose)
 {
-	char size[16] = "-";
+	char size[16] = "-", serial[SERIAL_BUF_LEN];
 
 	if (dev->has_region)
 		human_size(dev->region_size, size, sizeof(size));
@@ -72,14 +78,18 @@ void print_dev_table_row(FILE *f, const struct cxlnic_dev_info *dev,
 		fprintf(f, " (%s %s)", cxlnic_piece_kind_name(dev->loss_piece.kind),
 			dev->loss_piece.name);
 	fprintf(f, "\n    reattaches %" PRIu64 ", bytes cxl %" PRIu64
-		" pci %" PRIu64 "\n", dev->stats.reattaches,
+		" pci %" PRIu64, dev->stats.reattaches,
 		dev->stats.cxl_bytes, dev->stats.pci_bytes);
+	if (dev->serial)
+		fprintf(f, ", serial %s",
+			format_serial(dev->serial, serial, sizeof(serial)));
+	fputc('\n', f);
 	print_pieces(f, dev);
 }
 
 void print_dev_details(FILE *f, const struct cxlnic_dev_info *dev)
 {
-	char size[16];
+	char size[16], serial[SERIAL_BUF_LEN];
 	unsigned int i;
 
 	fprintf(f, "nic %s (handle %" PRIu32 ")\n", dev->pci_addr, dev->handle);
@@ -87,7 +97,8 @@ void print_dev_details(FILE *f, const struct cxlnic_dev_info *dev)
 	fprintf(f, "  kind:         %s%s\n", cxlnic_nic_kind_name(dev->kind),
 		dev->quiesce ? ", quiesced before a loss" : "");
 	if (dev->serial)
-		fprintf(f, "  serial:       0x%" PRIx64 "\n", dev->serial);
+		fprintf(f, "  serial:       %s\n",
+			format_serial(dev->serial, serial, sizeof(serial)));
 	if (dev->ifindex)
 		fprintf(f, "  netdev:       %s (ifindex %" PRIu32 ")\n",
 			dev->ifname, dev->ifindex);

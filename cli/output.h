@@ -30,6 +30,13 @@ void print_policy(FILE *f, struct json_object *policy,
 		  struct json_object *changes);
 void print_history_entry(FILE *f, struct json_object *entry);
 
+/*
+ * A serial number as cxl list and lspci show one, "0x..." (JSON keeps the
+ * integer): the memdev_serial of cxlnicd.conf reads either spelling.
+ */
+#define SERIAL_BUF_LEN sizeof("0x0123456789abcdef")
+const char *format_serial(uint64_t serial, char *buf, size_t len);
+
 /* "256M", "1.5G": human units, for tables only. */
 const char *human_size(uint64_t bytes, char *buf, size_t len);
 

@@ -2,15 +2,15 @@
 /*
  * Writes the bash completion from its template, with cxlnicd's policy keys
  * and their values from config.c's table in place of the @POLICY_KEYS@
- * line: the completion offers what the daemon accepts, and no one keeps a
- * second list of them.
+ * line, and the values of cxlnicctl list's filters from cli/filter.c's in
+ * place of @FILTER_VALUES@: the completion offers what the programs
+ * accept, and no one keeps a second list of them.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
-
-#define MARKER "@POLICY_KEYS@\n"
+#include "filter.h"
 
 static void print_policy_functions(FILE *out)
 {
@@ -35,11 +35,52 @@ static void print_policy_functions(FILE *out)
 	fprintf(out, "\tesac\n}\n");
 }
 
+static void print_filter_functions(FILE *out)
+{
+	const char *option, *value;
+	unsigned int i, v;
+
+	fprintf(out, "# Generated from cxlnicctl list's filters (cli/filter.c).\n"
+		"# The values of filter option $1 (\"--mode\").\n"
+		"_cxlnicctl_filter_values()\n{\n\tcase $1 in\n");
+	for (i = 0; (option = filter_named_option(i)); i++) {
+		fprintf(out, "\t--%s) echo \"", option);
+		for (v = 0; (value = filter_value_name(option, v)); v++)
+			fprintf(out, "%s%s", v ? " " : "", value);
+		fprintf(out, "\" ;;\n");
+	}
+	fprintf(out, "\tesac\n}\n");
+}
+
+/* Each marker line of the template, and what replaces it. */
+static const struct {
+	const char *line;
+	void (*print)(FILE *out);
+} markers[] = {
+	{ "@POLICY_KEYS@\n", print_policy_functions },
+	{ "@FILTER_VALUES@\n", print_filter_functions },
+};
+
+#define N_MARKERS (sizeof(markers) / sizeof(markers[0]))
+
+/* The marker @line is, or -1. */
+static int marker_of(const char *line)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_MARKERS; i++)
+		if (!strcmp(line, markers[i].line))
+			return (int)i;
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	int seen[N_MARKERS] = { 0 };
+	unsigned int i;
 	char line[512];
 	FILE *in;
-	int markers = 0;
+	int m;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s TEMPLATE > COMPLETION\n", argv[0]);
@@ -51,19 +92,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	while (fgets(line, sizeof(line), in)) {
-		if (strcmp(line, MARKER)) {
+		m = marker_of(line);
+		if (m < 0) {
 			fputs(line, stdout);
 			continue;
 		}
-		print_policy_functions(stdout);
-		markers++;
+		markers[m].print(stdout);
+		seen[m]++;
 	}
 	fclose(in);
-	/* A template that lost its marker would give a completion without keys. */
-	if (markers != 1) {
-		fprintf(stderr, "%s: expected one %s line, found %d\n", argv[1],
-			"@POLICY_KEYS@", markers);
-		return 1;
+	/* A template that lost a marker would give a completion without it. */
+	for (i = 0; i < N_MARKERS; i++) {
+		if (seen[i] != 1) {
+			fprintf(stderr, "%s: expected one %.*s line, found %d\n",
+				argv[1], (int)strlen(markers[i].line) - 1,
+				markers[i].line, seen[i]);
+			return 1;
+		}
 	}
 	return ferror(stdout) || fflush(stdout) ? 1 : 0;
 }

@@ -40,6 +40,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "cxlnic_names.h"
 #include "cxlnic_nl.h"
 #include "devlink.h"
 #include "history.h"
@@ -163,19 +164,7 @@ struct nic *nic_find(struct daemon *d, const char *name);
 void nic_policy(const struct daemon *d, const struct nic *nic,
 		struct nic_policy *p);
 
-/* Where the NIC is, in one word (see docs/json.md). */
-enum nic_status {
-	NIC_STATUS_ON_CXL,
-	NIC_STATUS_ON_PCI,
-	NIC_STATUS_WAITING,
-	NIC_STATUS_RETRYING,
-	NIC_STATUS_GAVE_UP,
-	NIC_STATUS_UNBOUND,
-	NIC_STATUS_HELD,
-	NIC_STATUS_ABSENT,
-	NIC_STATUS_COUNT
-};
-extern const char *const nic_status_names[NIC_STATUS_COUNT];
+/* Where the NIC is, in one word (enum and names: lib/cxlnic_names.h). */
 enum nic_status nic_status_of(const struct nic *nic);
 const char *nic_state_name(const struct nic *nic);
 

@@ -70,17 +70,6 @@ void nic_policy(const struct daemon *d, const struct nic *nic,
 	config_policy_overlay(p, &ovr);
 }
 
-const char *const nic_status_names[NIC_STATUS_COUNT] = {
-	[NIC_STATUS_ON_CXL] = "on-cxl",
-	[NIC_STATUS_ON_PCI] = "on-pci",
-	[NIC_STATUS_WAITING] = "waiting",
-	[NIC_STATUS_RETRYING] = "retrying",
-	[NIC_STATUS_GAVE_UP] = "gave-up",
-	[NIC_STATUS_UNBOUND] = "unbound",
-	[NIC_STATUS_HELD] = "held",
-	[NIC_STATUS_ABSENT] = "absent",
-};
-
 enum nic_status nic_status_of(const struct nic *nic)
 {
 	if (nic->held)

@@ -63,6 +63,17 @@ static const char *const piece_event_names[] = {
 	[CXLNIC_PIECE_EVENT_RETURNED] = "returned",
 };
 
+const char *const nic_status_names[NIC_STATUS_COUNT] = {
+	[NIC_STATUS_ON_CXL] = "on-cxl",
+	[NIC_STATUS_ON_PCI] = "on-pci",
+	[NIC_STATUS_WAITING] = "waiting",
+	[NIC_STATUS_RETRYING] = "retrying",
+	[NIC_STATUS_GAVE_UP] = "gave-up",
+	[NIC_STATUS_UNBOUND] = "unbound",
+	[NIC_STATUS_HELD] = "held",
+	[NIC_STATUS_ABSENT] = "absent",
+};
+
 static const char *const event_names[] = {
 	[CXLNIC_CMD_DEV_GET] = "dev",
 	[CXLNIC_CMD_DEV_ADD_NTF] = "dev-add",
@@ -99,6 +110,19 @@ static int value_of(const char *const *table, size_t len, const char *name)
 		if (table[i] && !strcmp(table[i], name))
 			return (int)i;
 	return -1;
+}
+
+#define NAME_TABLE(table) { (table), ARRAY_LEN(table) }
+
+const struct cxlnic_name_table cxlnic_mode_table = NAME_TABLE(mode_names);
+const struct cxlnic_name_table cxlnic_nic_kind_table =
+	NAME_TABLE(nic_kind_names);
+const struct cxlnic_name_table cxlnic_nic_status_table =
+	NAME_TABLE(nic_status_names);
+
+int cxlnic_name_lookup(const struct cxlnic_name_table *t, const char *name)
+{
+	return value_of(t->names, t->len, name);
 }
 
 const char *cxlnic_mode_name(unsigned int v)
@@ -174,6 +198,11 @@ int cxlnic_decoder_mode_from_name(const char *name)
 int cxlnic_piece_event_from_name(const char *name)
 {
 	return VALUE_OF(piece_event_names, name);
+}
+
+int cxlnic_nic_status_from_name(const char *name)
+{
+	return VALUE_OF(nic_status_names, name);
 }
 
 bool cxlnic_reason_is_loss(unsigned int reason)

@@ -28,7 +28,6 @@ expect() {
 	got=$(complete_words "$@")
 	[ "$got" = "$want" ] || { echo "FAIL: '$*' -> '$got', expected '$want'"; exit 1; }
 }
-expect "recover" cxlnicctl re
 expect "history help" cxlnicctl h
 expect "0000:00:06.0 0000:00:07.0" cxlnicctl show ""
 expect "cxl" cxlnicctl mode 0000:00:06.0 c
@@ -43,4 +42,10 @@ expect "any host-only device-coherent default" cxlnicctl policy 0000:00:06.0 dec
 expect "max_attempts memdev_serial" cxlnicctl policy 0000:00:06.0 m
 expect "default" cxlnicctl policy 0000:00:06.0 grace_ms ""
 expect "" cxlnicctl list x
+expect "recover reload" cxlnicctl re
+expect "--json --timeout" cxlnicctl reload -
+expect "--memdev --mode" cxlnicctl list --m
+expect "off pci cxl" cxlnicctl list --mode ""
+expect "cooperating" cxlnicctl list --kind c
+expect "on-cxl on-pci" cxlnicctl list -v --state on
 echo "completion: all cases pass"

@@ -51,7 +51,34 @@ for cmd in status "policy $pci0" "recover $pci0" "unbind $pci0" "bind $pci0" his
 	# shellcheck disable=SC2086
 	expect_exit 5 "cxlnicd is not running" "$CTL" $cmd
 done
+expect_exit 5 "cxlnicd is not running" "$CTL" list --state on-cxl
 ok "without cxlnicd: reads from the kernel; daemon commands exit 5"
+
+# list's filters, as cxl list has them: each keeps the NICs that match, in
+# the table and in --json; an unknown value is exit 2 naming the valid ones.
+n_cxl=$("$CTL" list --json | jq '[.[] | select(.mode == "cxl")] | length')
+"$CTL" list --mode cxl --json | jq -e --arg p "$pci0" --argjson n "$n_cxl" \
+	'length == $n and any(.[]; .pci_addr == $p) and all(.[]; .mode == "cxl")' \
+	>/dev/null || fail "list --mode cxl: $("$CTL" list --mode cxl --json | jq -c 'map(.pci_addr)')"
+"$CTL" list --mode cxl | grep -q "$pci0" || fail "list --mode cxl: $pci0 not in the table"
+[ "$("$CTL" list --mode cxl | wc -l)" -eq $((n_cxl + 1)) ] || fail "list --mode cxl: table of $("$CTL" list --mode cxl | wc -l) lines"
+md0=$(memdev_of_nic 0)
+[ -n "$md0" ] || fail "no memdev for NIC 0"
+"$CTL" list --memdev "$md0" --json | jq -e --arg p "$pci0" \
+	'length == 1 and .[0].pci_addr == $p' >/dev/null ||
+	fail "list --memdev $md0: $("$CTL" list --memdev "$md0" --json | jq -c 'map(.pci_addr)')"
+[ "$("$CTL" list --memdev "${md0#mem}" --json | jq -c 'map(.pci_addr)')" = "[\"$pci0\"]" ] ||
+	fail "list --memdev ${md0#mem} (cxl list's short form)"
+"$CTL" list --memdev "$md0" --mode pci --json | jq -e 'length == 0' >/dev/null ||
+	fail "list --memdev $md0 --mode pci: the filters do not AND"
+[ $(("$("$CTL" list --kind cooperating --json | jq length)" +
+     "$("$CTL" list --kind stock --json | jq length)")) -eq 2 ] ||
+	fail "list --kind cooperating and --kind stock do not part the two NICs"
+expect_exit 2 "--mode 'fast' is not one of: off, pci, cxl" "$CTL" list --mode fast
+expect_exit 2 "--state 'up' is not one of: on-cxl, on-pci, waiting" "$CTL" list --state up
+expect_exit 2 "--kind 'odd' is not one of: cooperating, stock" "$CTL" list --kind odd -j
+expect_exit 2 "--memdev 'region0' is not a memdev" "$CTL" list --memdev region0
+ok "list --mode, --memdev, --kind keep the NICs that match, together; unknown values exit 2"
 
 # monitor --json lines are events of the documented shape.
 "$CTL" monitor --json --count 2 --timeout 30 >/tmp/mon &
@@ -75,6 +102,28 @@ wait_until 90 on_cxl 1 || fail "cxlnicd did not put NIC 1 on CXL"
 	fail "status NIC shape"
 "$CTL" policy "$pci0" --json | shape '(.policy | policy) and .policy_changes == {}' ||
 	fail "policy shape"
+# Serials in hex for people, as cxl list shows them; JSON keeps integers.
+"$CTL" policy "$pci0" | grep -qx "  memdev_serial   $(printf '0x%x' "${MEMDEV_SERIALS[0]}")" ||
+	fail "policy: memdev_serial not in hex: $("$CTL" policy "$pci0" | grep memdev_serial)"
+"$CTL" list --state on-cxl --json | jq -e --arg p "$pci0" 'any(.[]; .pci_addr == $p)' \
+	>/dev/null || fail "list --state on-cxl: $pci0 not in it"
+"$CTL" list --state held --json | jq -e 'length == 0' >/dev/null ||
+	fail "list --state held: NICs nobody holds"
+# reload: a good file is taken in; a broken one is refused with its line,
+# exit 1, and the configuration in force stays.
+"$CTL" reload >/tmp/out || fail "cxlnicctl reload: exit $?"
+grep -q "^cxlnicd reloaded $conf" /tmp/out || fail "cxlnicctl reload says: $(cat /tmp/out)"
+"$CTL" reload --json | shape daemon_status || fail "reload --json shape"
+cp $conf /tmp/good.conf
+printf '[defaults]\ngrace_ms = soon\n' >$conf
+expect_exit 1 "reload: $conf:2: grace_ms" "$CTL" reload
+cp /tmp/good.conf $conf
+"$CTL" policy "$pci0" --json | jq -e '.policy.grace_ms == 100' >/dev/null ||
+	fail "a refused reload changed the configuration in force"
+"$CTL" history --json | jq -e 'any(.[]; .what == "reload" and .ok == false)' >/dev/null ||
+	fail "the refused reload is not in the history"
+"$CTL" reload >/dev/null || fail "cxlnicctl reload of the good file again: exit $?"
+ok "list --state; reload: a good file taken in, a broken one refused with its line (exit 1)"
 "$CTL" history --json | shape 'length > 0 and all(.[]; history_entry)' ||
 	fail "history shape"
 "$CTL" recover "$pci0" --json | shape 'daemon_nic' || fail "recover shape"
@@ -95,6 +144,7 @@ expect_exit 4 "needs root or CAP_NET_ADMIN" as_nobody "$CTL" mode "$pci0" pci
 expect_exit 4 "needs root or CAP_NET_ADMIN" as_nobody "$CTL" detach "$pci0"
 expect_exit 4 "needs root" as_nobody "$CTL" policy "$pci0" on_loss none
 expect_exit 4 "needs root" as_nobody "$CTL" status
+expect_exit 4 "needs root" as_nobody "$CTL" reload
 expect_mode 0 cxl
 ok "unprivileged: reads work, changes exit 4"
 
