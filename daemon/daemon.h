@@ -46,31 +46,25 @@
 #include "state.h"
 
 struct nic {
-	char pci_addr[32];
+	/*
+	 * What the state file holds of it (state.h): its address, the intents
+	 * of cxlnicd and of the operator, the step under way.  Saved as it
+	 * is; a load takes it back, with what a step cut short implies
+	 * (persist.c).
+	 */
+	struct nic_state st;
 	struct cxlnic_dev_info info;
 	bool present;			/* registered in the family */
-	bool unbound_by_us;		/* by a policy; bound again by it */
-	bool held;			/* to be held unbound: an operator's
-					 * unbind, until an operator's bind */
 	bool hold_placed;		/* driver_override holds it unbound */
 	bool bind_requested;		/* an operator's bind, until taken */
-	char held_override[64];		/* its driver_override before */
-	bool recover_requested;		/* a manual recover is armed */
-	bool operator_pci;		/* an operator put it on PCI */
 	bool unpaired_logged;
 	bool region_not_kept;		/* stock: bound on its whole chain,
 					 * no region came */
 	uint64_t stock_bound_at;	/* stock: when bound on a whole chain */
-	char driver[64];
-	char pending[32];		/* step under way, as recorded */
-	char pending_memdev[32];
-	char pending_memdev_host[32];	/* its PCI function */
-	char last_region[32];		/* stale once decommitted */
 	/*
-	 * The uuid of the region a create-region is making, recorded before;
-	 * found at a start, that step was cut short and is reclaimed.
+	 * st.region_uuid found at a start: that create-region was cut short
+	 * and its region is reclaimed, until nothing is left of it.
 	 */
-	char region_uuid[37];
 	bool reclaiming;
 	char waiting_for[32];		/* the missing piece, when waiting */
 	char dax_device[32];		/* daxX.Y on its region, at the last scan */
@@ -88,8 +82,6 @@ struct nic {
 	uint64_t recovery_ms_sum;
 	uint64_t last_recovery_ms;
 	uint64_t step_failures;
-	size_t n_overrides;		/* policy changed at run time */
-	struct policy_override overrides[STATE_MAX_OVERRIDES];
 };
 
 struct daemon {
