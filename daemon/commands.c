@@ -51,10 +51,10 @@ static struct json_object *nic_to_json(const struct daemon *d,
 	struct nic_policy p;
 
 	nic_policy(d, nic, &p);
-	json_object_object_add(o, "pci_addr", json_object_new_string(nic->pci_addr));
+	json_object_object_add(o, "pci_addr", json_object_new_string(nic->st.pci_addr));
 	json_object_object_add(o, "state",
 			       json_object_new_string(nic_state_name(nic)));
-	json_object_object_add(o, "driver", json_object_new_string(nic->driver));
+	json_object_object_add(o, "driver", json_object_new_string(nic->st.driver));
 	/* A stock NIC's memdev is known through the family: no pairing. */
 	json_object_object_add(o, "managed",
 			       json_object_new_boolean(p.has_memdev_serial ||
@@ -63,7 +63,7 @@ static struct json_object *nic_to_json(const struct daemon *d,
 		json_object_object_add(o, "nic", cxlnic_dev_to_json(&nic->info));
 	add_string_if(o, "waiting_for", nic->waiting_for);
 	add_string_if(o, "dax_device", nic->dax_device);
-	add_string_if(o, "pending", nic->pending);
+	add_string_if(o, "pending", nic->st.pending);
 	add_string_if(o, "last_step", nic->last_step);
 	if (nic->last_step[0] && nic->last_error)
 		json_object_object_add(o, "last_error",
@@ -73,13 +73,13 @@ static struct json_object *nic_to_json(const struct daemon *d,
 		json_object_object_add(o, "retry_in_ms", json_object_new_int64(
 			nic->retry_at > now ? (int64_t)(nic->retry_at - now) / 1000 : 0));
 	json_object_object_add(o, "recover_requested",
-			       json_object_new_boolean(nic->recover_requested));
+			       json_object_new_boolean(nic->st.recover_requested));
 	json_object_object_add(o, "operator_pci",
-			       json_object_new_boolean(nic->operator_pci));
+			       json_object_new_boolean(nic->st.operator_pci));
 	json_object_object_add(o, "policy", policy_to_json(&p));
 	json_object_object_add(o, "policy_changes",
-			       policy_overrides_to_json(nic->overrides,
-							nic->n_overrides));
+			       policy_overrides_to_json(nic->st.overrides,
+							nic->st.n_overrides));
 	return o;
 }
 
@@ -155,10 +155,10 @@ static char *cmd_unbind_bind(struct daemon *d, struct nic *nic, bool unbind,
 			     const struct control_peer *peer)
 {
 	const char *what = unbind ? "unbind" : "bind";
-	char pci_addr[sizeof(nic->pci_addr)];
+	char pci_addr[sizeof(nic->st.pci_addr)];
 	int rc;
 
-	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->pci_addr);
+	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->st.pci_addr);
 	rc = unbind ? nic_request_unbind(d, &nic) : nic_request_bind(d, &nic);
 	daemon_note(d, rc ? LOG_WARNING : LOG_NOTICE, HISTORY_CONTROL,
 		    pci_addr, what, rc, -1, "%s on request (by %s)%s%s",
@@ -173,15 +173,15 @@ static char *cmd_unbind_bind(struct daemon *d, struct nic *nic, bool unbind,
 static char *cmd_recover(struct daemon *d, struct nic *nic,
 			 const struct control_peer *peer)
 {
-	char pci_addr[sizeof(nic->pci_addr)];
+	char pci_addr[sizeof(nic->st.pci_addr)];
 
-	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->pci_addr, "recover",
+	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->st.pci_addr, "recover",
 		    0, -1, "recover on request (by %s)", peer->who);
-	if (nic->held)
+	if (nic->st.held)
 		return control_reply_error(EBUSY,
 			"%s was unbound on request: 'bind' it first",
-			nic->pci_addr);
-	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->pci_addr);
+			nic->st.pci_addr);
+	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->st.pci_addr);
 	nic_request_recover(d, &nic);
 	if (!nic)
 		return control_reply_error(ENODEV, "%s is gone", pci_addr);
@@ -243,7 +243,7 @@ char *control_dispatch(const struct control_request *req,
 		if (req->nic[0] && !nic)
 			return control_reply_error(ENODEV, "no NIC '%s'", req->nic);
 		return control_reply_ok(history_to_json(&d->history,
-				nic ? nic->pci_addr : NULL, req->limit));
+				nic ? nic->st.pci_addr : NULL, req->limit));
 	case CTL_MONITOR:
 		return control_reply_ok(NULL);
 	case CTL_RELOAD:

@@ -47,50 +47,54 @@
 #include "state.h"
 
 struct nic {
-	char pci_addr[32];
+	/*
+	 * What the state file holds of it (state.h): its address, the intents
+	 * of cxlnicd and of the operator, the step under way.  Saved as it
+	 * is; a load takes it back, with what a step cut short implies
+	 * (persist.c).
+	 */
+	struct nic_state st;
+
+	/* The kernel's view and the system's, as last read. */
 	struct cxlnic_dev_info info;
 	bool present;			/* registered in the family */
-	bool unbound_by_us;		/* by a policy; bound again by it */
-	bool held;			/* to be held unbound: an operator's
-					 * unbind, until an operator's bind */
 	bool hold_placed;		/* driver_override holds it unbound */
-	bool bind_requested;		/* an operator's bind, until taken */
-	char held_override[64];		/* its driver_override before */
-	bool recover_requested;		/* a manual recover is armed */
-	bool operator_pci;		/* an operator put it on PCI */
-	bool unpaired_logged;
+	char dax_device[32];		/* daxX.Y on its region, last scan */
+	uint64_t devlink_grace_ms;	/* its reporter's, last read */
+
+	/* Intent not kept across a crash. */
+	bool bind_requested;		/* an operator's, until taken */
+	/*
+	 * st.region_uuid found at a start: that create-region was cut short
+	 * and its region is reclaimed, until nothing is left of it.
+	 */
+	bool reclaiming;
+
+	/* A loss and the way back (times in CLOCK_MONOTONIC usec). */
+	uint64_t lost_at;		/* of the loss */
+	uint64_t back_at;		/* of the last recovery */
+	uint64_t stock_bound_at;	/* stock: when bound on a whole chain */
 	bool region_not_kept;		/* stock: bound on its whole chain,
 					 * no region came */
-	uint64_t stock_bound_at;	/* stock: when bound on a whole chain */
-	char driver[64];
-	char pending[32];		/* step under way, as recorded */
-	char pending_memdev[32];
-	char pending_memdev_host[32];	/* its PCI function */
-	char last_region[32];		/* stale once decommitted */
-	/*
-	 * The uuid of the region a create-region is making, recorded before;
-	 * found at a start, that step was cut short and is reclaimed.
-	 */
-	char region_uuid[37];
-	bool reclaiming;
-	char waiting_for[32];		/* the missing piece, when waiting */
-	char dax_device[32];		/* daxX.Y on its region, at the last scan */
-	char last_step[32];
-	int last_error;			/* of last_step, positive errno */
-	unsigned int memdev_bind_failures;
-	unsigned int attach_failures;
+
+	/* Backoff, and the failures in a row that escalate a step. */
 	unsigned int failures;		/* consecutive failed steps */
 	uint64_t retry_at;		/* CLOCK_MONOTONIC usec, 0: none */
-	uint64_t lost_at;		/* CLOCK_MONOTONIC usec of the loss */
-	uint64_t back_at;		/* CLOCK_MONOTONIC usec, last recovery */
-	uint64_t devlink_grace_ms;	/* its reporter's, last read */
-	bool grace_noted;		/* this wait is in the history */
+	unsigned int memdev_bind_failures;
+	unsigned int attach_failures;	/* re-attach: then a rebind */
+
+	/* Observability: status, metrics. */
+	char waiting_for[32];		/* the missing piece, if waiting */
+	char last_step[32];
+	int last_error;			/* of last_step, an errno > 0 */
 	uint64_t recoveries;		/* returns to CXL after a loss */
 	uint64_t recovery_ms_sum;
 	uint64_t last_recovery_ms;
 	uint64_t step_failures;
-	size_t n_overrides;		/* policy changed at run time */
-	struct policy_override overrides[STATE_MAX_OVERRIDES];
+
+	/* Logged once: set when said, cleared when it may be said again. */
+	bool unpaired_logged;
+	bool grace_noted;		/* this wait is in the history */
 };
 
 struct daemon {

@@ -40,21 +40,21 @@ static void nic_modes(FILE *f, const struct daemon *d)
 			continue;
 		for (m = CXLNIC_CTPIO_MODE_OFF; m <= CXLNIC_CTPIO_MODE_CXL; m++)
 			fprintf(f, "cxlnic_ctpio_mode{nic=\"%s\",mode=\"%s\"} %d\n",
-				d->nics[i].pci_addr, cxlnic_mode_name(m),
+				d->nics[i].st.pci_addr, cxlnic_mode_name(m),
 				d->nics[i].info.mode == m);
 	}
 	header(f, "cxlnic_registered", "gauge",
 	       "1 while the NIC's driver is bound and registered with cxlnic.");
 	for (i = 0; i < d->n_nics; i++)
 		fprintf(f, "cxlnic_registered{nic=\"%s\"} %d\n",
-			d->nics[i].pci_addr, d->nics[i].present);
+			d->nics[i].st.pci_addr, d->nics[i].present);
 	header(f, "cxlnic_daemon_state", "gauge",
 	       "1 for cxlnicd's word for where the NIC is, 0 for the others (see docs/json.md).");
 	for (i = 0; i < d->n_nics; i++) {
 		now = nic_status_of(&d->nics[i]);
 		for (s = 0; s < NIC_STATUS_COUNT; s++)
 			fprintf(f, "cxlnic_daemon_state{nic=\"%s\",state=\"%s\"} %d\n",
-				d->nics[i].pci_addr, nic_status_names[s],
+				d->nics[i].st.pci_addr, nic_status_names[s],
 				s == now);
 	}
 	header(f, "cxlnic_waiting_for", "gauge",
@@ -62,7 +62,7 @@ static void nic_modes(FILE *f, const struct daemon *d)
 	for (i = 0; i < d->n_nics; i++)
 		if (d->nics[i].waiting_for[0])
 			fprintf(f, "cxlnic_waiting_for{nic=\"%s\",piece=\"%s\"} 1\n",
-				d->nics[i].pci_addr, d->nics[i].waiting_for);
+				d->nics[i].st.pci_addr, d->nics[i].waiting_for);
 }
 
 static void nic_pieces(FILE *f, const struct daemon *d)
@@ -78,7 +78,7 @@ static void nic_pieces(FILE *f, const struct daemon *d)
 		for (j = 0; j < d->nics[i].info.n_pieces; j++) {
 			p = &d->nics[i].info.pieces[j];
 			fprintf(f, "cxlnic_piece_bound{nic=\"%s\",kind=\"%s\",name=\"%s\",state=\"%s\"} %d\n",
-				d->nics[i].pci_addr,
+				d->nics[i].st.pci_addr,
 				cxlnic_piece_kind_name(p->kind), p->name,
 				cxlnic_piece_state_name(p->state),
 				p->state == CXLNIC_PIECE_STATE_BOUND);
@@ -105,7 +105,7 @@ static void nic_counter(FILE *f, const struct daemon *d, const char *name,
 	for (i = 0; i < d->n_nics; i++)
 		if (d->nics[i].present || !from_kernel)
 			fprintf(f, "%s{nic=\"%s\"} %" PRIu64 "\n", name,
-				d->nics[i].pci_addr, get(&d->nics[i]));
+				d->nics[i].st.pci_addr, get(&d->nics[i]));
 }
 
 static void nic_counters(FILE *f, const struct daemon *d)
@@ -118,7 +118,7 @@ static void nic_counters(FILE *f, const struct daemon *d)
 	       "Bytes the NIC sent through each CTPIO window since its driver registered.");
 	for (i = 0; i < d->n_nics; i++) {
 		const struct cxlnic_stats_info *s = &d->nics[i].info.stats;
-		const char *nic = d->nics[i].pci_addr;
+		const char *nic = d->nics[i].st.pci_addr;
 
 		if (!d->nics[i].present)
 			continue;
@@ -152,13 +152,14 @@ static void daemon_metrics(FILE *f, const struct daemon *d)
 	       "Time from each loss to CXL again, summed (divided by cxlnic_recoveries_total: the mean).");
 	for (size_t i = 0; i < d->n_nics; i++)
 		fprintf(f, "cxlnic_recovery_seconds_total{nic=\"%s\"} %.3f\n",
-			d->nics[i].pci_addr, d->nics[i].recovery_ms_sum / 1000.0);
+			d->nics[i].st.pci_addr,
+			d->nics[i].recovery_ms_sum / 1000.0);
 	header(f, "cxlnic_last_recovery_seconds", "gauge",
 	       "Duration of the NIC's last recovery to CXL.");
 	for (size_t i = 0; i < d->n_nics; i++)
 		if (d->nics[i].recoveries)
 			fprintf(f, "cxlnic_last_recovery_seconds{nic=\"%s\"} %.3f\n",
-				d->nics[i].pci_addr,
+				d->nics[i].st.pci_addr,
 				d->nics[i].last_recovery_ms / 1000.0);
 }
 

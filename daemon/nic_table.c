@@ -21,7 +21,7 @@ struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create)
 	size_t i;
 
 	for (i = 0; i < d->n_nics; i++)
-		if (!strcmp(d->nics[i].pci_addr, pci_addr))
+		if (!strcmp(d->nics[i].st.pci_addr, pci_addr))
 			return &d->nics[i];
 	if (!create)
 		return NULL;
@@ -30,7 +30,7 @@ struct nic *nic_lookup(struct daemon *d, const char *pci_addr, bool create)
 		return NULL;
 	d->nics = nics;
 	memset(&nics[d->n_nics], 0, sizeof(*nics));
-	snprintf(nics[d->n_nics].pci_addr, sizeof(nics->pci_addr), "%s",
+	snprintf(nics[d->n_nics].st.pci_addr, sizeof(nics->st.pci_addr), "%s",
 		 pci_addr);
 	return &nics[d->n_nics++];
 }
@@ -48,7 +48,8 @@ struct nic *nic_find(struct daemon *d, const char *name)
 		 * Unbound, it has only its PCI address for a name: no handle
 		 * (its last one may be another NIC's now, and 0 is nobody's).
 		 */
-		if (!nic->present && cxlnic_pci_addr_matches(nic->pci_addr, name))
+		if (!nic->present &&
+		    cxlnic_pci_addr_matches(nic->st.pci_addr, name))
 			return nic;
 	}
 	return NULL;
@@ -61,21 +62,22 @@ void nic_policy(const struct daemon *d, const struct nic *nic,
 	char err[160];
 	size_t i;
 
-	config_policy_for(&d->cfg, nic->pci_addr,
-			  nic->present ? nic->info.driver : nic->driver, p);
+	config_policy_for(&d->cfg, nic->st.pci_addr,
+			  nic->present ? nic->info.driver : nic->st.driver, p);
 	/* Checked when they were set; a bad one here is skipped. */
-	for (i = 0; i < nic->n_overrides; i++)
-		config_set_key(&ovr, nic->overrides[i].key,
-			       nic->overrides[i].value, err, sizeof(err));
+	for (i = 0; i < nic->st.n_overrides; i++)
+		config_set_key(&ovr, nic->st.overrides[i].key,
+			       nic->st.overrides[i].value, err, sizeof(err));
 	config_policy_overlay(p, &ovr);
 }
 
 enum nic_status nic_status_of(const struct nic *nic)
 {
-	if (nic->held)
+	if (nic->st.held)
 		return NIC_STATUS_HELD;
 	if (!nic->present)
-		return nic->unbound_by_us ? NIC_STATUS_UNBOUND : NIC_STATUS_ABSENT;
+		return nic->st.unbound_by_us ? NIC_STATUS_UNBOUND :
+					       NIC_STATUS_ABSENT;
 	if (nic->info.mode == CXLNIC_CTPIO_MODE_CXL && !nic->info.lost)
 		return NIC_STATUS_ON_CXL;
 	if (nic->retry_at == UINT64_MAX)

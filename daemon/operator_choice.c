@@ -16,14 +16,14 @@
 void observe_operator_choice(struct daemon *d, struct nic *nic,
 			     unsigned int mode, unsigned int reason)
 {
-	bool chose = policy_operator_chose_pci(nic->operator_pci,
+	bool chose = policy_operator_chose_pci(nic->st.operator_pci,
 					       mode == CXLNIC_CTPIO_MODE_CXL,
 					       cxlnic_reason_is_operator(reason));
 
-	if (chose == nic->operator_pci)
+	if (chose == nic->st.operator_pci)
 		return;
-	nic->operator_pci = chose;
-	daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr,
+	nic->st.operator_pci = chose;
+	daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->st.pci_addr,
 		    "operator-choice", 0, -1, "%s",
 		    chose ? "put on PCI by an operator: cxlnicd leaves it there until it is attached again or 'cxlnicctl recover' asks for CXL" :
 			    "on CXL again: the operator's choice of PCI is over");

@@ -65,11 +65,12 @@ static void prune_removed(struct daemon *d)
 	while (i < d->n_nics) {
 		struct nic *nic = &d->nics[i];
 
-		if (nic->present || action_pci_function_exists(nic->pci_addr)) {
+		if (nic->present ||
+		    action_pci_function_exists(nic->st.pci_addr)) {
 			i++;
 			continue;
 		}
-		daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr,
+		daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->st.pci_addr,
 			    "removed", 0, -1,
 			    "its PCI function is gone (hot-removed): forgotten");
 		memmove(nic, nic + 1, (d->n_nics - i - 1) * sizeof(*nic));
@@ -113,10 +114,10 @@ void reconcile(struct daemon *d)
 		 * bound is unbound again (policy_request_step()).
 		 */
 		if (nic_bound(nic)) {
-			nic->unbound_by_us = false;
+			nic->st.unbound_by_us = false;
 			nic->bind_requested = false;
 		}
-		snprintf(nic->driver, sizeof(nic->driver), "%s",
+		snprintf(nic->st.driver, sizeof(nic->st.driver), "%s",
 			 list.devs[i].driver);
 		observe_operator_choice(d, nic, nic->info.mode,
 					nic->info.reason);

@@ -41,12 +41,12 @@ static struct nic_view nic_view_of(const struct nic *nic)
 			  !stock_lost(nic),
 		.lost = stock ? stock_lost(nic) :
 			on_pci && cxlnic_reason_is_loss(nic->info.reason),
-		.unbound_by_us = nic->unbound_by_us,
-		.user_chose_pci = nic->operator_pci,
-		.held = nic->held,
+		.unbound_by_us = nic->st.unbound_by_us,
+		.user_chose_pci = nic->st.operator_pci,
+		.held = nic->st.held,
 		.hold_placed = nic->hold_placed,
 		.bind_requested = nic->bind_requested,
-		.recover_requested = nic->recover_requested,
+		.recover_requested = nic->st.recover_requested,
 		.memdev_bind_failures = nic->memdev_bind_failures,
 		.attach_failures = nic->attach_failures,
 	};
@@ -60,12 +60,12 @@ static uint64_t nic_failed(struct daemon *d, struct nic *nic,
 
 	nic->failures++;
 	if (p->max_attempts && nic->failures >= p->max_attempts) {
-		daemon_note(d, LOG_ERR, HISTORY_DAEMON, nic->pci_addr,
+		daemon_note(d, LOG_ERR, HISTORY_DAEMON, nic->st.pci_addr,
 			    "give-up", 0, -1,
 			    "giving up after %u failed attempts; 'cxlnicctl recover' or SIGHUP retries",
 			    nic->failures);
 		nic->retry_at = UINT64_MAX;
-		nic->recover_requested = false;
+		nic->st.recover_requested = false;
 		save_state(d);
 		return 0;
 	}
@@ -88,7 +88,7 @@ static bool nic_paired(struct daemon *d, struct nic *nic,
 	if (p->has_memdev_serial)
 		return true;
 	if (!nic->unpaired_logged)
-		log_nic(LOG_NOTICE, nic->pci_addr, NULL, -1,
+		log_nic(LOG_NOTICE, nic->st.pci_addr, NULL, -1,
 			"no memdev_serial paired in %s: not managed",
 			d->config_path);
 	nic->unpaired_logged = true;
@@ -107,9 +107,9 @@ static uint64_t devlink_grace_ms(struct daemon *d, struct nic *nic)
 
 	if (!d->devlink || !nic->present)
 		return nic->devlink_grace_ms;
-	rc = devlink_reporter_get(d->devlink, nic->pci_addr, "cxl", &r);
+	rc = devlink_reporter_get(d->devlink, nic->st.pci_addr, "cxl", &r);
 	if (rc)
-		log_nic(LOG_DEBUG, nic->pci_addr, NULL, -1,
+		log_nic(LOG_DEBUG, nic->st.pci_addr, NULL, -1,
 			"devlink reporter cxl: %s", strerror(-rc));
 	else
 		nic->devlink_grace_ms = r.grace_ms;
@@ -129,7 +129,7 @@ static uint64_t grace_wait(struct daemon *d, struct nic *nic, enum step step,
 		return 0;
 	}
 	if (!nic->grace_noted)
-		daemon_note(d, LOG_NOTICE, HISTORY_DAEMON, nic->pci_addr,
+		daemon_note(d, LOG_NOTICE, HISTORY_DAEMON, nic->st.pci_addr,
 			    "grace-period", 0, -1,
 			    "lost again %llu ms after the last recovery, within the devlink reporter's grace period of %llu ms: %s waits %llu ms",
 			    (unsigned long long)((now - nic->back_at) / 1000),
@@ -144,7 +144,7 @@ static void note_no_region_in_mode(struct daemon *d, struct nic *nic,
 				   const struct nic_policy *p,
 				   const struct chain_view *view)
 {
-	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, nic->pci_addr,
+	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, nic->st.pci_addr,
 		    "decoder-mode", EOPNOTSUPP, -1,
 		    "no committed %s region on the memdev%s; cxlnicd makes host-only ones only: the NIC stays where it is",
 		    decoder_mode_name(p->decoder_mode),
@@ -156,7 +156,7 @@ static void note_dax_refused(struct daemon *d, struct nic *nic,
 			     const struct nic_policy *p,
 			     const struct chain_names *names)
 {
-	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, nic->pci_addr, "dax",
+	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, nic->st.pci_addr, "dax",
 		    EBUSY, -1,
 		    "%s carries %s%s%s, which dax=%s does not allow: the NIC stays where it is until it is destroyed (ndctl destroy-namespace)",
 		    names->region, names->namespace,
@@ -170,7 +170,7 @@ static void note_dax_refused(struct daemon *d, struct nic *nic,
  */
 static void mark_loss_start(struct nic *nic, const struct nic_view *nv)
 {
-	if (!nic->lost_at && (nv->lost || nic->unbound_by_us))
+	if (!nic->lost_at && (nv->lost || nic->st.unbound_by_us))
 		nic->lost_at = now_usec();
 }
 
@@ -190,8 +190,8 @@ static void track_recovery(struct daemon *d, struct nic *nic)
 	nic->recoveries++;
 	nic->recovery_ms_sum += ms;
 	nic->last_recovery_ms = ms;
-	daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->pci_addr, "recovered", 0,
-		    (long)ms, "back on CXL %llu ms after the loss",
+	daemon_note(d, LOG_INFO, HISTORY_DAEMON, nic->st.pci_addr, "recovered",
+		    0, (long)ms, "back on CXL %llu ms after the loss",
 		    (unsigned long long)ms);
 }
 
@@ -221,11 +221,11 @@ static int plan_cooperating(struct daemon *d, struct nic *nic,
 	int rc;
 
 	if (nic->present && nic->info.has_region)
-		snprintf(nic->last_region, sizeof(nic->last_region), "%s",
+		snprintf(nic->st.region, sizeof(nic->st.region), "%s",
 			 nic->info.region);
 	rc = topology_scan(p->memdev_serial,
-			   nic->last_region[0] ? nic->last_region : NULL,
-			   nic->reclaiming ? nic->region_uuid : NULL,
+			   nic->st.region[0] ? nic->st.region : NULL,
+			   nic->reclaiming ? nic->st.region_uuid : NULL,
 			   p->decoder_mode, &plan->view, &plan->names);
 	if (rc)
 		return rc;
@@ -233,7 +233,7 @@ static int plan_cooperating(struct daemon *d, struct nic *nic,
 	if (nic->reclaiming && !plan->view.stale_region &&
 	    !plan->view.orphan_dpa) {
 		nic->reclaiming = false;
-		nic->region_uuid[0] = '\0';
+		nic->st.region_uuid[0] = '\0';
 		save_state(d);
 	}
 	snprintf(nic->dax_device, sizeof(nic->dax_device), "%s",
@@ -354,7 +354,7 @@ uint64_t recover_nic(struct daemon *d, struct nic *nic)
 	}
 	if (i == MAX_STEPS) {
 		/* Steps that each succeed and never converge: back off. */
-		log_nic(LOG_WARNING, nic->pci_addr, NULL, -1,
+		log_nic(LOG_WARNING, nic->st.pci_addr, NULL, -1,
 			"no convergence after %d steps (last %s): backing off",
 			MAX_STEPS, step_name(step));
 		rc = -ELOOP;
@@ -374,8 +374,8 @@ uint64_t recover_nic(struct daemon *d, struct nic *nic)
 	}
 	nic->failures = 0;
 	nic->retry_at = 0;
-	if (nic->recover_requested && nic_view_of(nic).on_cxl) {
-		nic->recover_requested = false;
+	if (nic->st.recover_requested && nic_view_of(nic).on_cxl) {
+		nic->st.recover_requested = false;
 		save_state(d);
 	}
 	/* Not a backoff: the chain may still be rebuilt meanwhile. */

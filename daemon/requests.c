@@ -58,9 +58,9 @@ int reload_config(struct daemon *d)
  */
 static struct nic *act_on_request(struct daemon *d, struct nic *nic)
 {
-	char pci_addr[sizeof(nic->pci_addr)];
+	char pci_addr[sizeof(nic->st.pci_addr)];
 
-	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->pci_addr);
+	snprintf(pci_addr, sizeof(pci_addr), "%s", nic->st.pci_addr);
 	nic->failures = 0;
 	nic->retry_at = 0;
 	nic->last_step[0] = '\0';
@@ -92,32 +92,32 @@ int nic_request_unbind(struct daemon *d, struct nic **nicp)
 {
 	struct nic *nic = *nicp;
 
-	if (!nic_bound(nic) && !nic->held && !nic->unbound_by_us &&
+	if (!nic_bound(nic) && !nic->st.held && !nic->st.unbound_by_us &&
 	    !nic_is_stock(nic))
 		return -ENODEV;
-	nic->held = true;
+	nic->st.held = true;
 	nic->bind_requested = false;
 	/* Unbound by the policy, or a stock NIC the core released. */
-	nic->unbound_by_us = false;
+	nic->st.unbound_by_us = false;
 	nic = *nicp = act_on_request(d, nic);
 	if (!nic)
 		return -ENODEV;
 	if (nic->hold_placed && !nic_bound(nic))
 		return 0;
-	nic->held = false;
+	nic->st.held = false;
 	return request_failed(d, request_error(nic, STEP_HOLD_NIC));
 }
 
 int nic_request_bind(struct daemon *d, struct nic **nicp)
 {
 	struct nic *nic = *nicp;
-	bool was_held = nic->held;
+	bool was_held = nic->st.held;
 
 	if (nic_bound(nic))
 		return 0;
-	if (!nic->driver[0])
+	if (!nic->st.driver[0])
 		return -ENODEV;
-	nic->held = false;
+	nic->st.held = false;
 	nic->bind_requested = true;
 	nic = *nicp = act_on_request(d, nic);
 	if (!nic)
@@ -125,7 +125,7 @@ int nic_request_bind(struct daemon *d, struct nic **nicp)
 	if (!nic->bind_requested)
 		return 0;
 	nic->bind_requested = false;
-	nic->held = was_held;
+	nic->st.held = was_held;
 	return request_failed(d, request_error(nic, nic->hold_placed ?
 						    STEP_RELEASE_HOLD :
 						    STEP_BIND_NIC));
@@ -133,30 +133,31 @@ int nic_request_bind(struct daemon *d, struct nic **nicp)
 
 void nic_request_recover(struct daemon *d, struct nic **nicp)
 {
-	(*nicp)->recover_requested = true;
+	(*nicp)->st.recover_requested = true;
 	/* Kept: a recover a crash cut short goes on after the restart. */
 	*nicp = act_on_request(d, *nicp);
 }
 
 /* Keep a run-time change of @key; "default" drops it. */
-static int set_override(struct nic *nic, const char *key, const char *value)
+static int set_override(struct nic_state *st, const char *key,
+			const char *value)
 {
 	size_t i;
 
-	for (i = 0; i < nic->n_overrides; i++)
-		if (!strcmp(nic->overrides[i].key, key))
+	for (i = 0; i < st->n_overrides; i++)
+		if (!strcmp(st->overrides[i].key, key))
 			break;
 	if (!strcmp(value, "default")) {
-		if (i < nic->n_overrides)
-			nic->overrides[i] = nic->overrides[--nic->n_overrides];
+		if (i < st->n_overrides)
+			st->overrides[i] = st->overrides[--st->n_overrides];
 		return 0;
 	}
 	if (i == STATE_MAX_OVERRIDES)
 		return -ENOSPC;
-	if (i == nic->n_overrides)
-		nic->n_overrides++;
-	snprintf(nic->overrides[i].key, sizeof(nic->overrides[i].key), "%s", key);
-	snprintf(nic->overrides[i].value, sizeof(nic->overrides[i].value), "%s",
+	if (i == st->n_overrides)
+		st->n_overrides++;
+	snprintf(st->overrides[i].key, sizeof(st->overrides[i].key), "%s", key);
+	snprintf(st->overrides[i].value, sizeof(st->overrides[i].value), "%s",
 		 value);
 	return 0;
 }
@@ -164,13 +165,13 @@ static int set_override(struct nic *nic, const char *key, const char *value)
 int nic_request_policy(struct daemon *d, struct nic *nic, const char *key,
 		       const char *value, const char *who)
 {
-	int rc = set_override(nic, key, value);
+	int rc = set_override(&nic->st, key, value);
 
 	if (rc)
 		return rc;
 	save_state(d);
-	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->pci_addr, "set-policy",
-		    0, -1, "policy %s = %s (by %s)", key, value, who);
+	daemon_note(d, LOG_NOTICE, HISTORY_CONTROL, nic->st.pci_addr,
+		    "set-policy", 0, -1, "policy %s = %s (by %s)", key, value, who);
 	/* The new policy may want something done now. */
 	nic->failures = 0;
 	nic->retry_at = 0;

@@ -22,12 +22,12 @@ struct policy_override {
 
 struct nic_state {
 	char pci_addr[32];
-	bool unbound_by_us;
+	bool unbound_by_us;	/* by a policy; bound again by it */
 	char driver[64];
 	char pending[32];	/* step being taken, "" when none */
 	char memdev[32];	/* for a pending create-region */
 	char memdev_host[32];	/* its PCI function, for a pending reset-memdev */
-	char region[32];	/* last region the NIC was attached to */
+	char region[32];	/* last attached to; stale once decommitted */
 	char region_uuid[37];	/* of a create-region under way */
 	bool held;		/* unbound on request: stays unbound */
 	char held_override[64];	/* its driver_override before the hold */

@@ -64,7 +64,7 @@ static void nic_driver_released(struct nic *nic)
 /* Its driver released by cxlnicd, to be bound again by it. */
 static void nic_unbound_by_us(struct nic *nic)
 {
-	nic->unbound_by_us = true;
+	nic->st.unbound_by_us = true;
 	nic_driver_released(nic);
 }
 
@@ -74,16 +74,16 @@ static void nic_unbound_by_us(struct nic *nic)
  */
 static int do_rebind_nic(struct nic *nic)
 {
-	int rc = action_unbind_nic(nic->pci_addr, nic->driver,
-				   sizeof(nic->driver));
+	int rc = action_unbind_nic(nic->st.pci_addr, nic->st.driver,
+				   sizeof(nic->st.driver));
 
 	nic->attach_failures = 0;
 	if (rc)
 		return rc;
 	nic_unbound_by_us(nic);
-	rc = action_bind_nic(nic->pci_addr, nic->driver);
+	rc = action_bind_nic(nic->st.pci_addr, nic->st.driver);
 	if (!rc)
-		nic->unbound_by_us = false;
+		nic->st.unbound_by_us = false;
 	return rc;
 }
 
@@ -94,19 +94,19 @@ static int do_rebind_nic(struct nic *nic)
  */
 static int do_hold_nic(struct nic *nic)
 {
-	char saved[sizeof(nic->held_override)];
-	int rc = action_hold_nic(nic->pci_addr, saved, sizeof(saved));
+	char saved[sizeof(nic->st.held_override)];
+	int rc = action_hold_nic(nic->st.pci_addr, saved, sizeof(saved));
 
 	if (rc && rc != -EALREADY)
 		return rc;
 	if (!rc)
-		snprintf(nic->held_override, sizeof(nic->held_override), "%s",
-			 saved);
+		snprintf(nic->st.held_override, sizeof(nic->st.held_override),
+			 "%s", saved);
 	nic->hold_placed = true;
 	if (!nic_bound(nic))
 		return 0;
-	rc = action_unbind_nic(nic->pci_addr, nic->driver,
-			       sizeof(nic->driver));
+	rc = action_unbind_nic(nic->st.pci_addr, nic->st.driver,
+			       sizeof(nic->st.driver));
 	if (!rc)
 		nic_driver_released(nic);
 	return rc;
@@ -114,7 +114,7 @@ static int do_hold_nic(struct nic *nic)
 
 static int do_release_hold(struct nic *nic)
 {
-	int rc = action_release_hold(nic->pci_addr, nic->held_override);
+	int rc = action_release_hold(nic->st.pci_addr, nic->st.held_override);
 
 	if (!rc)
 		nic->hold_placed = false;
@@ -132,8 +132,8 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 
 	switch (step) {
 	case STEP_UNBIND_NIC:
-		rc = action_unbind_nic(nic->pci_addr, nic->driver,
-				       sizeof(nic->driver));
+		rc = action_unbind_nic(nic->st.pci_addr, nic->st.driver,
+				       sizeof(nic->st.driver));
 		if (!rc)
 			nic_unbound_by_us(nic);
 		return rc;
@@ -156,10 +156,10 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		return action_reset_memdev(n->memdev_host);
 	case STEP_CREATE_REGION:
 		rc = topology_create_region(n->memdev, p->region_size,
-					    nic->region_uuid, region,
+					    nic->st.region_uuid, region,
 					    sizeof(region));
 		/* Made, or undone by itself: nothing left to reclaim. */
-		nic->region_uuid[0] = '\0';
+		nic->st.region_uuid[0] = '\0';
 		snprintf(detail, len, "%s on %s", rc ? "-" : region, n->memdev);
 		return rc;
 	case STEP_FREE_DPA:
@@ -169,30 +169,30 @@ static int take_step(struct daemon *d, struct nic *nic, enum step step,
 		snprintf(detail, len, "%s", n->region);
 		return topology_enable_region(n->region);
 	case STEP_BIND_NIC:
-		rc = action_bind_nic(nic->pci_addr, nic->driver);
+		rc = action_bind_nic(nic->st.pci_addr, nic->st.driver);
 		if (!rc) {
-			nic->unbound_by_us = false;
+			nic->st.unbound_by_us = false;
 			nic->bind_requested = false;
 		}
 		return rc;
 	case STEP_HOLD_NIC:
 		snprintf(detail, len, "%s: unbound on request, held by its driver_override",
-			 nic->driver[0] ? nic->driver : "its driver");
+			 nic->st.driver[0] ? nic->st.driver : "its driver");
 		return do_hold_nic(nic);
 	case STEP_RELEASE_HOLD:
 		snprintf(detail, len, "driver_override back to '%s'",
-			 nic->held_override);
+			 nic->st.held_override);
 		return do_release_hold(nic);
 	case STEP_REBIND_NIC:
 		if (nic_is_stock(nic))
 			snprintf(detail, len, "%s: its chain is back, and its CTPIO moves only at probe",
-				 nic->driver);
+				 nic->st.driver);
 		else
 			daemon_note(d, LOG_WARNING, HISTORY_DAEMON,
-				    nic->pci_addr, "escalate", 0, -1,
+				    nic->st.pci_addr, "escalate", 0, -1,
 				    "re-attach failed %u times: escalating to an unbind and bind of %s",
-				    nic->attach_failures,
-				    nic->driver[0] ? nic->driver : "its driver");
+				    nic->attach_failures, nic->st.driver[0] ?
+				    nic->st.driver : "its driver");
 		return do_rebind_nic(nic);
 	case STEP_ATTACH:
 		rc = do_attach(d, nic, n, &extack);
@@ -213,7 +213,7 @@ static void new_region_uuid(struct nic *nic)
 	uuid_t uu;
 
 	uuid_generate(uu);
-	uuid_unparse(uu, nic->region_uuid);
+	uuid_unparse(uu, nic->st.region_uuid);
 }
 
 /* Record the step, take it, record that it is over.  0 or -errno. */
@@ -226,18 +226,18 @@ int run_step(struct daemon *d, struct nic *nic, enum step step,
 	int rc;
 
 	/* Written down before it is done, for a restart to finish. */
-	snprintf(nic->pending, sizeof(nic->pending), "%s", step_name(step));
+	snprintf(nic->st.pending, sizeof(nic->st.pending), "%s",
+		 step_name(step));
 	if (step == STEP_CREATE_REGION)
 		new_region_uuid(nic);
-	snprintf(nic->pending_memdev, sizeof(nic->pending_memdev), "%s",
-		 names->memdev);
-	snprintf(nic->pending_memdev_host, sizeof(nic->pending_memdev_host),
+	snprintf(nic->st.memdev, sizeof(nic->st.memdev), "%s", names->memdev);
+	snprintf(nic->st.memdev_host, sizeof(nic->st.memdev_host),
 		 "%s", names->memdev_host);
 	rc = save_state(d);
 	if (rc && policy_step_needs_record(step)) {
-		nic->pending[0] = '\0';
-		nic->region_uuid[0] = '\0';
-		daemon_note(d, LOG_ERR, HISTORY_ACTION, nic->pci_addr,
+		nic->st.pending[0] = '\0';
+		nic->st.region_uuid[0] = '\0';
+		daemon_note(d, LOG_ERR, HISTORY_ACTION, nic->st.pci_addr,
 			    step_name(step), rc, -1,
 			    "%s refused: its intent could not be recorded in %s (%s), and a crash half-way through would leave it for nobody to finish",
 			    step_name(step), d->state_path, strerror(-rc));
@@ -249,13 +249,14 @@ int run_step(struct daemon *d, struct nic *nic, enum step step,
 	rc = take_step(d, nic, step, p, names, detail, sizeof(detail));
 	/* Fault injection for the tests: die like kill -9 right after it. */
 	fault_crash_at(step_name(step));
-	nic->pending[0] = '\0';
+	nic->st.pending[0] = '\0';
 	save_state(d);
 	ms = (long)((now_usec() - t0) / 1000);
 	snprintf(nic->last_step, sizeof(nic->last_step), "%s", step_name(step));
 	nic->last_error = -rc;
 	daemon_note(d, rc ? LOG_WARNING : LOG_INFO, HISTORY_ACTION,
-		    nic->pci_addr, step_name(step), rc, ms, "%s%s%s%s%s (%ld ms)",
+		    nic->st.pci_addr, step_name(step), rc, ms,
+		    "%s%s%s%s%s (%ld ms)",
 		    step_name(step), detail[0] ? " " : "", detail,
 		    rc ? ": " : "", rc ? strerror(-rc) : "", ms);
 	return rc;

@@ -44,10 +44,10 @@ static int stock_chain(const struct nic *nic, struct stock_view *s)
 static void note_region_not_kept(struct daemon *d, struct nic *nic,
 				 bool bound)
 {
-	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, nic->pci_addr,
+	daemon_note(d, LOG_WARNING, HISTORY_DAEMON, nic->st.pci_addr,
 		    "region-not-kept", ENODEV, -1,
 		    "%s bound again with its chain whole, but its probe found no region: the platform did not keep it; %s until the platform provides the region again ('cxlnicctl recover' tries once more)",
-		    nic->driver, bound ? "CTPIO stays on the PCI window" :
+		    nic->st.driver, bound ? "CTPIO stays on the PCI window" :
 		    "the CXL core released the driver after that probe, as upstream does with a Type 2 device without its region, and it stays unbound");
 }
 
@@ -80,7 +80,7 @@ static void stock_check_region(struct daemon *d, struct nic *nic,
 	}
 	nic->stock_bound_at = 0;
 	nic->region_not_kept = true;
-	nic->recover_requested = false;
+	nic->st.recover_requested = false;
 	s->recover_requested = false;
 	note_region_not_kept(d, nic, s->bound);
 out:
@@ -108,10 +108,10 @@ int stock_view_of(struct daemon *d, struct nic *nic, struct stock_view *s)
 			info->reason == CXLNIC_REASON_PIECE_REMOVED);
 	/* Released by the core, or unbound by cxlnicd to be bound again. */
 	s->released = !s->bound && (info->reason == CXLNIC_REASON_RELEASED ||
-				    nic->unbound_by_us);
+				    nic->st.unbound_by_us);
 	s->lost = info->lost;
-	s->held = nic->held;
-	s->recover_requested = nic->recover_requested;
+	s->held = nic->st.held;
+	s->recover_requested = nic->st.recover_requested;
 	stock_check_region(d, nic, s);
 	return 0;
 }
@@ -129,7 +129,7 @@ static void stock_link_up(struct daemon *d, struct nic *nic)
 		return;
 	rc = netdev_set_up((int)nic->info.ifindex);
 	daemon_note(d, rc ? LOG_WARNING : LOG_INFO, HISTORY_ACTION,
-		    nic->pci_addr, "link-up", rc, -1,
+		    nic->st.pci_addr, "link-up", rc, -1,
 		    "%s set up, as its last netdev was%s%s",
 		    nic->info.ifname, rc ? ": " : "", rc ? strerror(-rc) : "");
 }
@@ -139,20 +139,20 @@ int stock_after_bind(struct daemon *d, struct nic *nic, bool chain_whole)
 	int rc = cxlnic_dev_get(d->nl, nic->info.handle, &nic->info);
 
 	if (rc) {
-		log_nic(LOG_WARNING, nic->pci_addr, NULL, -1,
+		log_nic(LOG_WARNING, nic->st.pci_addr, NULL, -1,
 			"the family after the bind: %s", cxlnic_strerror(rc));
 		return rc;
 	}
 	nic->present = true;
-	nic->unbound_by_us = false;
+	nic->st.unbound_by_us = false;
 	nic->stock_bound_at = chain_whole &&
 			      nic->info.mode != CXLNIC_CTPIO_MODE_CXL ?
 			      now_usec() : 0;
 	if (!chain_whole && nic->info.mode == CXLNIC_CTPIO_MODE_PCI)
-		daemon_note(d, LOG_NOTICE, HISTORY_DAEMON, nic->pci_addr,
+		daemon_note(d, LOG_NOTICE, HISTORY_DAEMON, nic->st.pci_addr,
 			    "fallback", 0, -1,
 			    "%s bound on the PCI window, its CXL chain incomplete (on_loss=fallback): bound once more when the chain is back",
-			    nic->driver);
+			    nic->st.driver);
 	stock_link_up(d, nic);
 	return 0;
 }
