@@ -333,7 +333,7 @@ struct bad_case {
 static struct config_value value_of(const struct nic_policy *p,
 				    const char *name)
 {
-	struct config_value v;
+	struct config_value v = { 0 };
 	unsigned int i;
 
 	for (i = 0; config_key_name(i); i++)
