@@ -75,6 +75,20 @@ static int call(struct json_object *req, struct json_object **result)
 	return rc;
 }
 
+/*
+ * parse_opts() for a command that asks cxlnicd: its --timeout is the one
+ * call() waits for the reply.
+ */
+static int daemon_opts(int argc, char **argv, const int *allowed,
+		       struct opts *o)
+{
+	int n = parse_opts(argc, argv, allowed, o);
+
+	if (n >= 0)
+		reply_timeout = o->timeout;
+	return n;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const int allowed[] = { OPT_JSON, OPT_TIMEOUT, 0 };
@@ -82,10 +96,9 @@ int cmd_status(int argc, char **argv)
 	struct opts o = { .timeout = -1 };
 	int n, rc;
 
-	n = parse_opts(argc, argv, allowed, &o);
+	n = daemon_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
-	reply_timeout = o.timeout;
 	if (argc - n > 1)
 		return usage_error("status [NIC] [-j|--json] [--timeout S]");
 	/* With a NIC: cxlnicd's view of it; without: of itself. */
@@ -112,10 +125,9 @@ int cmd_policy(int argc, char **argv)
 	struct opts o = { .timeout = -1 };
 	int n, rc;
 
-	n = parse_opts(argc, argv, allowed, &o);
+	n = daemon_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
-	reply_timeout = o.timeout;
 	if (argc - n != 1 && argc - n != 3)
 		return usage_error("policy NIC [KEY VALUE] [-j|--json] [--timeout S]");
 	req = cxlnic_ctl_request(argc - n == 1 ? "show" : "set-policy", argv[n]);
@@ -170,10 +182,9 @@ static int nic_action(int argc, char **argv, const char *cmd)
 	const char *state;
 	int n, rc;
 
-	n = parse_opts(argc, argv, allowed, &o);
+	n = daemon_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
-	reply_timeout = o.timeout;
 	if (argc - n != 1) {
 		snprintf(usage, sizeof(usage),
 			 "%s NIC [-j|--json] [--timeout S]", cmd);
@@ -220,10 +231,9 @@ int cmd_history(int argc, char **argv)
 	size_t i;
 	int n, rc;
 
-	n = parse_opts(argc, argv, allowed, &o);
+	n = daemon_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
-	reply_timeout = o.timeout;
 	if (argc - n > 1)
 		return usage_error("history [NIC] [--count N] [-j|--json] [--timeout S]");
 	req = cxlnic_ctl_request("history", argc - n ? argv[n] : NULL);
@@ -253,10 +263,9 @@ int cmd_reload(int argc, char **argv)
 	struct opts o = { .timeout = -1 };
 	int n, rc;
 
-	n = parse_opts(argc, argv, allowed, &o);
+	n = daemon_opts(argc, argv, allowed, &o);
 	if (n < 0)
 		return EXIT_USAGE;
-	reply_timeout = o.timeout;
 	if (n != argc)
 		return usage_error("reload [-j|--json] [--timeout S]");
 	rc = call(cxlnic_ctl_request("reload", NULL), &res);
