@@ -102,8 +102,8 @@ int cmd_status(int argc, char **argv)
 	if (argc - n > 1)
 		return usage_error("status [NIC] [-j|--json] [--timeout S]");
 	/* With a NIC: cxlnicd's view of it; without: of itself. */
-	rc = call(argc - n ? cxlnic_ctl_request("show", argv[n]) :
-			     cxlnic_ctl_request("status", NULL), &res);
+	rc = call(argc - n ? cxlnic_ctl_request(CXLNIC_M_SHOW, argv[n]) :
+			     cxlnic_ctl_request(CXLNIC_M_STATUS, NULL), &res);
 	if (rc)
 		return rc;
 	if (o.json) {
@@ -130,11 +130,13 @@ int cmd_policy(int argc, char **argv)
 		return EXIT_USAGE;
 	if (argc - n != 1 && argc - n != 3)
 		return usage_error("policy NIC [KEY VALUE] [-j|--json] [--timeout S]");
-	req = cxlnic_ctl_request(argc - n == 1 ? "show" : "set-policy", argv[n]);
+	req = cxlnic_ctl_request(argc - n == 1 ? CXLNIC_M_SHOW :
+				 CXLNIC_M_SET_POLICY, argv[n]);
 	if (argc - n == 3) {
-		json_object_object_add(req, "key", json_object_new_string(argv[n + 1]));
-		json_object_object_add(req, "value",
-				       json_object_new_string(argv[n + 2]));
+		cxlnic_ctl_param(req, "key",
+				 json_object_new_string(argv[n + 1]));
+		cxlnic_ctl_param(req, "value",
+				 json_object_new_string(argv[n + 2]));
 	}
 	rc = call(req, &res);
 	if (rc)
@@ -173,7 +175,7 @@ static void say_not_back(struct json_object *res)
 }
 
 /* recover, unbind, bind: a request on one NIC, then where it ended. */
-static int nic_action(int argc, char **argv, const char *cmd)
+static int nic_action(int argc, char **argv, enum cxlnic_method m)
 {
 	static const int allowed[] = { OPT_JSON, OPT_TIMEOUT, 0 };
 	struct json_object *res;
@@ -187,15 +189,15 @@ static int nic_action(int argc, char **argv, const char *cmd)
 		return EXIT_USAGE;
 	if (argc - n != 1) {
 		snprintf(usage, sizeof(usage),
-			 "%s NIC [-j|--json] [--timeout S]", cmd);
+			 "%s NIC [-j|--json] [--timeout S]", cmd_name);
 		return usage_error(usage);
 	}
-	rc = call(cxlnic_ctl_request(cmd, argv[n]), &res);
+	rc = call(cxlnic_ctl_request(m, argv[n]), &res);
 	if (rc)
 		return rc;
 	state = json_object_get_string(json_object_object_get(res, "state"));
 	/* A recovery that has to wait for a piece has not succeeded yet. */
-	rc = strcmp(cmd, "recover") || !strcmp(state, "on-cxl") ?
+	rc = m != CXLNIC_M_RECOVER || !strcmp(state, "on-cxl") ?
 	     EXIT_OK : EXIT_FAIL;
 	if (o.json) {
 		print_json_pretty(res);
@@ -210,17 +212,17 @@ static int nic_action(int argc, char **argv, const char *cmd)
 
 int cmd_recover(int argc, char **argv)
 {
-	return nic_action(argc, argv, "recover");
+	return nic_action(argc, argv, CXLNIC_M_RECOVER);
 }
 
 int cmd_unbind(int argc, char **argv)
 {
-	return nic_action(argc, argv, "unbind");
+	return nic_action(argc, argv, CXLNIC_M_UNBIND);
 }
 
 int cmd_bind(int argc, char **argv)
 {
-	return nic_action(argc, argv, "bind");
+	return nic_action(argc, argv, CXLNIC_M_BIND);
 }
 
 int cmd_history(int argc, char **argv)
@@ -236,9 +238,9 @@ int cmd_history(int argc, char **argv)
 		return EXIT_USAGE;
 	if (argc - n > 1)
 		return usage_error("history [NIC] [--count N] [-j|--json] [--timeout S]");
-	req = cxlnic_ctl_request("history", argc - n ? argv[n] : NULL);
+	req = cxlnic_ctl_request(CXLNIC_M_HISTORY, argc - n ? argv[n] : NULL);
 	if (o.count)
-		json_object_object_add(req, "limit", json_object_new_int64(o.count));
+		cxlnic_ctl_param(req, "limit", json_object_new_int64(o.count));
 	rc = call(req, &res);
 	if (rc)
 		return rc;
@@ -268,7 +270,7 @@ int cmd_reload(int argc, char **argv)
 		return EXIT_USAGE;
 	if (n != argc)
 		return usage_error("reload [-j|--json] [--timeout S]");
-	rc = call(cxlnic_ctl_request("reload", NULL), &res);
+	rc = call(cxlnic_ctl_request(CXLNIC_M_RELOAD, NULL), &res);
 	if (rc)
 		return rc;
 	if (o.json) {
@@ -283,7 +285,7 @@ int cmd_reload(int argc, char **argv)
 
 int daemon_list(struct json_object **list)
 {
-	return call(cxlnic_ctl_request("list", NULL), list);
+	return call(cxlnic_ctl_request(CXLNIC_M_LIST, NULL), list);
 }
 
 int daemon_state_of(struct json_object *list, const char *pci_addr)
@@ -310,7 +312,8 @@ struct cxlnic_ctl *daemon_monitor_open(void)
 
 	if (cxlnic_ctl_open(&c, NULL))
 		return NULL;
-	if (cxlnic_ctl_call(c, cxlnic_ctl_request("monitor", NULL), &res)) {
+	if (cxlnic_ctl_call(c, cxlnic_ctl_request(CXLNIC_M_MONITOR, NULL),
+			    &res)) {
 		errorf("cxlnicd's actions are not shown: %s", cxlnic_ctl_error(c));
 		cxlnic_ctl_close(c);
 		return NULL;
@@ -320,9 +323,9 @@ struct cxlnic_ctl *daemon_monitor_open(void)
 }
 
 /*
- * Print the lines already read; true while the connection stands.  Lines
- * can arrive with the reply to "monitor" itself, before any poll() would
- * wake for them.
+ * Print the entries already read; true while the connection stands.
+ * Entries can arrive with Monitor's first reply itself, before any poll()
+ * would wake for them.
  */
 bool daemon_monitor_drain(struct cxlnic_ctl *c, bool json, long *seen,
 			  long limit)

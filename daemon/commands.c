@@ -147,13 +147,15 @@ static char *cmd_set_policy(struct daemon *d, struct nic *nic,
 	    config_set_key(&scratch, req->key, req->value, err, sizeof(err)))
 		return control_reply_error(EINVAL, "%s (or 'default')", err);
 	if (nic_request_policy(d, nic, req->key, req->value, peer->who))
-		return control_reply_error(ENOMEM, "too many policy changes");
-	return control_reply_ok(nic_to_json(d, nic));
+		return control_reply_error(ENOSPC, "too many policy changes");
+	return control_reply_ok(req->method, nic_to_json(d, nic));
 }
 
-static char *cmd_unbind_bind(struct daemon *d, struct nic *nic, bool unbind,
+static char *cmd_unbind_bind(struct daemon *d, struct nic *nic,
+			     enum cxlnic_method m,
 			     const struct control_peer *peer)
 {
+	bool unbind = m == CXLNIC_M_UNBIND;
 	const char *what = unbind ? "unbind" : "bind";
 	char pci_addr[sizeof(nic->st.pci_addr)];
 	int rc;
@@ -167,7 +169,7 @@ static char *cmd_unbind_bind(struct daemon *d, struct nic *nic, bool unbind,
 	if (rc)
 		return control_reply_error(rc, "%s %s: %s", what, pci_addr,
 					   strerror(-rc));
-	return control_reply_ok(nic_to_json(d, nic));
+	return control_reply_ok(m, nic_to_json(d, nic));
 }
 
 static char *cmd_recover(struct daemon *d, struct nic *nic,
@@ -185,7 +187,7 @@ static char *cmd_recover(struct daemon *d, struct nic *nic,
 	nic_request_recover(d, &nic);
 	if (!nic)
 		return control_reply_error(ENODEV, "%s is gone", pci_addr);
-	return control_reply_ok(nic_to_json(d, nic));
+	return control_reply_ok(CXLNIC_M_RECOVER, nic_to_json(d, nic));
 }
 
 static char *cmd_reload(struct daemon *d)
@@ -197,7 +199,7 @@ static char *cmd_reload(struct daemon *d)
 		return control_reply_error(rc, "%s",
 			d->history.len ? history_at(&d->history,
 				d->history.len - 1)->message : "reload failed");
-	return control_reply_ok(status_to_json(d));
+	return control_reply_ok(CXLNIC_M_RELOAD, status_to_json(d));
 }
 
 static char *nic_command(struct daemon *d, const struct control_request *req,
@@ -208,22 +210,31 @@ static char *nic_command(struct daemon *d, const struct control_request *req,
 
 	if (!nic)
 		return control_reply_error(ENODEV, "no NIC '%s'", req->nic);
-	switch (req->cmd) {
-	case CTL_SHOW:
-		return control_reply_ok(nic_to_json(d, nic));
-	case CTL_POLICY:
+	switch (req->method) {
+	case CXLNIC_M_SHOW:
+		return control_reply_ok(req->method, nic_to_json(d, nic));
+	case CXLNIC_M_POLICY:
 		nic_policy(d, nic, &p);
-		return control_reply_ok(policy_to_json(&p));
-	case CTL_SET_POLICY:
+		return control_reply_ok(req->method, policy_to_json(&p));
+	case CXLNIC_M_SET_POLICY:
 		return cmd_set_policy(d, nic, req, peer);
-	case CTL_RECOVER:
+	case CXLNIC_M_RECOVER:
 		return cmd_recover(d, nic, peer);
-	case CTL_UNBIND:
-	case CTL_BIND:
-		return cmd_unbind_bind(d, nic, req->cmd == CTL_UNBIND, peer);
+	case CXLNIC_M_UNBIND:
+	case CXLNIC_M_BIND:
+		return cmd_unbind_bind(d, nic, req->method, peer);
 	default:
 		return control_reply_error(EINVAL, "not a NIC command");
 	}
+}
+
+/* Monitor's first reply: from here on, every new entry follows. */
+static struct json_object *monitor_ready(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ready", json_object_new_boolean(true));
+	return o;
 }
 
 char *control_dispatch(const struct control_request *req,
@@ -233,20 +244,23 @@ char *control_dispatch(const struct control_request *req,
 	struct daemon *d = arg;
 	struct nic *nic;
 
-	switch (req->cmd) {
-	case CTL_STATUS:
-		return control_reply_ok(status_to_json(d));
-	case CTL_LIST:
-		return control_reply_ok(list_to_json(d));
-	case CTL_HISTORY:
+	switch (req->method) {
+	case CXLNIC_M_STATUS:
+		return control_reply_ok(req->method, status_to_json(d));
+	case CXLNIC_M_LIST:
+		return control_reply_ok(req->method, list_to_json(d));
+	case CXLNIC_M_HISTORY:
 		nic = req->nic[0] ? nic_find(d, req->nic) : NULL;
 		if (req->nic[0] && !nic)
-			return control_reply_error(ENODEV, "no NIC '%s'", req->nic);
-		return control_reply_ok(history_to_json(&d->history,
-				nic ? nic->st.pci_addr : NULL, req->limit));
-	case CTL_MONITOR:
-		return control_reply_ok(NULL);
-	case CTL_RELOAD:
+			return control_reply_error(ENODEV, "no NIC '%s'",
+						   req->nic);
+		return control_reply_ok(req->method,
+			history_to_json(&d->history,
+					nic ? nic->st.pci_addr : NULL,
+					req->limit));
+	case CXLNIC_M_MONITOR:
+		return control_reply_continues(monitor_ready());
+	case CXLNIC_M_RELOAD:
 		return cmd_reload(d);
 	default:
 		return nic_command(d, req, peer);

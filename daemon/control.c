@@ -29,7 +29,7 @@ struct conn {
 	struct control_peer peer;
 	bool monitor;
 	bool closing;		/* reply queued, then hang up */
-	char in[CONTROL_MAX_LINE + 1];
+	char in[CONTROL_MAX_MESSAGE + 1];
 	size_t in_len;
 	char *out;
 	size_t out_len;
@@ -89,9 +89,10 @@ static int conn_flush(struct conn *c)
 		(c->closing ? 0 : EPOLLIN) | (c->out_len ? EPOLLOUT : 0));
 }
 
-static int conn_queue(struct conn *c, const char *text)
+/* @msg a C string: its NUL, the message's end, is sent too. */
+static int conn_queue(struct conn *c, const char *msg)
 {
-	size_t len = strlen(text);
+	size_t len = strlen(msg) + 1;
 	char *out;
 
 	if (c->out_len + len > MAX_PENDING_OUT)
@@ -99,7 +100,7 @@ static int conn_queue(struct conn *c, const char *text)
 	out = realloc(c->out, c->out_len + len);
 	if (!out)
 		return -ENOMEM;
-	memcpy(out + c->out_len, text, len);
+	memcpy(out + c->out_len, msg, len);
 	c->out = out;
 	c->out_len += len;
 	return conn_flush(c);
@@ -138,12 +139,13 @@ static char *reply_no_access(const struct control *ctl)
 
 /*
  * A last word to a caller about to be closed: best effort, never waited
- * for (a fresh or idle socket has room for one line).
+ * for (a fresh or idle socket has room for one message).
  */
 static void send_note(int fd, char *reply)
 {
 	if (reply)
-		(void)send(fd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)send(fd, reply, strlen(reply) + 1,
+			   MSG_NOSIGNAL | MSG_DONTWAIT);
 	free(reply);
 }
 
@@ -155,7 +157,7 @@ static void send_note(int fd, char *reply)
 static void conn_hang_up(struct conn *c, char *note)
 {
 	c->closing = true;
-	/* Not after half a line already queued. */
+	/* Not after half a message already queued. */
 	if (c->out_len)
 		free(note);
 	else
@@ -164,22 +166,37 @@ static void conn_hang_up(struct conn *c, char *note)
 	shutdown(c->fd, SHUT_RDWR);
 }
 
-/* Only callers who may read are admitted (at accept): this one reads. */
-static char *check_and_handle(struct conn *c, const char *line, size_t len)
+/*
+ * Only callers who may read are admitted (at accept): this one reads.
+ * The reply, or NULL with *@oneway for a call that wants none.
+ */
+static char *check_and_handle(struct conn *c, const char *msg, size_t len,
+			      bool *oneway)
 {
+	const struct cxlnic_method_desc *m;
 	struct control *ctl = c->ctl;
+	struct control_refusal why;
 	struct control_request req;
-	char err[256];
+	char *reply;
 
-	if (control_parse_request(line, len, &req, err, sizeof(err)))
-		return control_reply_error(EINVAL, "%s", err);
-	if (control_cmd_writes(req.cmd) && c->cred.uid != 0)
-		return control_reply_error(EPERM,
-			"'%s' changes the system: it needs root",
-			control_cmd_name(req.cmd));
-	if (req.cmd == CTL_MONITOR)
+	*oneway = false;
+	if (control_parse_request(msg, len, &req, &why))
+		return control_reply_refusal(&why);
+	*oneway = req.oneway;
+	if (req.service != CONTROL_DAEMON)
+		reply = control_reply_service(&req);
+	else if ((m = cxlnic_method_desc(req.method))->writes &&
+		 c->cred.uid != 0)
+		reply = control_reply_error(EPERM,
+			"%s changes the system: it needs root", m->name);
+	else
+		reply = ctl->handler(&req, &c->peer, ctl->arg);
+	if (req.service == CONTROL_DAEMON && req.method == CXLNIC_M_MONITOR)
 		c->monitor = true;
-	return ctl->handler(&req, &c->peer, ctl->arg);
+	if (!req.oneway)
+		return reply;
+	free(reply);
+	return NULL;
 }
 
 /* The idle time counts again from this request; a monitor has none. */
@@ -196,37 +213,39 @@ static int conn_idle_restart(struct conn *c)
 	return rc < 0 ? rc : 0;
 }
 
-static int conn_handle_line(struct conn *c, const char *line, size_t len)
+static int conn_handle_message(struct conn *c, const char *msg, size_t len)
 {
-	char *reply = check_and_handle(c, line, len);
-	int rc;
+	bool oneway;
+	char *reply = check_and_handle(c, msg, len, &oneway);
+	int rc = 0;
 
-	if (!reply)
+	if (!reply && !oneway)
 		return -ENOMEM;
-	rc = conn_queue(c, reply);
+	if (reply)
+		rc = conn_queue(c, reply);
 	free(reply);
 	return rc ? rc : conn_idle_restart(c);
 }
 
-/* Handle every complete line in the input buffer. */
+/* Handle every complete message in the input buffer. */
 static int conn_process(struct conn *c)
 {
-	char *nl;
+	char *end;
 	size_t used;
 	int rc;
 
-	while ((nl = memchr(c->in, '\n', c->in_len))) {
-		used = (size_t)(nl - c->in) + 1;
-		rc = conn_handle_line(c, c->in, used - 1);
+	while ((end = memchr(c->in, '\0', c->in_len))) {
+		used = (size_t)(end - c->in) + 1;
+		rc = conn_handle_message(c, c->in, used - 1);
 		if (rc)
 			return rc;
 		memmove(c->in, c->in + used, c->in_len - used);
 		c->in_len -= used;
 	}
 	if (c->in_len == sizeof(c->in)) {
-		/* No end of line in sight: say why, then hang up. */
-		char *reply = control_reply_error(EINVAL,
-			"request longer than %d bytes", CONTROL_MAX_LINE);
+		/* No end of the message in sight: say why, then hang up. */
+		char *reply = control_reply_error(EPROTO,
+			"a call longer than %d bytes", CONTROL_MAX_MESSAGE);
 
 		c->closing = true;
 		c->in_len = 0;
@@ -508,15 +527,20 @@ int control_set_read_group(struct control *ctl, const char *group)
 	return 0;
 }
 
-void control_broadcast(struct control *ctl, const char *line)
+void control_broadcast(struct control *ctl, struct json_object *entry)
 {
+	struct json_object *params = json_object_new_object();
+	char *msg;
 	struct conn *c;
 
-	for (c = ctl->conns; c; c = c->next) {
-		if (!c->monitor || c->closing || !conn_queue(c, line))
+	json_object_object_add(params, "entry", json_object_get(entry));
+	msg = control_reply_continues(params);
+	for (c = ctl->conns; msg && c; c = c->next) {
+		if (!c->monitor || c->closing || !conn_queue(c, msg))
 			continue;
 		log_err("control: a monitor fell %d bytes behind, dropped",
 			MAX_PENDING_OUT);
 		conn_hang_up(c, NULL);
 	}
+	free(msg);
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * cxlnicd's control socket: a stream socket, one JSON request per line and
- * one reply line each (see control_proto.h).  Callers are told apart by
+ * cxlnicd's control socket: a stream socket of NUL-delimited varlink
+ * messages, one reply to each call (see control_proto.h).  Callers are told apart by
  * SO_PEERCRED: root may do everything, members of the configured read group
  * may read.  Who is let in is decided at accept (control_admit()): anybody
- * else, and a caller over the limits in control_proto.h, gets one error line
+ * else, and a caller over the limits in control_proto.h, gets one error reply
  * and is closed at once.  A connection idle for CONTROL_IDLE_TIMEOUT_S is
- * closed.  A "monitor" request turns the connection into a feed of history
+ * closed.  A call of Monitor turns the connection into a feed of history
  * entries.
  */
 #ifndef CXLNICD_CONTROL_H
@@ -28,7 +28,10 @@ struct control_peer {
 	char who[64];		/* "uid 0, pid 412 cxlnicctl": for the log */
 };
 
-/* Handle an allowed request; returns the reply line (malloc'ed). */
+/*
+ * Handle an allowed call of io.cxlnic.Daemon; returns the reply
+ * (malloc'ed, as control_reply_*() make it).
+ */
 typedef char *(*control_handler_fn)(const struct control_request *req,
 				    const struct control_peer *peer,
 				    void *arg);
@@ -48,7 +51,7 @@ int control_set_read_group(struct control *ctl, const char *group);
  * 0, @gid untouched), -ENOENT when no such group is known.
  */
 int control_resolve_group(const char *group, gid_t *gid);
-/* Send @line (newline included) to every monitor connection. */
-void control_broadcast(struct control *ctl, const char *line);
+/* Send @entry (a history entry, borrowed) to every monitor connection. */
+void control_broadcast(struct control *ctl, struct json_object *entry);
 
 #endif

@@ -9,199 +9,334 @@
 #include "control_proto.h"
 #include "cxlnic_names.h"
 
-enum field {
-	F_NIC = 1u << 0,
-	F_KEY = 1u << 1,
-	F_VALUE = 1u << 2,
-	F_LIMIT = 1u << 3,
-};
+#ifndef CXLNIC_VERSION
+#define CXLNIC_VERSION "unknown"
+#endif
 
-struct cmd_desc {
-	const char *name;
-	bool writes;
-	unsigned int required;
-	unsigned int optional;
-};
+#define SERVICE_ERROR(name)	CXLNIC_VARLINK_SERVICE "." name
+#define BAD_MESSAGE		CXLNIC_VARLINK_INTERFACE ".BadMessage"
 
-static const struct cmd_desc cmds[CTL_NR_CMDS] = {
-	[CTL_STATUS] = { "status", false, 0, 0 },
-	[CTL_LIST] = { "list", false, 0, 0 },
-	[CTL_SHOW] = { "show", false, F_NIC, 0 },
-	[CTL_POLICY] = { "policy", false, F_NIC, 0 },
-	[CTL_SET_POLICY] = { "set-policy", true, F_NIC | F_KEY | F_VALUE, 0 },
-	[CTL_RECOVER] = { "recover", true, F_NIC, 0 },
-	[CTL_UNBIND] = { "unbind", true, F_NIC, 0 },
-	[CTL_BIND] = { "bind", true, F_NIC, 0 },
-	[CTL_HISTORY] = { "history", false, 0, F_NIC | F_LIMIT },
-	[CTL_MONITOR] = { "monitor", false, 0, 0 },
-	[CTL_RELOAD] = { "reload", true, 0, 0 },
-};
+/*
+ * org.varlink.service: varlink.org's service interface, with the two
+ * errors systemd's sd-varlink adds to it.
+ */
+static const char service_description[] =
+	"# What every varlink service answers: who it is and what it serves.\n"
+	"interface org.varlink.service\n"
+	"\n"
+	"# The service, and the interfaces it serves.\n"
+	"method GetInfo() -> (\n"
+	"\tvendor: string,\n"
+	"\tproduct: string,\n"
+	"\tversion: string,\n"
+	"\turl: string,\n"
+	"\tinterfaces: []string\n"
+	")\n"
+	"\n"
+	"# One of those interfaces, described.\n"
+	"method GetInterfaceDescription(interface: string) -> (description: string)\n"
+	"\n"
+	"# The service serves no such interface.\n"
+	"error InterfaceNotFound(interface: string)\n"
+	"\n"
+	"# The interface has no such method.\n"
+	"error MethodNotFound(method: string)\n"
+	"\n"
+	"# The interface has the method, the service does not do it.\n"
+	"error MethodNotImplemented(method: string)\n"
+	"\n"
+	"# A parameter is missing, unknown, or of the wrong type or value.\n"
+	"error InvalidParameter(parameter: string)\n"
+	"\n"
+	"# The caller may not call this.\n"
+	"error PermissionDenied()\n"
+	"\n"
+	"# The method streams its replies: call it with more set.\n"
+	"error ExpectedMore()\n";
 
-bool control_cmd_writes(enum control_cmd cmd)
-{
-	return cmds[cmd].writes;
-}
-
-const char *control_cmd_name(enum control_cmd cmd)
-{
-	return cmds[cmd].name;
-}
-
-static int bad(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(char *err, size_t len, const char *fmt, ...)
+static int refuse(struct control_refusal *why, const char *error,
+		  const char *param, const char *param_value,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int refuse(struct control_refusal *why, const char *error,
+		  const char *param, const char *param_value,
+		  const char *fmt, ...)
 {
 	va_list ap;
 
+	why->error = error;
+	why->param = param;
+	snprintf(why->param_value, sizeof(why->param_value), "%s",
+		 param_value ? param_value : "");
 	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
+	vsnprintf(why->message, sizeof(why->message), fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
 
-static int find_cmd(const char *name, enum control_cmd *out)
+static int bad_param(struct control_refusal *why, const char *param,
+		     const char *says)
 {
-	unsigned int i;
-
-	for (i = 0; i < CTL_NR_CMDS; i++) {
-		if (!strcmp(cmds[i].name, name)) {
-			*out = i;
-			return 0;
-		}
-	}
-	return -1;
+	return refuse(why, SERVICE_ERROR("InvalidParameter"), "parameter",
+		      param, "'%s' %s", param, says);
 }
 
 static int copy_string(struct json_object *v, const char *key, char *dst,
-		       size_t dst_len, char *err, size_t err_len)
+		       size_t dst_len, struct control_refusal *why)
 {
 	const char *s;
 
 	if (!json_object_is_type(v, json_type_string))
-		return bad(err, err_len, "'%s' must be a string", key);
+		return bad_param(why, key, "must be a string");
 	s = json_object_get_string(v);
 	if (!*s)
-		return bad(err, err_len, "'%s' is empty", key);
+		return bad_param(why, key, "is empty");
 	if (strlen(s) >= dst_len || strlen(s) != (size_t)json_object_get_string_len(v))
-		return bad(err, err_len, "'%s' is too long or holds a NUL", key);
+		return bad_param(why, key, "is too long or holds a NUL");
 	memcpy(dst, s, strlen(s) + 1);
 	return 0;
 }
 
-/* One member of the request object other than "command". */
-static int parse_field(struct control_request *req, const char *key,
-		       struct json_object *v, unsigned int *seen, char *err,
-		       size_t len)
+static int copy_limit(struct json_object *v, size_t *limit,
+		      struct control_refusal *why)
 {
 	int64_t n;
 
-	if (!strcmp(key, "nic")) {
-		*seen |= F_NIC;
-		return copy_string(v, key, req->nic, sizeof(req->nic), err, len);
-	}
-	if (!strcmp(key, "key")) {
-		*seen |= F_KEY;
-		return copy_string(v, key, req->key, sizeof(req->key), err, len);
-	}
-	if (!strcmp(key, "value")) {
-		*seen |= F_VALUE;
-		return copy_string(v, key, req->value, sizeof(req->value), err,
-				   len);
-	}
-	if (!strcmp(key, "limit")) {
-		*seen |= F_LIMIT;
-		if (!json_object_is_type(v, json_type_int))
-			return bad(err, len, "'limit' must be an integer");
-		n = json_object_get_int64(v);
-		if (n < 0 || n > 1000000)
-			return bad(err, len, "'limit' must be from 0 to 1000000");
-		req->limit = (size_t)n;
-		return 0;
-	}
-	return bad(err, len, "unknown field '%s'", key);
+	if (!json_object_is_type(v, json_type_int))
+		return bad_param(why, "limit", "must be an integer");
+	n = json_object_get_int64(v);
+	if (n < 0 || n > 1000000)
+		return bad_param(why, "limit", "must be from 0 to 1000000");
+	*limit = (size_t)n;
+	return 0;
 }
 
-static const char *field_name(unsigned int bit)
+/* One parameter of a call of io.cxlnic.Daemon; a null one is not given. */
+static int parse_param(struct control_request *req, const char *key,
+		       struct json_object *v, unsigned int *seen,
+		       struct control_refusal *why)
 {
-	switch (bit) {
-	case F_NIC: return "nic";
-	case F_KEY: return "key";
-	case F_VALUE: return "value";
-	default: return "limit";
-	}
-}
-
-static int check_fields(const struct control_request *req, unsigned int seen,
-			char *err, size_t len)
-{
-	const struct cmd_desc *d = &cmds[req->cmd];
+	const struct cxlnic_param_desc *p;
 	unsigned int bit;
 
-	for (bit = 1; bit <= F_LIMIT; bit <<= 1) {
-		if ((d->required & bit) && !(seen & bit))
-			return bad(err, len, "'%s' needs '%s'", d->name,
-				   field_name(bit));
-		if ((seen & bit) && !((d->required | d->optional) & bit))
-			return bad(err, len, "'%s' takes no '%s'", d->name,
-				   field_name(bit));
+	for (bit = 1; (p = cxlnic_param_desc(bit)); bit <<= 1)
+		if (!strcmp(p->name, key))
+			break;
+	if (!p)
+		return bad_param(why, key,
+				 "is no parameter of " CXLNIC_VARLINK_INTERFACE);
+	if (!v)
+		return 0;
+	*seen |= bit;
+	switch (bit) {
+	case CXLNIC_P_NIC:
+		return copy_string(v, key, req->nic, sizeof(req->nic), why);
+	case CXLNIC_P_KEY:
+		return copy_string(v, key, req->key, sizeof(req->key), why);
+	case CXLNIC_P_VALUE:
+		return copy_string(v, key, req->value, sizeof(req->value), why);
+	default:
+		return copy_limit(v, &req->limit, why);
 	}
+}
+
+static int check_params(const struct control_request *req, unsigned int seen,
+			struct control_refusal *why)
+{
+	const struct cxlnic_method_desc *m = cxlnic_method_desc(req->method);
+	unsigned int bit;
+	const char *name;
+	char says[64];
+
+	for (bit = 1; bit <= CXLNIC_P_LAST; bit <<= 1) {
+		name = cxlnic_param_desc(bit)->name;
+		if ((m->required & bit) && !(seen & bit)) {
+			snprintf(says, sizeof(says), "is needed by %s", m->name);
+			return bad_param(why, name, says);
+		}
+		if ((seen & bit) && !((m->required | m->optional) & bit)) {
+			snprintf(says, sizeof(says), "is not taken by %s",
+				 m->name);
+			return bad_param(why, name, says);
+		}
+	}
+	if (m->streams && (!req->more || req->oneway))
+		return refuse(why, SERVICE_ERROR("ExpectedMore"), NULL, NULL,
+			      "%s is called with \"more\"", m->name);
+	return 0;
+}
+
+static int parse_daemon_call(struct json_object *params,
+			     struct control_request *req,
+			     struct control_refusal *why)
+{
+	unsigned int seen = 0;
+	int rc;
+
+	if (params) {
+		json_object_object_foreach(params, key, v) {
+			rc = parse_param(req, key, v, &seen, why);
+			if (rc)
+				return rc;
+		}
+	}
+	return check_params(req, seen, why);
+}
+
+static int parse_service_call(const char *method, struct json_object *params,
+			      struct control_request *req,
+			      struct control_refusal *why)
+{
+	struct json_object *v;
+
+	if (!strcmp(method, "GetInfo")) {
+		req->service = CONTROL_GET_INFO;
+		if (params && json_object_object_length(params))
+			return bad_param(why, "parameters",
+					 "are not taken by GetInfo");
+		return 0;
+	}
+	if (strcmp(method, "GetInterfaceDescription"))
+		return refuse(why, SERVICE_ERROR("MethodNotFound"), "method",
+			      method, "no method '%.60s' in %s", method,
+			      CXLNIC_VARLINK_SERVICE);
+	req->service = CONTROL_GET_DESCRIPTION;
+	if (!params || !json_object_object_get_ex(params, "interface", &v) ||
+	    json_object_object_length(params) != 1)
+		return bad_param(why, "interface",
+				 "is the one parameter of GetInterfaceDescription");
+	return copy_string(v, "interface", req->interface,
+			   sizeof(req->interface), why);
+}
+
+/* "method": which interface, which method. */
+static int parse_method(const char *method, struct json_object *params,
+			struct control_request *req,
+			struct control_refusal *why)
+{
+	size_t n = strlen(CXLNIC_VARLINK_SERVICE);
+	const char *dot = strrchr(method, '.');
+	char iface[80];
+	int m;
+
+	if (!strncmp(method, CXLNIC_VARLINK_SERVICE, n) && method[n] == '.')
+		return parse_service_call(method + n + 1, params, req, why);
+	m = cxlnic_method_find(method);
+	if (m >= 0) {
+		req->method = (enum cxlnic_method)m;
+		return parse_daemon_call(params, req, why);
+	}
+	n = dot ? (size_t)(dot - method) : strlen(method);
+	if (n == strlen(CXLNIC_VARLINK_INTERFACE) &&
+	    !strncmp(method, CXLNIC_VARLINK_INTERFACE, n))
+		return refuse(why, SERVICE_ERROR("MethodNotFound"), "method",
+			      method, "no method '%.60s'", method);
+	snprintf(iface, sizeof(iface), "%.*s", (int)n, method);
+	return refuse(why, SERVICE_ERROR("InterfaceNotFound"), "interface",
+		      iface, "no interface '%.60s': cxlnicd serves %s and %s",
+		      iface, CXLNIC_VARLINK_INTERFACE, CXLNIC_VARLINK_SERVICE);
+}
+
+static int get_flag(struct json_object *o, const char *key, bool *flag,
+		    struct control_refusal *why)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return refuse(why, BAD_MESSAGE, NULL, NULL,
+			      "\"%s\" must be a boolean", key);
+	*flag = json_object_get_boolean(v);
+	return 0;
+}
+
+/* The call's own members: method, parameters, more, oneway, upgrade. */
+static int check_members(struct json_object *o, struct control_refusal *why)
+{
+	static const char *const known[] = {
+		"method", "parameters", "more", "oneway", "upgrade",
+	};
+	bool upgrade = false;
+	size_t i;
+
+	json_object_object_foreach(o, key, v) {
+		(void)v;
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (!strcmp(key, known[i]))
+				break;
+		if (i == sizeof(known) / sizeof(known[0]))
+			return refuse(why, BAD_MESSAGE, NULL, NULL,
+				      "a call has no member '%.40s'", key);
+	}
+	if (get_flag(o, "upgrade", &upgrade, why))
+		return -EINVAL;
+	if (upgrade)
+		return refuse(why, BAD_MESSAGE, NULL, NULL,
+			      "cxlnicd upgrades no connection");
 	return 0;
 }
 
 static int parse_object(struct json_object *o, struct control_request *req,
-			char *err, size_t len)
+			struct control_refusal *why)
 {
-	struct json_object *cmd;
-	unsigned int seen = 0;
+	struct json_object *method, *params = NULL;
 	int rc;
 
 	if (!json_object_is_type(o, json_type_object))
-		return bad(err, len, "a request is a JSON object");
-	if (!json_object_object_get_ex(o, "command", &cmd) ||
-	    !json_object_is_type(cmd, json_type_string))
-		return bad(err, len, "a request needs \"command\", a string");
-	if (find_cmd(json_object_get_string(cmd), &req->cmd))
-		return bad(err, len, "unknown command '%.40s'",
-			   json_object_get_string(cmd));
-	json_object_object_foreach(o, key, v) {
-		if (!strcmp(key, "command"))
-			continue;
-		rc = parse_field(req, key, v, &seen, err, len);
-		if (rc)
-			return rc;
-	}
-	return check_fields(req, seen, err, len);
+		return refuse(why, BAD_MESSAGE, NULL, NULL,
+			      "a call is a JSON object");
+	if (!json_object_object_get_ex(o, "method", &method) ||
+	    !json_object_is_type(method, json_type_string))
+		return refuse(why, BAD_MESSAGE, NULL, NULL,
+			      "a call needs \"method\", a string");
+	rc = check_members(o, why);
+	if (!rc)
+		rc = get_flag(o, "more", &req->more, why);
+	if (!rc)
+		rc = get_flag(o, "oneway", &req->oneway, why);
+	if (rc)
+		return rc;
+	if (json_object_object_get_ex(o, "parameters", &params) && params &&
+	    !json_object_is_type(params, json_type_object))
+		return refuse(why, BAD_MESSAGE, NULL, NULL,
+			      "\"parameters\" must be an object");
+	return parse_method(json_object_get_string(method), params, req, why);
 }
 
-int control_parse_request(const char *line, size_t len,
-			  struct control_request *req, char *err,
-			  size_t err_len)
+int control_parse_request(const char *msg, size_t len,
+			  struct control_request *req,
+			  struct control_refusal *why)
 {
 	struct json_tokener *tok;
 	struct json_object *o;
 	int rc;
 
 	memset(req, 0, sizeof(*req));
-	if (len > CONTROL_MAX_LINE)
-		return bad(err, err_len, "request longer than %d bytes",
-			   CONTROL_MAX_LINE);
-	if (memchr(line, '\0', len))
-		return bad(err, err_len, "request holds a NUL byte");
+	memset(why, 0, sizeof(*why));
+	if (len > CONTROL_MAX_MESSAGE)
+		return refuse(why, BAD_MESSAGE, NULL, NULL,
+			      "a call longer than %d bytes",
+			      CONTROL_MAX_MESSAGE);
+	if (memchr(msg, '\0', len))
+		return refuse(why, BAD_MESSAGE, NULL, NULL,
+			      "a call holds a NUL byte");
 	tok = json_tokener_new();
 	if (!tok)
-		return bad(err, err_len, "out of memory");
-	o = json_tokener_parse_ex(tok, line, (int)len);
+		return refuse(why, CXLNIC_VARLINK_SYSTEM_ERROR, NULL, NULL,
+			      "out of memory");
+	o = json_tokener_parse_ex(tok, msg, (int)len);
 	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
 	    tok->char_offset != (int)len) {
-		rc = bad(err, err_len, "not one JSON object: %s",
-			 o ? "trailing data" :
-			 json_tokener_error_desc(json_tokener_get_error(tok)));
+		rc = refuse(why, BAD_MESSAGE, NULL, NULL,
+			    "not one JSON object: %s", o ? "trailing data" :
+			    json_tokener_error_desc(
+				    json_tokener_get_error(tok)));
 		json_object_put(o);
 		json_tokener_free(tok);
 		return rc;
 	}
 	json_tokener_free(tok);
-	rc = parse_object(o, req, err, err_len);
+	rc = parse_object(o, req, why);
 	json_object_put(o);
 	return rc;
 }
@@ -222,42 +357,188 @@ enum control_admit control_admit(bool root, bool may_read,
 	return CONTROL_ADMIT;
 }
 
+/* The message's text, its NUL the end of it. */
 static char *reply_text(struct json_object *reply)
 {
-	const char *s = json_object_to_json_string_ext(reply,
-						JSON_C_TO_STRING_PLAIN);
-	char *out = malloc(strlen(s) + 2);
+	char *out = strdup(json_object_to_json_string_ext(reply,
+						JSON_C_TO_STRING_PLAIN));
 
-	if (out)
-		sprintf(out, "%s\n", s);
 	json_object_put(reply);
 	return out;
 }
 
-char *control_reply_ok(struct json_object *result)
+static char *reply_parameters(struct json_object *params, bool continues)
 {
 	struct json_object *reply = json_object_new_object();
 
-	json_object_object_add(reply, "ok", json_object_new_boolean(true));
+	json_object_object_add(reply, "parameters", params ? params :
+			       json_object_new_object());
+	if (continues)
+		json_object_object_add(reply, "continues",
+				       json_object_new_boolean(true));
+	return reply_text(reply);
+}
+
+char *control_reply_ok(enum cxlnic_method m, struct json_object *result)
+{
+	struct json_object *params = json_object_new_object();
+
 	if (result)
-		json_object_object_add(reply, "result", result);
+		json_object_object_add(params, cxlnic_method_desc(m)->returns,
+				       result);
+	return reply_parameters(params, false);
+}
+
+char *control_reply_continues(struct json_object *parameters)
+{
+	return reply_parameters(parameters, true);
+}
+
+static char *reply_error(const char *error, struct json_object *params)
+{
+	struct json_object *reply = json_object_new_object();
+
+	json_object_object_add(reply, "error", json_object_new_string(error));
+	json_object_object_add(reply, "parameters", params);
 	return reply_text(reply);
 }
 
 char *control_reply_error(int error, const char *fmt, ...)
 {
-	struct json_object *reply = json_object_new_object();
+	struct json_object *params = json_object_new_object();
+	const char *name = cxlnic_error_name(error);
 	char msg[300];
 	va_list ap;
 
-	if (error < 0)
-		error = -error;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	json_object_object_add(reply, "ok", json_object_new_boolean(false));
-	json_object_object_add(reply, "error", json_object_new_string(msg));
-	json_object_object_add(reply, "code", json_object_new_string(
-			       cxlnic_errno_name(error)));
-	return reply_text(reply);
+	json_object_object_add(params, "message", json_object_new_string(msg));
+	if (!strcmp(name, CXLNIC_VARLINK_SYSTEM_ERROR))
+		json_object_object_add(params, "errno", json_object_new_string(
+				       cxlnic_errno_name(error)));
+	return reply_error(name, params);
+}
+
+char *control_reply_refusal(const struct control_refusal *why)
+{
+	struct json_object *params = json_object_new_object();
+
+	if (why->param)
+		json_object_object_add(params, why->param,
+				json_object_new_string(why->param_value));
+	json_object_object_add(params, "message",
+			       json_object_new_string(why->message));
+	return reply_error(why->error, params);
+}
+
+static char *reply_info(void)
+{
+	struct json_object *p = json_object_new_object();
+	struct json_object *ifaces = json_object_new_array();
+
+	json_object_object_add(p, "vendor", json_object_new_string("cxlnic"));
+	json_object_object_add(p, "product", json_object_new_string("cxlnicd"));
+	json_object_object_add(p, "version",
+			       json_object_new_string(CXLNIC_VERSION));
+	json_object_object_add(p, "url",
+			       json_object_new_string("man:cxlnicd(8)"));
+	json_object_array_add(ifaces,
+			      json_object_new_string(CXLNIC_VARLINK_SERVICE));
+	json_object_array_add(ifaces,
+			      json_object_new_string(CXLNIC_VARLINK_INTERFACE));
+	json_object_object_add(p, "interfaces", ifaces);
+	return reply_parameters(p, false);
+}
+
+static char *reply_description(const char *interface)
+{
+	struct json_object *p;
+	char *text;
+
+	if (!strcmp(interface, CXLNIC_VARLINK_SERVICE)) {
+		text = strdup(service_description);
+	} else if (!strcmp(interface, CXLNIC_VARLINK_INTERFACE)) {
+		text = control_interface_description();
+	} else {
+		p = json_object_new_object();
+		json_object_object_add(p, "interface",
+				       json_object_new_string(interface));
+		return reply_error(SERVICE_ERROR("InterfaceNotFound"), p);
+	}
+	if (!text)
+		return NULL;
+	p = json_object_new_object();
+	json_object_object_add(p, "description", json_object_new_string(text));
+	free(text);
+	return reply_parameters(p, false);
+}
+
+char *control_reply_service(const struct control_request *req)
+{
+	if (req->service == CONTROL_GET_INFO)
+		return reply_info();
+	return reply_description(req->interface);
+}
+
+/* A method's parameters, "nic: string, limit: ?int". */
+static void describe_params(FILE *f, const struct cxlnic_method_desc *m)
+{
+	const struct cxlnic_param_desc *p;
+	unsigned int bit;
+	bool first = true;
+
+	for (bit = 1; (p = cxlnic_param_desc(bit)); bit <<= 1) {
+		if (!((m->required | m->optional) & bit))
+			continue;
+		fprintf(f, "%s%s: %s%s", first ? "" : ", ", p->name,
+			m->required & bit ? "" : "?", p->type);
+		first = false;
+	}
+}
+
+static void describe_method(FILE *f, const struct cxlnic_method_desc *m)
+{
+	const struct cxlnic_param_desc *p;
+	unsigned int bit;
+
+	fprintf(f, "\n# %s\n", m->doc);
+	for (bit = 1; (p = cxlnic_param_desc(bit)); bit <<= 1)
+		if ((m->required | m->optional) & bit)
+			fprintf(f, "# %s: %s.\n", p->name, p->doc);
+	fprintf(f, "method %s(", m->name);
+	describe_params(f, m);
+	fprintf(f, ") -> %s\n", m->reply);
+}
+
+char *control_interface_description(void)
+{
+	const struct cxlnic_error_desc *e;
+	char *text = NULL;
+	size_t len = 0;
+	unsigned int i;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fputs("# cxlnicd, the policy daemon of cxlnic: its NICs, their policy, "
+	      "recovery\n# and history.  The objects are those of docs/json.md "
+	      "(\"cxlnicd's control\n# socket\"); cxlnicd(8) has the limits "
+	      "of a connection.\n"
+	      "interface " CXLNIC_VARLINK_INTERFACE "\n", f);
+	for (i = 0; i < CXLNIC_M_NR; i++)
+		describe_method(f, cxlnic_method_desc(i));
+	for (e = cxlnic_errors; e->name; e++) {
+		if (!e->doc)
+			continue;
+		fprintf(f, "\n# %s\nerror %s(message: string%s)\n", e->doc,
+			e->name + strlen(CXLNIC_VARLINK_INTERFACE) + 1,
+			strcmp(e->name, CXLNIC_VARLINK_SYSTEM_ERROR) ? "" :
+			", errno: string");
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }

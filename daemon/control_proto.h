@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The control protocol of cxlnicd: one JSON object per line each way.
+ * The control protocol of cxlnicd, in varlink's shape: one JSON object per
+ * message, each ended by a NUL byte, each way.
  *
- *   request:  {"command": "show", "nic": "0000:0d:00.0"}
- *   reply:    {"ok": true, "result": ...}
- *             {"ok": false, "error": "no NIC 'x'", "code": "ENODEV"}
+ *   call:   {"method": "io.cxlnic.Daemon.Show", "parameters": {"nic": "0d:00.0"}}
+ *   reply:  {"parameters": {"nic": {...}}}
+ *           {"error": "io.cxlnic.Daemon.NoSuchNic",
+ *            "parameters": {"message": "no NIC 'x'"}}
  *
- * Requests are checked completely before anything is done: an unknown
- * command or field, a field of the wrong type or a missing one is an error
- * reply naming it.  Parsing is pure, for the unit tests and the fuzzers.
+ * The methods, their parameters and errors are lib/cxlnic_varlink.c's
+ * tables; org.varlink.service's GetInfo and GetInterfaceDescription are
+ * answered too, from the same tables.  A call is checked completely before
+ * anything is done: an unknown method or parameter, one of the wrong type
+ * or a missing one is an error reply naming it.  Parsing is pure, for the
+ * unit tests and the fuzzers.
  */
 #ifndef CXLNICD_CONTROL_PROTO_H
 #define CXLNICD_CONTROL_PROTO_H
@@ -18,7 +23,10 @@
 
 #include <json-c/json.h>
 
-#define CONTROL_MAX_LINE 4096
+#include "cxlnic_varlink.h"
+
+/* The longest call cxlnicd takes, its NUL not counted. */
+#define CONTROL_MAX_MESSAGE 4096
 
 /*
  * Connections at once.  Callers other than root share half of them, so that
@@ -39,40 +47,43 @@
  */
 #define CONTROL_IDLE_TIMEOUT_S	10
 
-enum control_cmd {
-	CTL_STATUS,
-	CTL_LIST,
-	CTL_SHOW,
-	CTL_POLICY,
-	CTL_SET_POLICY,
-	CTL_RECOVER,
-	CTL_UNBIND,
-	CTL_BIND,
-	CTL_HISTORY,
-	CTL_MONITOR,
-	CTL_RELOAD,
-	CTL_NR_CMDS,
+/* Which interface a call is for. */
+enum control_service {
+	CONTROL_DAEMON,			/* io.cxlnic.Daemon: .method */
+	CONTROL_GET_INFO,		/* org.varlink.service.GetInfo */
+	CONTROL_GET_DESCRIPTION,	/* org.varlink.service.GetInterfaceDescription */
 };
 
 struct control_request {
-	enum control_cmd cmd;
+	enum control_service service;
+	enum cxlnic_method method;
+	bool more;		/* the caller takes replies that continue */
+	bool oneway;		/* the caller wants no reply */
 	char nic[64];
 	char key[32];
 	char value[64];
-	size_t limit;		/* history: newest entries, 0 = all */
+	size_t limit;		/* History: newest entries, 0 = all */
+	char interface[64];	/* GetInterfaceDescription */
 };
 
-/* Whether the command changes anything (root only). */
-bool control_cmd_writes(enum control_cmd cmd);
-const char *control_cmd_name(enum control_cmd cmd);
+/*
+ * Why a call was refused, as its error reply says it: a varlink error, the
+ * one parameter it names (InvalidParameter's "parameter", MethodNotFound's
+ * "method", ...) and a sentence.
+ */
+struct control_refusal {
+	const char *error;
+	const char *param;	/* NULL: none but the message */
+	char param_value[80];
+	char message[256];
+};
 
 /*
- * Parse one request line (without its newline).  0, or -EINVAL with a
- * sentence for the error reply in @err.
+ * Parse one call (without its NUL).  0, or -EINVAL with @why filled.
  */
-int control_parse_request(const char *line, size_t len,
-			  struct control_request *req, char *err,
-			  size_t err_len);
+int control_parse_request(const char *msg, size_t len,
+			  struct control_request *req,
+			  struct control_refusal *why);
 
 /*
  * Whether a connection is taken, decided at accept from its SO_PEERCRED
@@ -96,9 +107,23 @@ struct control_peers {
 enum control_admit control_admit(bool root, bool may_read,
 				 const struct control_peers *open);
 
-/* Replies as text, newline included; the caller frees. */
-char *control_reply_ok(struct json_object *result);
+/*
+ * Replies as text: a C string whose terminating NUL is the message's end
+ * (send strlen() + 1 bytes).  The caller frees.
+ *
+ * control_reply_ok(): the last reply to a call of @m, @result (consumed)
+ * as the member the method returns.  control_reply_continues(): a reply
+ * with more to come, @parameters (consumed) as they are.
+ */
+char *control_reply_ok(enum cxlnic_method m, struct json_object *result);
+char *control_reply_continues(struct json_object *parameters);
+/* An errno as io.cxlnic.Daemon's error for it (cxlnic_error_name()). */
 char *control_reply_error(int error, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+char *control_reply_refusal(const struct control_refusal *why);
+/* org.varlink.service's methods, answered from the tables. */
+char *control_reply_service(const struct control_request *req);
+/* io.cxlnic.Daemon's interface description; the caller frees. */
+char *control_interface_description(void);
 
 #endif

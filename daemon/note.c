@@ -6,7 +6,6 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <json-c/json.h>
 
@@ -20,7 +19,6 @@ void daemon_note(struct daemon *d, int priority, enum history_kind kind,
 	const struct history_entry *e;
 	struct json_object *o;
 	char msg[200];
-	char *line;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -31,10 +29,6 @@ void daemon_note(struct daemon *d, int priority, enum history_kind kind,
 	if (!d->ctl)
 		return;
 	o = history_entry_to_json(e);
-	if (asprintf(&line, "%s\n", json_object_to_json_string_ext(o,
-			JSON_C_TO_STRING_PLAIN)) > 0) {
-		control_broadcast(d->ctl, line);
-		free(line);
-	}
+	control_broadcast(d->ctl, o);
 	json_object_put(o);
 }

@@ -10,6 +10,7 @@
 
 #include "cxlnic_ctl.h"
 #include "cxlnic_names.h"
+#include "cxlnic_varlink.h"
 
 #define MAX_REPLY (16 << 20)
 
@@ -92,19 +93,35 @@ const char *cxlnic_ctl_error(const struct cxlnic_ctl *c)
 	return c->error;
 }
 
-struct json_object *cxlnic_ctl_request(const char *cmd, const char *nic)
+struct json_object *cxlnic_ctl_request(enum cxlnic_method m, const char *nic)
 {
+	const struct cxlnic_method_desc *desc = cxlnic_method_desc(m);
 	struct json_object *o = json_object_new_object();
+	char method[96];
 
-	json_object_object_add(o, "command", json_object_new_string(cmd));
+	snprintf(method, sizeof(method), "%s.%s", CXLNIC_VARLINK_INTERFACE,
+		 desc->name);
+	json_object_object_add(o, "method", json_object_new_string(method));
+	json_object_object_add(o, "parameters", json_object_new_object());
+	if (desc->streams)
+		json_object_object_add(o, "more",
+				       json_object_new_boolean(true));
 	if (nic)
-		json_object_object_add(o, "nic", json_object_new_string(nic));
+		cxlnic_ctl_param(o, "nic", json_object_new_string(nic));
 	return o;
 }
 
-static int send_line(int fd, const char *text)
+void cxlnic_ctl_param(struct json_object *request, const char *name,
+		      struct json_object *v)
 {
-	size_t len = strlen(text), off = 0;
+	json_object_object_add(json_object_object_get(request, "parameters"),
+			       name, v);
+}
+
+/* @text and its NUL, the message's end. */
+static int send_message(int fd, const char *text)
+{
+	size_t len = strlen(text) + 1, off = 0;
 	ssize_t n;
 
 	while (off < len) {
@@ -115,20 +132,18 @@ static int send_line(int fd, const char *text)
 			return -errno;
 		off += (size_t)n;
 	}
-	n = send(fd, "\n", 1, MSG_NOSIGNAL);
-	return n == 1 ? 0 : n < 0 ? -errno : -EIO;
+	return 0;
 }
 
-/* Parse and drop the first buffered line, if there is a whole one. */
-static int take_line(struct cxlnic_ctl *c, struct json_object **obj)
+/* Parse and drop the first buffered message, if there is a whole one. */
+static int take_message(struct cxlnic_ctl *c, struct json_object **obj)
 {
-	char *nl = c->buf ? memchr(c->buf, '\n', c->len) : NULL;
+	char *end = c->buf ? memchr(c->buf, '\0', c->len) : NULL;
 	size_t used;
 
-	if (!nl)
+	if (!end)
 		return -EAGAIN;
-	*nl = '\0';
-	used = (size_t)(nl - c->buf) + 1;
+	used = (size_t)(end - c->buf) + 1;
 	*obj = json_tokener_parse(c->buf);
 	memmove(c->buf, c->buf + used, c->len - used);
 	c->len -= used;
@@ -165,16 +180,59 @@ int cxlnic_ctl_fill(struct cxlnic_ctl *c)
 	return read_more(c);
 }
 
+static const char *param_string(struct json_object *params, const char *name)
+{
+	return json_object_get_string(json_object_object_get(params, name));
+}
+
+/*
+ * A reply: 0 with its parameters' member @returns in @result (NULL when it
+ * has none), or its error's errno with the message kept.
+ */
+static int reply_result(struct cxlnic_ctl *c, struct json_object *reply,
+			const char *returns, struct json_object **result)
+{
+	struct json_object *params, *error;
+	const char *msg;
+	int rc = 0;
+
+	*result = NULL;
+	params = json_object_object_get(reply, "parameters");
+	error = json_object_object_get(reply, "error");
+	if (error) {
+		msg = param_string(params, "message");
+		snprintf(c->error, sizeof(c->error), "%s",
+			 msg ? msg : json_object_get_string(error));
+		rc = cxlnic_error_errno(json_object_get_string(error),
+					param_string(params, "errno"));
+	} else if (returns &&
+		   json_object_object_get_ex(params, returns, result)) {
+		json_object_get(*result);
+	}
+	json_object_put(reply);
+	return rc;
+}
+
 int cxlnic_ctl_next(struct cxlnic_ctl *c, struct json_object **obj)
 {
-	return take_line(c, obj);
+	const char *entry = cxlnic_method_desc(CXLNIC_M_MONITOR)->returns;
+	struct json_object *reply;
+	int rc;
+
+	/* Monitor's "ready" has no entry: the next reply has. */
+	do {
+		rc = take_message(c, &reply);
+		if (!rc)
+			rc = reply_result(c, reply, entry, obj);
+	} while (!rc && !*obj);
+	return rc;
 }
 
 static int read_reply(struct cxlnic_ctl *c, struct json_object **reply)
 {
 	int rc;
 
-	while ((rc = take_line(c, reply)) == -EAGAIN) {
+	while ((rc = take_message(c, reply)) == -EAGAIN) {
 		rc = wait_readable(c);
 		if (!rc)
 			rc = read_more(c);
@@ -187,13 +245,16 @@ static int read_reply(struct cxlnic_ctl *c, struct json_object **reply)
 int cxlnic_ctl_call(struct cxlnic_ctl *c, struct json_object *request,
 		    struct json_object **result)
 {
-	struct json_object *reply, *v;
+	const struct cxlnic_method_desc *m = cxlnic_method_desc(
+		cxlnic_method_find(json_object_get_string(
+			json_object_object_get(request, "method"))));
+	struct json_object *reply;
 	int rc;
 
 	*result = NULL;
 	c->error[0] = '\0';
-	rc = send_line(c->fd, json_object_to_json_string_ext(request,
-			JSON_C_TO_STRING_PLAIN));
+	rc = send_message(c->fd, json_object_to_json_string_ext(request,
+			  JSON_C_TO_STRING_PLAIN));
 	json_object_put(request);
 	/*
 	 * A caller cxlnicd refuses at accept is answered before it sends, and
@@ -203,18 +264,5 @@ int cxlnic_ctl_call(struct cxlnic_ctl *c, struct json_object *request,
 		rc = read_reply(c, &reply);
 	if (rc)
 		return rc == -EPIPE ? -ECONNRESET : rc;
-	if (json_object_object_get_ex(reply, "ok", &v) &&
-	    json_object_get_boolean(v)) {
-		if (json_object_object_get_ex(reply, "result", &v))
-			*result = json_object_get(v);
-		json_object_put(reply);
-		return 0;
-	}
-	if (json_object_object_get_ex(reply, "error", &v))
-		snprintf(c->error, sizeof(c->error), "%s",
-			 json_object_get_string(v));
-	rc = json_object_object_get_ex(reply, "code", &v) ?
-	     cxlnic_errno_from_name(json_object_get_string(v)) : -EIO;
-	json_object_put(reply);
-	return rc;
+	return reply_result(c, reply, m ? m->returns : NULL, result);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Client of cxlnicd's control socket: one JSON request per line, one JSON
- * reply per line (the protocol is in docs/json.md and daemon/control_proto.h).
+ * Client of cxlnicd's control socket: varlink calls of io.cxlnic.Daemon,
+ * NUL-delimited JSON each way (docs/json.md, lib/cxlnic_varlink.h).
  */
 #ifndef CXLNIC_CTL_H
 #define CXLNIC_CTL_H
@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include <json-c/json.h>
+
+#include "cxlnic_varlink.h"
 
 #define CXLNIC_CTL_DEFAULT_PATH "/run/cxlnicd/control"
 /* Nobody listens on the socket: cxlnicd is not running. */
@@ -29,26 +31,33 @@ void cxlnic_ctl_close(struct cxlnic_ctl *c);
 int cxlnic_ctl_fd(const struct cxlnic_ctl *c);
 
 /*
- * Send @request (consumed) and wait for the reply.  0 with the reply's
- * "result" in @result (NULL when it has none; the caller puts it), or a
- * negative errno from the reply's "code" with its "error" in
- * cxlnic_ctl_error(): -EAGAIN is cxlnicd's "busy" (no room for the
- * connection), -EACCES a caller who may not read.  -ECONNRESET: cxlnicd
- * closed the connection without a reply (only cxlnic_ctl_open() says
+ * Send @request (consumed) and wait for the reply.  0 with the member the
+ * method returns in @result (NULL when the reply has none, as Monitor's
+ * first; the caller puts it), or a negative errno for the reply's error
+ * (cxlnic_error_errno()) with its message in cxlnic_ctl_error(): -EAGAIN
+ * is cxlnicd's "busy" (no room for the connection), -EPERM a caller who
+ * may not do it, or not read at all.  -ECONNRESET: cxlnicd closed the
+ * connection without a reply (only cxlnic_ctl_open() says
  * -CXLNIC_ENODAEMON); -ETIMEDOUT: no reply within the timeout.
  */
 int cxlnic_ctl_call(struct cxlnic_ctl *c, struct json_object *request,
 		    struct json_object **result);
 const char *cxlnic_ctl_error(const struct cxlnic_ctl *c);
 
-/* A request {"command": @cmd} with "nic" when @nic is not NULL. */
-struct json_object *cxlnic_ctl_request(const char *cmd, const char *nic);
+/*
+ * A call of @m, with the parameter "nic" when @nic is not NULL; "more"
+ * when @m streams.  cxlnic_ctl_param() adds a parameter (@v consumed).
+ */
+struct json_object *cxlnic_ctl_request(enum cxlnic_method m, const char *nic);
+void cxlnic_ctl_param(struct json_object *request, const char *name,
+		      struct json_object *v);
 
 /*
  * A monitor feed: cxlnic_ctl_fill() reads once what the socket has (it
  * blocks when it has nothing; poll cxlnic_ctl_fd() first), -ECONNRESET at
- * the feed's end; cxlnic_ctl_next() takes the next whole line read, or
- * -EAGAIN.
+ * the feed's end; cxlnic_ctl_next() takes the next whole reply read, its
+ * "entry" in @obj, or -EAGAIN, or the errno of an error reply (the feed
+ * then ends).
  */
 int cxlnic_ctl_fill(struct cxlnic_ctl *c);
 int cxlnic_ctl_next(struct cxlnic_ctl *c, struct json_object **obj);

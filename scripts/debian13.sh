@@ -78,3 +78,12 @@ d13_qemu() {
 		"$r/usr/bin/qemu-system-x86_64" \
 		-L "$r/usr/share/qemu" -L "$r/usr/share/seabios" "$@"
 }
+
+# d13_varlinkctl ARGS...: systemd 257's varlinkctl from the root, run the
+# same way (Debian 12's systemd 252 has none): it checks cxlnicd's
+# interface descriptions and calls it as any varlink client would.
+d13_varlinkctl() {
+	local r=$D13_ROOT lib=$D13_ROOT/usr/lib/x86_64-linux-gnu
+	"$r/usr/lib64/ld-linux-x86-64.so.2" --library-path "$lib/systemd:$lib" \
+		"$r/usr/bin/varlinkctl" "$@"
+}

@@ -11,8 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/debian13.sh"
 
 # What the root holds.  A change here rebuilds it (the stamp below).
+# systemd: its varlinkctl (systemd 257) calls cxlnicd's control socket.
 root_packages=(gcc-14 make libelf-dev sparse kmod xz-utils zstd
-	ca-certificates python3 python3-yaml python3-jsonschema)
+	ca-certificates python3 python3-yaml python3-jsonschema systemd)
 bpo_packages=(qemu-system-x86)
 stamp="debian13 v1: ${root_packages[*]} / ${bpo_packages[*]}"
 

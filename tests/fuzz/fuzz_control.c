@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Fuzz cxlnicd's control request parser (what any local user can send). */
+/* Fuzz cxlnicd's control call parser (what any local reader can send). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,19 +11,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct control_refusal why;
 	struct control_request req;
-	char err[256];
 	char *reply;
 	int rc;
 
-	err[0] = '\0';
-	rc = control_parse_request((const char *)data, size, &req, err,
-				   sizeof(err));
-	if (rc && (rc != -EINVAL || !err[0]))
-		abort();	/* every refusal is EINVAL with a reason */
-	if (!rc && (req.cmd >= CTL_NR_CMDS || !memchr(req.nic, 0, sizeof(req.nic))))
+	rc = control_parse_request((const char *)data, size, &req, &why);
+	/* Every refusal is EINVAL with a varlink error and a reason. */
+	if (rc && (rc != -EINVAL || !why.error || !why.message[0]))
 		abort();
-	reply = rc ? control_reply_error(rc, "%s", err) : control_reply_ok(NULL);
+	if (!rc && (req.method >= CXLNIC_M_NR ||
+		    !memchr(req.nic, 0, sizeof(req.nic)) ||
+		    !memchr(req.interface, 0, sizeof(req.interface))))
+		abort();
+	if (rc)
+		reply = control_reply_refusal(&why);
+	else if (req.service != CONTROL_DAEMON)
+		reply = control_reply_service(&req);
+	else
+		reply = control_reply_ok(req.method, NULL);
+	if (!reply)
+		abort();
 	free(reply);
 	return 0;
 }

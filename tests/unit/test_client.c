@@ -558,25 +558,110 @@ static void fake_free(struct fake_daemon *f)
 	rmdir(f->dir);
 }
 
-/* Accept the client's connection, say @reply (or nothing), hang up. */
-static void fake_refuse(struct fake_daemon *f, const char *reply)
+/*
+ * Accept the client's connection and say @reply (or nothing), its NUL
+ * included, before the client asks; the connection, to read what it asks.
+ */
+static int fake_answer(struct fake_daemon *f, const char *reply)
 {
 	int fd = accept(f->fd, NULL, NULL);
 
 	assert_true(fd >= 0);
 	if (reply)
-		assert_int_equal(write(fd, reply, strlen(reply)),
-				 (ssize_t)strlen(reply));
-	close(fd);
+		assert_int_equal(write(fd, reply, strlen(reply) + 1),
+				 (ssize_t)strlen(reply) + 1);
+	return fd;
+}
+
+/* The same, then hang up. */
+static void fake_refuse(struct fake_daemon *f, const char *reply)
+{
+	close(fake_answer(f, reply));
 }
 
 static int call_status(struct cxlnic_ctl *c)
 {
 	struct json_object *res;
-	int rc = cxlnic_ctl_call(c, cxlnic_ctl_request("status", NULL), &res);
+	int rc = cxlnic_ctl_call(c, cxlnic_ctl_request(CXLNIC_M_STATUS, NULL),
+				 &res);
 
 	assert_null(res);
 	return rc;
+}
+
+/*
+ * A call as varlink has it, NUL-ended, and its reply's member: what the
+ * method returns, whatever else the reply holds.
+ */
+static void test_ctl_call_shape(void **state)
+{
+	struct json_object *req, *res, *sent;
+	struct fake_daemon f;
+	struct cxlnic_ctl *c;
+	char buf[512];
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	fake_listen(&f);
+	assert_int_equal(cxlnic_ctl_open(&c, f.path), 0);
+	fd = fake_answer(&f, "{\"parameters\":{\"entries\":[1,2],\"x\":3}}");
+	req = cxlnic_ctl_request(CXLNIC_M_HISTORY, "0d:00.0");
+	cxlnic_ctl_param(req, "limit", json_object_new_int(2));
+	assert_int_equal(cxlnic_ctl_call(c, req, &res), 0);
+	assert_int_equal(json_object_array_length(res), 2);
+	json_object_put(res);
+	n = read(fd, buf, sizeof(buf));
+	assert_true(n > 1);
+	assert_int_equal(buf[n - 1], '\0');
+	sent = json_tokener_parse(buf);
+	assert_string_equal(json_object_to_json_string_ext(sent,
+			JSON_C_TO_STRING_PLAIN),
+		"{\"method\":\"io.cxlnic.Daemon.History\",\"parameters\":"
+		"{\"nic\":\"0d:00.0\",\"limit\":2}}");
+	json_object_put(sent);
+	close(fd);
+	cxlnic_ctl_close(c);
+	/* A stream is called with "more". */
+	req = cxlnic_ctl_request(CXLNIC_M_MONITOR, NULL);
+	assert_true(json_object_get_boolean(json_object_object_get(req, "more")));
+	json_object_put(req);
+	fake_free(&f);
+}
+
+/* Every error of the interface read back as the errno it was made of. */
+static void test_error_names(void **state)
+{
+	const struct cxlnic_error_desc *e;
+
+	(void)state;
+	for (e = cxlnic_errors; e->name; e++) {
+		if (!e->errno_value)
+			continue;
+		assert_string_equal(cxlnic_error_name(-e->errno_value),
+				    cxlnic_error_name(e->errno_value));
+		/* PermissionDenied is EPERM's and EACCES's: EPERM back. */
+		assert_int_equal(cxlnic_error_errno(e->name, NULL),
+				 e->errno_value == EACCES ? -EPERM :
+				 -e->errno_value);
+	}
+	assert_string_equal(cxlnic_error_name(-ENODEV), "io.cxlnic.Daemon.NoSuchNic");
+	assert_string_equal(cxlnic_error_name(EACCES),
+			    "org.varlink.service.PermissionDenied");
+	assert_int_equal(cxlnic_error_errno("org.varlink.service.InvalidParameter",
+					    NULL), -EINVAL);
+	/* Any other errno is SystemError, its "errno" read back. */
+	assert_string_equal(cxlnic_error_name(-ELOOP), CXLNIC_VARLINK_SYSTEM_ERROR);
+	assert_int_equal(cxlnic_error_errno(CXLNIC_VARLINK_SYSTEM_ERROR, "ELOOP"),
+			 -ELOOP);
+	assert_int_equal(cxlnic_error_errno(CXLNIC_VARLINK_SYSTEM_ERROR, NULL),
+			 -EIO);
+	assert_int_equal(cxlnic_error_errno("com.example.Nope", NULL), -EIO);
+	assert_int_equal(cxlnic_error_errno(NULL, NULL), -EIO);
+	assert_int_equal(cxlnic_method_find("io.cxlnic.Daemon.SetPolicy"),
+			 CXLNIC_M_SET_POLICY);
+	assert_int_equal(cxlnic_method_find("io.cxlnic.Daemon"), -1);
+	assert_int_equal(cxlnic_method_find("io.cxlnic.DaemonX.Show"), -1);
 }
 
 /* cxlnicd answers at accept and closes before the request is sent. */
@@ -588,16 +673,17 @@ static void test_ctl_refused_at_accept(void **state)
 	(void)state;
 	fake_listen(&f);
 	assert_int_equal(cxlnic_ctl_open(&c, f.path), 0);
-	fake_refuse(&f, "{\"ok\":false,\"error\":\"uid 7 has 4 connections "
-		    "open\",\"code\":\"EAGAIN\"}\n");
+	fake_refuse(&f, "{\"error\":\"io.cxlnic.Daemon.Busy\",\"parameters\":"
+		    "{\"message\":\"uid 7 has 4 connections open\"}}");
 	assert_int_equal(call_status(c), -EAGAIN);
 	assert_string_equal(cxlnic_ctl_error(c), "uid 7 has 4 connections open");
 	cxlnic_ctl_close(c);
 
 	assert_int_equal(cxlnic_ctl_open(&c, f.path), 0);
-	fake_refuse(&f, "{\"ok\":false,\"error\":\"reading needs root\","
-		    "\"code\":\"EACCES\"}\n");
-	assert_int_equal(call_status(c), -EACCES);
+	fake_refuse(&f, "{\"error\":\"org.varlink.service.PermissionDenied\","
+		    "\"parameters\":{\"message\":\"reading needs root\"}}");
+	assert_int_equal(call_status(c), -EPERM);
+	assert_string_equal(cxlnic_ctl_error(c), "reading needs root");
 	cxlnic_ctl_close(c);
 	fake_free(&f);
 }
@@ -738,6 +824,8 @@ int main(void)
 		cmocka_unit_test(test_overrun_json),
 		cmocka_unit_test(test_event_json_shape),
 		cmocka_unit_test(test_ctl_refused_at_accept),
+		cmocka_unit_test(test_ctl_call_shape),
+		cmocka_unit_test(test_error_names),
 		cmocka_unit_test(test_ctl_closed_without_reply),
 		cmocka_unit_test(test_ctl_no_daemon),
 		cmocka_unit_test(test_ctl_reply_timeout),

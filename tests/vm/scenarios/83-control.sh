@@ -2,17 +2,21 @@
 # cxlnicd's control socket through cxlnicctl and raw: status, list, show,
 # history, policy read and change at run time (kept in the state file and
 # in force), recover, unbind and bind on request, monitor with cxlnicd's
-# actions, malformed requests answered with an error while the daemon goes
-# on, SO_PEERCRED permissions, admission at accept (a non-reader refused at
-# once, the per-user cap, busy, the idle timeout), and a broken reload that
-# keeps the old configuration.
+# actions, malformed calls answered with an error while the daemon goes
+# on, systemd 257's varlinkctl introspecting and calling it (from the
+# Debian 13 root), SO_PEERCRED permissions, admission at accept (a
+# non-reader refused at once, the per-user cap, busy, the idle timeout),
+# and a broken reload that keeps the old configuration.
 . "$(dirname "$0")/../lib/cxlnic.sh"
 
 conf=/tmp/cxlnicd.conf
 state=/run/cxlnicd/state.json
 sock=/run/cxlnicd/control
-raw() { printf '%s\n' "$@" | socat -t 5 - "UNIX-CONNECT:$sock"; }
+# Varlink messages, each NUL-ended; the replies one per line.
+raw() { printf '%s\0' "$@" | socat -t 5 - "UNIX-CONNECT:$sock" | tr '\0' '\n'; }
 SRC=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck source=scripts/debian13.sh
+. "$SRC/scripts/debian13.sh"
 CONNS=$SRC/tests/vm/tools/ctl-conns.py
 # The control socket's limits, as cxlnicd has them.
 limit() { sed -n "s/^#define $1[[:space:]]*//p" "$SRC/daemon/control_proto.h"; }
@@ -49,6 +53,45 @@ ok "a second cxlnicd refuses to start, naming the first; the first still answers
 	'length == 2 and all(.[]; .nic == $p)' >/dev/null ||
 	fail "history NIC --count 2"
 ok "status and history answer"
+
+# systemd 257's varlinkctl, as a Debian 13 system has it: cxlnicd is a
+# varlink service it can introspect and call.
+vl=/tmp/vl
+d13_varlinkctl info $sock | tee $vl.info
+grep -q "Product: cxlnicd" $vl.info || fail "varlinkctl info: no product"
+d13_varlinkctl list-interfaces $sock >$vl.ifaces
+[ "$(sort $vl.ifaces | tr '\n' ' ')" = "io.cxlnic.Daemon org.varlink.service " ] ||
+	fail "varlinkctl list-interfaces: $(cat $vl.ifaces)"
+d13_varlinkctl introspect $sock io.cxlnic.Daemon >$vl.idl ||
+	fail "varlinkctl introspect"
+grep -q "method SetPolicy(" $vl.idl || fail "introspect: no SetPolicy"
+d13_varlinkctl call $sock io.cxlnic.Daemon.Status '{}' |
+	jq -e '.daemon.nics == 2 and .daemon.on_cxl == 2' >/dev/null ||
+	fail "varlinkctl call Status"
+d13_varlinkctl call --json=short $sock io.cxlnic.Daemon.Show "{\"nic\":\"$pci0\"}" |
+	jq -e --arg p "$pci0" '.nic.pci_addr == $p and .nic.state == "on-cxl"' \
+	>/dev/null || fail "varlinkctl call Show"
+rc=0
+d13_varlinkctl call $sock io.cxlnic.Daemon.Show '{"nic":"0000:99:00.0"}' \
+	>/dev/null 2>$vl.err || rc=$?
+cat $vl.err >&2
+[ $rc -ne 0 ] && grep -q "io.cxlnic.Daemon.NoSuchNic" $vl.err ||
+	fail "varlinkctl: no NoSuchNic for an unknown NIC (exit $rc)"
+# Monitor streams: "ready", then the entry of a change made meanwhile.
+# (stdbuf: each reply is in the file as it comes, not at the timeout's kill.)
+(timeout 8 stdbuf -oL bash -c ". $SRC/scripts/debian13.sh; d13_varlinkctl \
+	call --more --json=short $sock io.cxlnic.Daemon.Monitor '{}'" \
+	>$vl.mon 2>$vl.mon.err || true) &
+vlmon=$!
+wait_until 5 grep -q ready $vl.mon || fail "varlinkctl Monitor: no ready: $(cat $vl.mon.err)"
+"$CTL" policy "$pci0" grace_ms 7 >/dev/null
+wait_until 5 grep -q set-policy $vl.mon ||
+	fail "varlinkctl Monitor: no entry for the change: $(cat $vl.mon $vl.mon.err)"
+wait $vlmon || true
+"$CTL" policy "$pci0" grace_ms default >/dev/null
+head -n 2 $vl.mon | jq -e -s '.[0].ready and (.[1].entry.what == "set-policy")' \
+	>/dev/null || fail "varlinkctl Monitor: $(cat $vl.mon)"
+ok "varlinkctl (systemd 257): info, list-interfaces, introspect, call, errors, Monitor with --more"
 
 "$CTL" policy "$pci0"
 "$CTL" policy "$pci0" --json | jq -e '.policy.on_loss == "fallback" and
@@ -165,24 +208,29 @@ jq -e -s 'any(.[]; .event == "dev-change" and .mode == "pci")' $MON \
 	>/dev/null || fail "monitor did not show the kernel's dev-change"
 ok "monitor shows the kernel's events and cxlnicd's actions"
 
-raw 'not json' '{"command":"reboot"}' '{"command":"show","nic":"x","extra":1}' \
-	'{"command":"status"}' >/tmp/raw
+raw 'not json' '{"method":"io.cxlnic.Daemon.Reboot"}' \
+	'{"method":"io.cxlnic.Daemon.Show","parameters":{"nic":"x","extra":1}}' \
+	'{"command":"status"}' '{"method":"io.cxlnic.Daemon.Status"}' >/tmp/raw
 cat /tmp/raw
-[ "$(wc -l </tmp/raw)" -eq 4 ] || fail "not one reply per request"
-sed -n 1p /tmp/raw | jq -e '.ok == false and .code == "EINVAL" and
-	(.error | test("not one JSON object"))' >/dev/null || fail "reply 1"
-sed -n 2p /tmp/raw | jq -e '.ok == false and
-	(.error | test("unknown command .reboot."))' >/dev/null || fail "reply 2"
-sed -n 3p /tmp/raw | jq -e '.ok == false and
-	(.error | test("unknown field .extra."))' >/dev/null || fail "reply 3"
-sed -n 4p /tmp/raw | jq -e '.ok and .result.nics == 2' >/dev/null ||
-	fail "status after bad requests"
-head -c 5000 /dev/zero | tr '\0' x | socat -t 5 - "UNIX-CONNECT:$sock" \
-	>/tmp/raw || true
-jq -e '.ok == false and (.error | test("longer than"))' /tmp/raw >/dev/null ||
-	fail "an overlong request was not refused"
+[ "$(wc -l </tmp/raw)" -eq 5 ] || fail "not one reply per call"
+sed -n 1p /tmp/raw | jq -e '.error == "io.cxlnic.Daemon.BadMessage" and
+	(.parameters.message | test("not one JSON object"))' >/dev/null || fail "reply 1"
+sed -n 2p /tmp/raw | jq -e '.error == "org.varlink.service.MethodNotFound" and
+	.parameters.method == "io.cxlnic.Daemon.Reboot"' >/dev/null || fail "reply 2"
+sed -n 3p /tmp/raw | jq -e '.error == "org.varlink.service.InvalidParameter" and
+	.parameters.parameter == "extra"' >/dev/null || fail "reply 3"
+sed -n 4p /tmp/raw | jq -e '.error == "io.cxlnic.Daemon.BadMessage" and
+	(.parameters.message | test("needs \"method\""))' >/dev/null ||
+	fail "reply 4: the old protocol's request"
+sed -n 5p /tmp/raw | jq -e '.parameters.daemon.nics == 2 and (has("error") | not)' \
+	>/dev/null || fail "Status after bad calls"
+head -c 5000 /dev/zero | tr '\0' x | socat -t 5 - "UNIX-CONNECT:$sock" |
+	tr '\0' '\n' >/tmp/raw || true
+jq -e '.error == "io.cxlnic.Daemon.BadMessage" and
+	(.parameters.message | test("longer than"))' /tmp/raw >/dev/null ||
+	fail "an overlong call was not refused"
 kill -0 $daemon || fail "cxlnicd died"
-ok "malformed requests get an error reply; cxlnicd goes on"
+ok "malformed calls get an error reply; cxlnicd goes on"
 
 expect_exit 4 "needs root" as_nobody "$CTL" status
 as_nobody "$CTL" list --json | jq -e 'length == 2' >/dev/null ||
@@ -196,6 +244,15 @@ expect_exit 4 "needs root" as_nobody "$CTL" policy "$pci0" on_loss none
 expect_exit 4 "needs root" as_nobody "$CTL" recover "$pci0"
 expect_exit 4 "needs root" as_nobody "$CTL" unbind "$pci0"
 "$CTL" show "$pci0" >/dev/null || fail "NIC 0 unbound by an unprivileged request"
+rc=0
+as_nobody bash -c ". $SRC/scripts/debian13.sh; d13_varlinkctl call $sock \
+	io.cxlnic.Daemon.Unbind '{\"nic\":\"$pci0\"}'" >/dev/null 2>$vl.err || rc=$?
+cat $vl.err >&2
+[ $rc -ne 0 ] && grep -q "org.varlink.service.PermissionDenied" $vl.err ||
+	fail "varlinkctl as nobody: Unbind not refused with PermissionDenied"
+as_nobody bash -c ". $SRC/scripts/debian13.sh; d13_varlinkctl call $sock \
+	io.cxlnic.Daemon.Status '{}'" | jq -e '.daemon.nics == 2' >/dev/null ||
+	fail "varlinkctl as nobody in read_group: Status"
 ok "SO_PEERCRED: read_group reads, only root changes"
 
 # A caller who may not read is refused at accept and holds no slot: more
@@ -209,11 +266,12 @@ unpriv=$(($(limit CONTROL_MAX_CONNS) / 2))
 as_user 12346 12346 /usr/bin/python3 "$CONNS" $sock $((unpriv + 8)) /tmp/deny ||
 	fail "ctl-conns as a non-reader"
 jq -e --argjson n $((unpriv + 8)) 'length == $n and
-	all(.[]; .refused == "EACCES" and .after_s < 1.5)' /tmp/deny.opened \
+	all(.[]; .refused == "org.varlink.service.PermissionDenied" and
+	.after_s < 1.5)' /tmp/deny.opened \
 	>/dev/null || fail "a non-reader not refused at once: $(cat /tmp/deny.opened)"
 expect_exit 4 "needs root or group 'nogroup'" as_user 12346 12346 "$CTL" status
 as_nobody "$CTL" status >/dev/null || fail "a reader not answered"
-ok "a non-reader: EACCES at accept, $((unpriv + 8)) times, no slot taken"
+ok "a non-reader: PermissionDenied at accept, $((unpriv + 8)) times, no slot taken"
 
 # One reader holds as many connections as one user may, kept busy with
 # requests past the idle timeout: the next ones are told busy at accept,
@@ -229,7 +287,8 @@ held=$!
 wait_until 20 test -s /tmp/held.opened || fail "ctl-conns did not connect"
 cat /tmp/held.opened >&2
 jq -e --argjson n "$per_uid" '(.[:$n] | all(.refused == null)) and
-	(.[$n:] | length == 2 and all(.refused == "EAGAIN" and .after_s < 1.5))' \
+	(.[$n:] | length == 2 and all(.refused == "io.cxlnic.Daemon.Busy" and
+	.after_s < 1.5))' \
 	/tmp/held.opened >/dev/null || fail "not $per_uid taken and the rest busy"
 expect_exit 7 "cxlnicd is busy: too many connections" as_nobody "$CTL" status
 expect_exit 7 "cxlnicd is busy: too many connections" as_nobody "$CTL" history
@@ -240,7 +299,8 @@ ok "nobody holds $per_uid connections; more are busy (exit 7); root and uid 1234
 
 wait $silent || fail "ctl-conns (silent): exit $?"
 cat /tmp/silent.closed >&2
-jq -e --argjson t "$idle" 'length == 1 and all(.[]; .code == "ETIMEDOUT" and
+jq -e --argjson t "$idle" 'length == 1 and all(.[];
+	.error == "io.cxlnic.Daemon.IdleTimeout" and
 	.idle_s >= $t - 0.5 and .idle_s < $t + 5)' /tmp/silent.closed >/dev/null ||
 	fail "a silent connection not closed after ${idle} s"
 # Past the idle timeout of their accept, their requests keep them open: a
@@ -250,10 +310,11 @@ touch /tmp/held.release
 wait $held || fail "ctl-conns (held): exit $?"
 cat /tmp/held.closed >&2
 jq -e --argjson t "$idle" --argjson n "$per_uid" 'length == $n and
-	all(.[]; .code == "ETIMEDOUT" and .idle_s >= $t - 0.5 and .idle_s < $t + 5)' \
+	all(.[]; .error == "io.cxlnic.Daemon.IdleTimeout" and
+	.idle_s >= $t - 0.5 and .idle_s < $t + 5)' \
 	/tmp/held.closed >/dev/null || fail "idle connections not closed after ${idle} s"
 as_nobody "$CTL" status >/dev/null || fail "nobody not answered after the idle close"
-ok "idle for ${idle} s, from the connect or the last request: closed (ETIMEDOUT); requests keep a connection"
+ok "idle for ${idle} s, from the connect or the last call: closed (IdleTimeout); calls keep a connection"
 
 cp $conf /tmp/good.conf
 printf '[defaults]\ngrace_ms = soon\n' >$conf

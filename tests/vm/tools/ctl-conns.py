@@ -4,16 +4,18 @@
     ctl-conns.py SOCKET COUNT OUT
 
 Connects COUNT times at once, then for 2 s takes what cxlnicd says unasked:
-a connection refused at accept gets one error line and is closed.  Writes
-OUT.opened, a JSON array with one object per connection in connect order:
-{"refused": CODE or null, "after_s": seconds from connect to the refusal}.
+a connection refused at accept gets one varlink error reply (NUL-ended)
+and is closed.  Writes OUT.opened, a JSON array with one object per
+connection in connect order: {"refused": ERROR or null, "after_s": seconds
+from connect to the refusal}, ERROR the error's name.
 A refused connection is one cxlnicd closed in that time ("" when it said
 nothing); one told something but left open is an error.
 
-The connections left open are then kept alive with a "status" request every
-2 s (each must get an ok reply) until the file OUT.release exists; from
-their last reply on they send nothing, and OUT.closed says, for each, what
-cxlnicd said before it closed the connection ("code") and how long after
+The connections left open are then kept alive with a call of Status every
+2 s (each must get a reply with no error) until the file OUT.release
+exists; from their last reply on they send nothing, and OUT.closed says,
+for each, what error cxlnicd sent before it closed the connection
+("error") and how long after
 that last reply it did ("idle_s").  With OUT.release there before the start
 they send nothing at all, and "idle_s" counts from the connect.  Exit 0 once every connection is closed
 (at most 60 s after the release), 1 on anything unexpected.
@@ -36,10 +38,20 @@ def write_json(path, obj):
     os.rename(path + ".tmp", path)
 
 
-def read_line(sock, deadline):
-    """One line from sock, or None when it closes first or time runs out."""
+STATUS = b'{"method":"io.cxlnic.Daemon.Status","parameters":{}}\0'
+
+
+def parse(buf):
+    """One NUL-ended varlink message."""
+    if not buf.endswith(b"\0"):
+        sys.exit(f"ctl-conns: not one NUL-ended message: {buf!r}")
+    return json.loads(buf[:-1])
+
+
+def read_message(sock, deadline):
+    """One message from sock, or None when it closes first or time runs out."""
     buf = b""
-    while not buf.endswith(b"\n"):
+    while not buf.endswith(b"\0"):
         left = max(deadline - time.monotonic(), 0)
         if not select.select([sock], [], [], left)[0]:
             return None
@@ -47,7 +59,7 @@ def read_line(sock, deadline):
         if not data:
             return None
         buf += data
-    return json.loads(buf)
+    return parse(buf)
 
 
 def refusals(socks, started):
@@ -67,10 +79,10 @@ def refusals(socks, started):
             if data:
                 continue
             # Closed: what it was told ("" for nothing), and when.
-            line = json.loads(bufs[i]) if bufs[i] else {"ok": False}
-            if line.get("ok") is not False:
-                sys.exit(f"ctl-conns: connection {i} said {line} unasked")
-            out[i] = {"refused": line.get("code", ""),
+            msg = parse(bufs[i]) if bufs[i] else {"error": ""}
+            if "error" not in msg:
+                sys.exit(f"ctl-conns: connection {i} said {msg} unasked")
+            out[i] = {"refused": msg["error"],
                       "after_s": round(time.monotonic() - started[i], 3)}
             del pending[i]
     for i in pending:
@@ -80,13 +92,13 @@ def refusals(socks, started):
 
 
 def keep_alive(socks, release):
-    """A request on each every KEEPALIVE_S until @release; last replies."""
+    """A call on each every KEEPALIVE_S until @release; last replies."""
     last = {}
     while True:
         for i, s in socks.items():
-            s.sendall(b'{"command":"status"}\n')
-            reply = read_line(s, time.monotonic() + 10)
-            if not reply or reply.get("ok") is not True:
+            s.sendall(STATUS)
+            reply = read_message(s, time.monotonic() + 10)
+            if not reply or "error" in reply:
                 sys.exit(f"ctl-conns: connection {i}: status got {reply}")
             last[i] = time.monotonic()
         if os.path.exists(release):
@@ -110,8 +122,8 @@ def closes(socks, last):
             if data:
                 bufs[i] += data
                 continue
-            line = json.loads(bufs[i]) if bufs[i] else {}
-            out[i] = {"code": line.get("code"),
+            msg = parse(bufs[i]) if bufs[i] else {}
+            out[i] = {"error": msg.get("error"),
                       "idle_s": round(time.monotonic() - last[i], 3)}
             del pending[i]
     return [out[i] for i in sorted(out)]
