@@ -5,11 +5,8 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 kdir=${1:-$(ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)}
 checkpatch=/var/cache/cxlnic/checkpatch/scripts/checkpatch.pl
-skip() {
-	echo "SKIP: $*"
-	[ "${CI:-}" = true ] && exit 1
-	exit 77
-}
+# shellcheck source=scripts/lint-skip.sh
+. "$(dirname "$0")/lint-skip.sh"
 [ -x "$(command -v sparse)" ] || skip "sparse not installed (scripts/setup.sh)"
 [ -f "$checkpatch" ] || skip "checkpatch.pl not extracted (scripts/setup.sh)"
 [ -f "$kdir/Makefile" ] || skip "no kernel build tree"

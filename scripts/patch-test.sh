@@ -12,11 +12,8 @@ build=$(cd "$1" && pwd)
 checkpatch=/var/cache/cxlnic/checkpatch/scripts/checkpatch.pl
 # shellcheck source=scripts/debian13.sh
 . "$src/scripts/debian13.sh"
-skip() {
-	echo "SKIP: $*"
-	[ "${CI:-}" = true ] && exit 1
-	exit 77
-}
+# shellcheck source=scripts/lint-skip.sh
+. "$(dirname "$0")/lint-skip.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (the build runs in the Debian 13 root)"
 [ -f "$D13_SRC/.cxlnic-unpacked" ] || skip "no linux-source-7.3 under $D13_SRC (scripts/setup.sh)"
 [ -f "$checkpatch" ] || skip "checkpatch.pl not extracted (scripts/setup.sh)"

@@ -9,11 +9,8 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/debian13.sh
 . "$src/scripts/debian13.sh"
-skip() {
-	echo "SKIP: $*"
-	[ "${CI:-}" = true ] && exit 1
-	exit 77
-}
+# shellcheck source=scripts/lint-skip.sh
+. "$(dirname "$0")/lint-skip.sh"
 [ -x "$D13_ROOT/usr/bin/varlinkctl" ] ||
 	skip "no varlinkctl in $D13_ROOT (scripts/setup.sh)"
 tmp=$(mktemp -d)

@@ -11,11 +11,8 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/debian13.sh
 . "$src/scripts/debian13.sh"
-skip() {
-	echo "SKIP: $*"
-	[ "${CI:-}" = true ] && exit 1
-	exit 77
-}
+# shellcheck source=scripts/lint-skip.sh
+. "$(dirname "$0")/lint-skip.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 py=$D13_YNL_PYTHON
 ynl=$D13_YNL

@@ -270,33 +270,40 @@ static void test_reply_codes_read_back(void **state)
 	}
 }
 
-/* org.varlink.service, answered from the same tables. */
-static void test_service_replies(void **state)
+/* The reply of org.varlink.service to @call, parsed. */
+static struct json_object *service_reply(const char *call)
 {
 	struct control_refusal why;
 	struct control_request req;
 	struct json_object *o;
-	const char *desc;
 	char *text;
+
+	assert_int_equal(parse(call, &req, &why), 0);
+	text = control_reply_service(&req);
+	o = parse_reply(text);
+	free(text);
+	return o;
+}
+
+#define DESCRIBE(iface) "{\"method\":\"org.varlink.service." \
+	"GetInterfaceDescription\",\"parameters\":{\"interface\":\"" iface "\"}}"
+
+/* org.varlink.service, answered from the same tables. */
+static void test_service_replies(void **state)
+{
+	struct json_object *o;
+	const char *desc;
 	int m;
 
 	(void)state;
-	assert_int_equal(parse("{\"method\":\"org.varlink.service.GetInfo\"}",
-			       &req, &why), 0);
-	text = control_reply_service(&req);
-	o = parse_reply(text);
+	o = service_reply("{\"method\":\"org.varlink.service.GetInfo\"}");
 	assert_string_equal(member(o, "parameters", "product"), "cxlnicd");
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
 		json_object_object_get(json_object_object_get(o, "parameters"),
 				       "interfaces"), 1)), "io.cxlnic.Daemon");
 	json_object_put(o);
-	free(text);
 
-	assert_int_equal(parse("{\"method\":\"org.varlink.service.GetInterfaceDescription\","
-			       "\"parameters\":{\"interface\":\"io.cxlnic.Daemon\"}}",
-			       &req, &why), 0);
-	text = control_reply_service(&req);
-	o = parse_reply(text);
+	o = service_reply(DESCRIBE("io.cxlnic.Daemon"));
 	desc = member(o, "parameters", "description");
 	assert_non_null(strstr(desc, "\ninterface io.cxlnic.Daemon\n"));
 	assert_non_null(strstr(desc, "\nmethod History(nic: ?string, limit: ?int) -> (entries: []object)\n"));
@@ -313,18 +320,13 @@ static void test_service_replies(void **state)
 		assert_null(strstr(strstr(desc, line) + 1, line));
 	}
 	json_object_put(o);
-	free(text);
 
-	assert_int_equal(parse("{\"method\":\"org.varlink.service.GetInterfaceDescription\","
-			       "\"parameters\":{\"interface\":\"com.example.X\"}}",
-			       &req, &why), 0);
-	text = control_reply_service(&req);
-	o = parse_reply(text);
+	o = service_reply(DESCRIBE("com.example.X"));
 	assert_string_equal(member(o, "error", NULL),
 			    "org.varlink.service.InterfaceNotFound");
-	assert_string_equal(member(o, "parameters", "interface"), "com.example.X");
+	assert_string_equal(member(o, "parameters", "interface"),
+			    "com.example.X");
 	json_object_put(o);
-	free(text);
 }
 
 /* The one lookup of read_group, for --check-config and the socket alike. */
