@@ -14,9 +14,9 @@
  *   stock.c            what a stock NIC needs         (nic_table, note)
  *   steps.c            run_step() and the do_*() actions: the system
  *                      changes here  (nic_table, note, persist,
- *                      operator_choice, stock; actions.c, topology.c)
+ *                      operator_choice, stock; actions.c, topology.h)
  *   recover.c          recover_nic() for one NIC      (steps, stock,
- *                      persist, note, nic_table; topology.c, devlink.c)
+ *                      persist, note, nic_table; topology.h, devlink.c)
  *   family.c           the family gone, back, rejoined (note)
  *   reconcile.c        the full resync    (recover, family, operator_choice,
  *                      persist, note, nic_table)
@@ -28,6 +28,10 @@
  *   commands.c         the control socket's commands  (requests, stock,
  *                      note, nic_table)
  *   cxlnicd.c          the loop: its events and timers call in (all above)
+ *
+ * topology.h's functions are cxl_worker.c's here: each runs libcxl and
+ * libndctl (topology.c, dax.c) in a cxlnicd-cxl worker process, so that
+ * the daemon never loads them (cxl_worker.h says why).
  */
 #ifndef CXLNICD_DAEMON_H
 #define CXLNICD_DAEMON_H

@@ -7,19 +7,19 @@
 #include <ndctl/libndctl.h>
 
 #include "dax.h"
-#include "fault.h"
 
 static void copy_name(char *dst, size_t len, const char *src)
 {
 	snprintf(dst, len, "%s", src ? src : "");
 }
 
-/* libndctl is the topology's library too: it shares libcxl's fault point. */
+/*
+ * libndctl is the topology's library too, in the same worker: libcxl's
+ * fault point, before the worker starts, stands for both.
+ */
 static int new_ctx(struct ndctl_ctx **ctx)
 {
-	int rc = fault_check(FAULT_LIBCXL);
-
-	return rc ? rc : ndctl_new(ctx);
+	return ndctl_new(ctx);
 }
 
 /*

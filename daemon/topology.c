@@ -12,12 +12,13 @@
 #include "fault.h"
 #include "topology.h"
 
-/* A fresh libcxl context (or an injected failure, for the tests). */
+/*
+ * A fresh libcxl context.  Its injected failure (FAULT_LIBCXL) is the
+ * daemon's, before the worker starts (cxl_worker.c).
+ */
 static int new_ctx(struct cxl_ctx **ctx)
 {
-	int rc = fault_check(FAULT_LIBCXL);
-
-	return rc ? rc : cxl_new(ctx);
+	return cxl_new(ctx);
 }
 
 #define REGION_ALIGN	(256ULL << 20)

@@ -3,6 +3,9 @@
  * A NIC's CXL chain as libcxl sees it, and the libcxl work of rebuilding
  * it.  Every call makes a fresh libcxl context: libcxl caches what it
  * enumerates and has no invalidate, and the chain is exactly what changes.
+ *
+ * topology.c implements these in the worker, cxlnicd-cxl; in cxlnicd
+ * each is cxl_worker.c's, which runs that worker (cxl_worker.h).
  */
 #ifndef CXLNICD_TOPOLOGY_H
 #define CXLNICD_TOPOLOGY_H

@@ -7,6 +7,7 @@
 set -euo pipefail
 
 : "${BUILD_ROOT:?}" "${VERSION:?}" "${SBINDIR:?}" "${MANDIR:?}" "${DATADIR:?}"
+: "${CXL_WORKER_DIR:?}"
 : "${UNITDIR:?}" "${UDEVRULESDIR:?}" "${MODULESLOADDIR:?}" "${TMPFILESDIR:?}"
 : "${DKMSDIR:?}" "${COMPLETIONSDIR:?}"
 
@@ -34,6 +35,8 @@ have_line() {
 
 have "$SBINDIR/cxlnicd"
 have "$SBINDIR/cxlnicctl"
+# cxlnicd's libcxl worker, where cxlnicd looks for it once installed.
+have "$CXL_WORKER_DIR/cxlnicd-cxl"
 have_line "$UNITDIR/cxlnicd.service" "^ExecStart=$SBINDIR/cxlnicd\$"
 have_line "$UNITDIR/cxlnicd.socket" '^ListenStream=/run/cxlnicd/control$'
 have_line "$UDEVRULESDIR/60-cxlnic.rules" 'SYSTEMD_WANTS\}\+="cxlnicd.service"'

@@ -46,7 +46,8 @@ ctx() { awk '/ctxt_switches/ {n += $2} END {print n}' /proc/$daemon/status; }
 a=$(ctx)
 sleep 60
 b=$(ctx)
-echo "footprint: cxlnicd RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$daemon/status), idle wake-ups $((b - a)) per minute (no watchdog configured)"
+status_kb() { awk -v k="$1:" '$1 == k {print $2}' /proc/$daemon/status; }
+echo "footprint: cxlnicd RSS $(status_kb VmRSS) kB (anonymous $(status_kb RssAnon) kB, its binary and libraries $(status_kb RssFile) kB), idle wake-ups $((b - a)) per minute (no watchdog configured)"
 kill $daemon
 wait $daemon
 

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cxlnicd-cxl: cxlnicd's libcxl and libndctl work, one call per run
+ * (cxl_worker.h).  Not for use by hand: it reads one binary request from
+ * stdin and writes one reply to stdout, both of cxlnicd's own build.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cxl_worker.h"
+
+static int read_request(struct cxl_worker_request *req)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(*req)) {
+		n = read(STDIN_FILENO, (char *)req + got, sizeof(*req) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got == sizeof(*req) && req->size == sizeof(*req) ? 0 : -EPROTO;
+}
+
+/* Whatever came, the names end within their arrays. */
+static void terminate_names(struct cxl_worker_request *req)
+{
+	unsigned int i;
+
+	req->last_region[sizeof(req->last_region) - 1] = '\0';
+	req->reclaim_uuid[sizeof(req->reclaim_uuid) - 1] = '\0';
+	req->name[sizeof(req->name) - 1] = '\0';
+	req->uuid[sizeof(req->uuid) - 1] = '\0';
+	for (i = 0; i < CXLNIC_MAX_PIECES; i++)
+		req->ports[i][sizeof(req->ports[i]) - 1] = '\0';
+	if (req->n_ports > CXLNIC_MAX_PIECES)
+		req->n_ports = CXLNIC_MAX_PIECES;
+}
+
+static int run(const struct cxl_worker_request *req,
+	       struct cxl_worker_reply *rep)
+{
+	const char *ports[CXLNIC_MAX_PIECES];
+	unsigned int i;
+
+	switch (req->op) {
+	case CXL_WORKER_SCAN:
+		return topology_scan(req->serial,
+				     req->last_region[0] ? req->last_region : NULL,
+				     req->reclaim_uuid[0] ? req->reclaim_uuid : NULL,
+				     req->mode, &rep->view, &rep->names);
+	case CXL_WORKER_STOCK_CHAIN:
+		for (i = 0; i < req->n_ports; i++)
+			ports[i] = req->ports[i];
+		return topology_stock_chain(ports, req->n_ports, &rep->root,
+					    &rep->ports_ok);
+	case CXL_WORKER_CREATE_REGION:
+		return topology_create_region(req->name, req->region_size,
+					      req->uuid, rep->region,
+					      sizeof(rep->region));
+	case CXL_WORKER_FREE_DPA:
+		return topology_free_dpa(req->name);
+	case CXL_WORKER_ENABLE_REGION:
+		return topology_enable_region(req->name);
+	}
+	return -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cxl_worker_request req;
+	struct cxl_worker_reply rep;
+	ssize_t n;
+
+	(void)argv;
+	memset(&rep, 0, sizeof(rep));
+	if (argc != 1 || isatty(STDIN_FILENO) || read_request(&req)) {
+		fprintf(stderr, "%s: cxlnicd's worker, not for use by hand\n",
+			CXL_WORKER_NAME);
+		return 2;
+	}
+	terminate_names(&req);
+	rep.size = sizeof(rep);
+	rep.rc = run(&req, &rep);
+	n = write(STDOUT_FILENO, &rep, sizeof(rep));
+	return n == (ssize_t)sizeof(rep) ? 0 : 1;
+}
