@@ -128,11 +128,12 @@ static int wait_worker(pid_t pid)
 	return -EIO;
 }
 
-/* The reply the worker wrote, all of it, of this build. */
-static int read_reply(int from, struct cxl_worker_reply *rep)
+/*
+ * The reply a worker that exited well wrote: all of it, of this build.
+ * @n what came, or the read's error.
+ */
+static int check_reply(ssize_t n, const struct cxl_worker_reply *rep)
 {
-	ssize_t n = read_all(from, rep, sizeof(*rep));
-
 	if (n < 0)
 		return (int)n;
 	if ((size_t)n != sizeof(*rep) || rep->size != sizeof(*rep)) {
@@ -152,7 +153,8 @@ static int read_reply(int from, struct cxl_worker_reply *rep)
 static int worker_call(struct cxl_worker_request *req,
 		       struct cxl_worker_reply *rep)
 {
-	int to[2], from[2], rc, wrc;
+	int to[2], from[2], rc;
+	ssize_t n;
 	pid_t pid;
 
 	memset(rep, 0, sizeof(*rep));
@@ -174,9 +176,13 @@ static int worker_call(struct cxl_worker_request *req,
 	close(to[0]);
 	close(from[1]);
 	if (!rc) {
-		rc = read_reply(from[0], rep);
-		wrc = wait_worker(pid);
-		rc = rc ? rc : wrc ? wrc : rep->rc;
+		/* Until it closes its end, as it exits; then how it exited. */
+		n = read_all(from[0], rep, sizeof(*rep));
+		rc = wait_worker(pid);
+		if (!rc)
+			rc = check_reply(n, rep);
+		if (!rc)
+			rc = rep->rc;
 	}
 	close(from[0]);
 	return rc;
