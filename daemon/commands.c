@@ -259,7 +259,7 @@ char *control_dispatch(const struct control_request *req,
 					nic ? nic->st.pci_addr : NULL,
 					req->limit));
 	case CXLNIC_M_MONITOR:
-		return control_reply_continues(monitor_ready());
+		return control_reply_parameters(monitor_ready(), true);
 	case CXLNIC_M_RELOAD:
 		return cmd_reload(d);
 	default:

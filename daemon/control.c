@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "control.h"
+#include "control_service.h"
 #include "log.h"
 
 #define MAX_PENDING_OUT	(1 << 20)	/* a monitor that stops reading goes */
@@ -534,7 +535,7 @@ void control_broadcast(struct control *ctl, struct json_object *entry)
 	struct conn *c;
 
 	json_object_object_add(params, "entry", json_object_get(entry));
-	msg = control_reply_continues(params);
+	msg = control_reply_parameters(params, true);
 	for (c = ctl->conns; msg && c; c = c->next) {
 		if (!c->monitor || c->closing || !conn_queue(c, msg))
 			continue;

@@ -9,50 +9,7 @@
 #include "control_proto.h"
 #include "cxlnic_names.h"
 
-#ifndef CXLNIC_VERSION
-#define CXLNIC_VERSION "unknown"
-#endif
-
-#define SERVICE_ERROR(name)	CXLNIC_VARLINK_SERVICE "." name
 #define BAD_MESSAGE		CXLNIC_VARLINK_INTERFACE ".BadMessage"
-
-/*
- * org.varlink.service: varlink.org's service interface, with the two
- * errors systemd's sd-varlink adds to it.
- */
-static const char service_description[] =
-	"# What every varlink service answers: who it is and what it serves.\n"
-	"interface org.varlink.service\n"
-	"\n"
-	"# The service, and the interfaces it serves.\n"
-	"method GetInfo() -> (\n"
-	"\tvendor: string,\n"
-	"\tproduct: string,\n"
-	"\tversion: string,\n"
-	"\turl: string,\n"
-	"\tinterfaces: []string\n"
-	")\n"
-	"\n"
-	"# One of those interfaces, described.\n"
-	"method GetInterfaceDescription(interface: string) -> (description: string)\n"
-	"\n"
-	"# The service serves no such interface.\n"
-	"error InterfaceNotFound(interface: string)\n"
-	"\n"
-	"# The interface has no such method.\n"
-	"error MethodNotFound(method: string)\n"
-	"\n"
-	"# The interface has the method, the service does not do it.\n"
-	"error MethodNotImplemented(method: string)\n"
-	"\n"
-	"# A parameter is missing, unknown, or of the wrong type or value.\n"
-	"error InvalidParameter(parameter: string)\n"
-	"\n"
-	"# The caller may not call this.\n"
-	"error PermissionDenied()\n"
-	"\n"
-	"# The method streams its replies: call it with more set.\n"
-	"error ExpectedMore()\n";
 
 static int refuse(struct control_refusal *why, const char *error,
 		  const char *param, const char *param_value,
@@ -76,7 +33,7 @@ static int refuse(struct control_refusal *why, const char *error,
 static int bad_param(struct control_refusal *why, const char *param,
 		     const char *says)
 {
-	return refuse(why, SERVICE_ERROR("InvalidParameter"), "parameter",
+	return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("InvalidParameter"), "parameter",
 		      param, "'%s' %s", param, says);
 }
 
@@ -160,7 +117,7 @@ static int check_params(const struct control_request *req, unsigned int seen,
 		}
 	}
 	if (m->streams && (!req->more || req->oneway))
-		return refuse(why, SERVICE_ERROR("ExpectedMore"), NULL, NULL,
+		return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("ExpectedMore"), NULL, NULL,
 			      "%s is called with \"more\"", m->name);
 	return 0;
 }
@@ -196,7 +153,7 @@ static int parse_service_call(const char *method, struct json_object *params,
 		return 0;
 	}
 	if (strcmp(method, "GetInterfaceDescription"))
-		return refuse(why, SERVICE_ERROR("MethodNotFound"), "method",
+		return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("MethodNotFound"), "method",
 			      method, "no method '%.60s' in %s", method,
 			      CXLNIC_VARLINK_SERVICE);
 	req->service = CONTROL_GET_DESCRIPTION;
@@ -228,10 +185,10 @@ static int parse_method(const char *method, struct json_object *params,
 	n = dot ? (size_t)(dot - method) : strlen(method);
 	if (n == strlen(CXLNIC_VARLINK_INTERFACE) &&
 	    !strncmp(method, CXLNIC_VARLINK_INTERFACE, n))
-		return refuse(why, SERVICE_ERROR("MethodNotFound"), "method",
+		return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("MethodNotFound"), "method",
 			      method, "no method '%.60s'", method);
 	snprintf(iface, sizeof(iface), "%.*s", (int)n, method);
-	return refuse(why, SERVICE_ERROR("InterfaceNotFound"), "interface",
+	return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("InterfaceNotFound"), "interface",
 		      iface, "no interface '%.60s': cxlnicd serves %s and %s",
 		      iface, CXLNIC_VARLINK_INTERFACE, CXLNIC_VARLINK_SERVICE);
 }
@@ -367,7 +324,7 @@ static char *reply_text(struct json_object *reply)
 	return out;
 }
 
-static char *reply_parameters(struct json_object *params, bool continues)
+char *control_reply_parameters(struct json_object *params, bool continues)
 {
 	struct json_object *reply = json_object_new_object();
 
@@ -386,15 +343,11 @@ char *control_reply_ok(enum cxlnic_method m, struct json_object *result)
 	if (result)
 		json_object_object_add(params, cxlnic_method_desc(m)->returns,
 				       result);
-	return reply_parameters(params, false);
+	return control_reply_parameters(params, false);
 }
 
-char *control_reply_continues(struct json_object *parameters)
-{
-	return reply_parameters(parameters, true);
-}
-
-static char *reply_error(const char *error, struct json_object *params)
+char *control_reply_named_error(const char *error,
+				struct json_object *params)
 {
 	struct json_object *reply = json_object_new_object();
 
@@ -417,7 +370,7 @@ char *control_reply_error(int error, const char *fmt, ...)
 	if (!strcmp(name, CXLNIC_VARLINK_SYSTEM_ERROR))
 		json_object_object_add(params, "errno", json_object_new_string(
 				       cxlnic_errno_name(error)));
-	return reply_error(name, params);
+	return control_reply_named_error(name, params);
 }
 
 char *control_reply_refusal(const struct control_refusal *why)
@@ -429,116 +382,5 @@ char *control_reply_refusal(const struct control_refusal *why)
 				json_object_new_string(why->param_value));
 	json_object_object_add(params, "message",
 			       json_object_new_string(why->message));
-	return reply_error(why->error, params);
-}
-
-static char *reply_info(void)
-{
-	struct json_object *p = json_object_new_object();
-	struct json_object *ifaces = json_object_new_array();
-
-	json_object_object_add(p, "vendor", json_object_new_string("cxlnic"));
-	json_object_object_add(p, "product", json_object_new_string("cxlnicd"));
-	json_object_object_add(p, "version",
-			       json_object_new_string(CXLNIC_VERSION));
-	json_object_object_add(p, "url",
-			       json_object_new_string("man:cxlnicd(8)"));
-	json_object_array_add(ifaces,
-			      json_object_new_string(CXLNIC_VARLINK_SERVICE));
-	json_object_array_add(ifaces,
-			      json_object_new_string(CXLNIC_VARLINK_INTERFACE));
-	json_object_object_add(p, "interfaces", ifaces);
-	return reply_parameters(p, false);
-}
-
-static char *reply_description(const char *interface)
-{
-	struct json_object *p;
-	char *text;
-
-	if (!strcmp(interface, CXLNIC_VARLINK_SERVICE)) {
-		text = strdup(service_description);
-	} else if (!strcmp(interface, CXLNIC_VARLINK_INTERFACE)) {
-		text = control_interface_description();
-	} else {
-		p = json_object_new_object();
-		json_object_object_add(p, "interface",
-				       json_object_new_string(interface));
-		return reply_error(SERVICE_ERROR("InterfaceNotFound"), p);
-	}
-	if (!text)
-		return NULL;
-	p = json_object_new_object();
-	json_object_object_add(p, "description", json_object_new_string(text));
-	free(text);
-	return reply_parameters(p, false);
-}
-
-char *control_reply_service(const struct control_request *req)
-{
-	if (req->service == CONTROL_GET_INFO)
-		return reply_info();
-	return reply_description(req->interface);
-}
-
-/* A method's parameters, "nic: string, limit: ?int". */
-static void describe_params(FILE *f, const struct cxlnic_method_desc *m)
-{
-	const struct cxlnic_param_desc *p;
-	unsigned int bit;
-	bool first = true;
-
-	for (bit = 1; (p = cxlnic_param_desc(bit)); bit <<= 1) {
-		if (!((m->required | m->optional) & bit))
-			continue;
-		fprintf(f, "%s%s: %s%s", first ? "" : ", ", p->name,
-			m->required & bit ? "" : "?", p->type);
-		first = false;
-	}
-}
-
-static void describe_method(FILE *f, const struct cxlnic_method_desc *m)
-{
-	const struct cxlnic_param_desc *p;
-	unsigned int bit;
-
-	fprintf(f, "\n# %s\n", m->doc);
-	for (bit = 1; (p = cxlnic_param_desc(bit)); bit <<= 1)
-		if ((m->required | m->optional) & bit)
-			fprintf(f, "# %s: %s.\n", p->name, p->doc);
-	fprintf(f, "method %s(", m->name);
-	describe_params(f, m);
-	fprintf(f, ") -> %s\n", m->reply);
-}
-
-char *control_interface_description(void)
-{
-	const struct cxlnic_error_desc *e;
-	char *text = NULL;
-	size_t len = 0;
-	unsigned int i;
-	FILE *f = open_memstream(&text, &len);
-
-	if (!f)
-		return NULL;
-	fputs("# cxlnicd, the policy daemon of cxlnic: its NICs, their policy, "
-	      "recovery\n# and history.  The objects are those of docs/json.md "
-	      "(\"cxlnicd's control\n# socket\"); cxlnicd(8) has the limits "
-	      "of a connection.\n"
-	      "interface " CXLNIC_VARLINK_INTERFACE "\n", f);
-	for (i = 0; i < CXLNIC_M_NR; i++)
-		describe_method(f, cxlnic_method_desc(i));
-	for (e = cxlnic_errors; e->name; e++) {
-		if (!e->doc)
-			continue;
-		fprintf(f, "\n# %s\nerror %s(message: string%s)\n", e->doc,
-			e->name + strlen(CXLNIC_VARLINK_INTERFACE) + 1,
-			strcmp(e->name, CXLNIC_VARLINK_SYSTEM_ERROR) ? "" :
-			", errno: string");
-	}
-	if (fclose(f)) {
-		free(text);
-		return NULL;
-	}
-	return text;
+	return control_reply_named_error(why->error, params);
 }

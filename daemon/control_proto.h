@@ -10,7 +10,7 @@
  *
  * The methods, their parameters and errors are lib/cxlnic_varlink.c's
  * tables; org.varlink.service's GetInfo and GetInterfaceDescription are
- * answered too, from the same tables.  A call is checked completely before
+ * answered too, from the same tables (control_service.h).  A call is checked completely before
  * anything is done: an unknown method or parameter, one of the wrong type
  * or a missing one is an error reply naming it.  Parsing is pure, for the
  * unit tests and the fuzzers.
@@ -112,18 +112,17 @@ enum control_admit control_admit(bool root, bool may_read,
  * (send strlen() + 1 bytes).  The caller frees.
  *
  * control_reply_ok(): the last reply to a call of @m, @result (consumed)
- * as the member the method returns.  control_reply_continues(): a reply
- * with more to come, @parameters (consumed) as they are.
+ * as the member the method returns.  control_reply_parameters(): a reply
+ * of @params (consumed) as they are, with "continues" when more follow.
  */
 char *control_reply_ok(enum cxlnic_method m, struct json_object *result);
-char *control_reply_continues(struct json_object *parameters);
+char *control_reply_parameters(struct json_object *params, bool continues);
 /* An errno as io.cxlnic.Daemon's error for it (cxlnic_error_name()). */
 char *control_reply_error(int error, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The error @error (qualified) with @params (consumed). */
+char *control_reply_named_error(const char *error,
+				struct json_object *params);
 char *control_reply_refusal(const struct control_refusal *why);
-/* org.varlink.service's methods, answered from the tables. */
-char *control_reply_service(const struct control_request *req);
-/* io.cxlnic.Daemon's interface description; the caller frees. */
-char *control_interface_description(void);
 
 #endif

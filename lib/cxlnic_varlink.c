@@ -76,12 +76,12 @@ const struct cxlnic_error_desc cxlnic_errors[] = {
 	{ 0, CXLNIC_VARLINK_SYSTEM_ERROR,
 	  "Any other failure; errno names it (EIO, ELOOP: a recovery that did not converge, ...)." },
 	/* Not io.cxlnic.Daemon's own: the service interface's. */
-	{ EPERM, CXLNIC_VARLINK_SERVICE ".PermissionDenied", NULL },
-	{ EACCES, CXLNIC_VARLINK_SERVICE ".PermissionDenied", NULL },
-	{ EINVAL, CXLNIC_VARLINK_SERVICE ".InvalidParameter", NULL },
-	{ EINVAL, CXLNIC_VARLINK_SERVICE ".MethodNotFound", NULL },
-	{ EINVAL, CXLNIC_VARLINK_SERVICE ".InterfaceNotFound", NULL },
-	{ EINVAL, CXLNIC_VARLINK_SERVICE ".ExpectedMore", NULL },
+	{ EPERM, CXLNIC_VARLINK_SERVICE_ERROR("PermissionDenied"), NULL },
+	{ EACCES, CXLNIC_VARLINK_SERVICE_ERROR("PermissionDenied"), NULL },
+	{ EINVAL, CXLNIC_VARLINK_SERVICE_ERROR("InvalidParameter"), NULL },
+	{ EINVAL, CXLNIC_VARLINK_SERVICE_ERROR("MethodNotFound"), NULL },
+	{ EINVAL, CXLNIC_VARLINK_SERVICE_ERROR("InterfaceNotFound"), NULL },
+	{ EINVAL, CXLNIC_VARLINK_SERVICE_ERROR("ExpectedMore"), NULL },
 	{ 0, NULL, NULL },
 };
 

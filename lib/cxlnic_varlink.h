@@ -15,6 +15,8 @@
 
 #define CXLNIC_VARLINK_INTERFACE	"io.cxlnic.Daemon"
 #define CXLNIC_VARLINK_SERVICE		"org.varlink.service"
+/* One of org.varlink.service's errors, qualified. */
+#define CXLNIC_VARLINK_SERVICE_ERROR(name)	CXLNIC_VARLINK_SERVICE "." name
 
 enum cxlnic_method {
 	CXLNIC_M_STATUS,

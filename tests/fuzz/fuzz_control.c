@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "control_proto.h"
+#include "control_service.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

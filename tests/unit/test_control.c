@@ -16,6 +16,7 @@
 
 #include "control.h"
 #include "control_proto.h"
+#include "control_service.h"
 #include "cxlnic_names.h"
 #include "history.h"
 
@@ -215,7 +216,7 @@ static void test_replies(void **state)
 	text = control_reply_ok(CXLNIC_M_LIST, json_object_new_int(3));
 	assert_string_equal(text, "{\"parameters\":{\"nics\":3}}");
 	free(text);
-	text = control_reply_continues(json_object_new_object());
+	text = control_reply_parameters(json_object_new_object(), true);
 	assert_string_equal(text, "{\"parameters\":{},\"continues\":true}");
 	free(text);
 

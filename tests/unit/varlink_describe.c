@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "control_proto.h"
+#include "control_service.h"
 
 /* A reply of cxlnicd's for @call, parsed; exits on a refusal. */
 static struct json_object *ask(const char *call)
