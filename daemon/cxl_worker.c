@@ -18,6 +18,7 @@
 
 #include "cxl_worker.h"
 #include "fault.h"
+#include "fd_io.h"
 #include "log.h"
 
 #ifndef CXL_WORKER_DIR
@@ -67,42 +68,6 @@ static int spawn(int in_fd, int out_fd, pid_t *pid)
 	if (rc)
 		log_err("the libcxl worker %s: %s", path, strerror(rc));
 	return -rc;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Up to @len bytes, until the worker closes its end: how many came. */
-static ssize_t read_all(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (!n)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
 }
 
 static int wait_worker(pid_t pid)
@@ -164,7 +129,7 @@ static int worker_call(struct cxl_worker_request *req,
 	req->size = sizeof(*req);
 	if (pipe2(to, O_CLOEXEC))
 		return -errno;
-	rc = write_all(to[1], req, sizeof(*req));
+	rc = fd_write_all(to[1], req, sizeof(*req));
 	close(to[1]);
 	if (!rc && pipe2(from, O_CLOEXEC))
 		rc = -errno;
@@ -177,7 +142,7 @@ static int worker_call(struct cxl_worker_request *req,
 	close(from[1]);
 	if (!rc) {
 		/* Until it closes its end, as it exits; then how it exited. */
-		n = read_all(from[0], rep, sizeof(*rep));
+		n = fd_read_all(from[0], rep, sizeof(*rep));
 		rc = wait_worker(pid);
 		if (!rc)
 			rc = check_reply(n, rep);

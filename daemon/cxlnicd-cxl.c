@@ -10,21 +10,14 @@
 #include <unistd.h>
 
 #include "cxl_worker.h"
+#include "fd_io.h"
 
 static int read_request(struct cxl_worker_request *req)
 {
-	size_t got = 0;
-	ssize_t n;
+	ssize_t n = fd_read_all(STDIN_FILENO, req, sizeof(*req));
 
-	while (got < sizeof(*req)) {
-		n = read(STDIN_FILENO, (char *)req + got, sizeof(*req) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	return got == sizeof(*req) && req->size == sizeof(*req) ? 0 : -EPROTO;
+	return n == (ssize_t)sizeof(*req) && req->size == sizeof(*req) ?
+	       0 : -EPROTO;
 }
 
 /* Whatever came, the names end within their arrays. */

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "fd_io.h"
 #include "log.h"
 #include "state.h"
 
@@ -84,22 +85,6 @@ static struct json_object *nic_to_json(const struct nic_state *s)
 	return o;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The rename is only durable once the directory is on disk (not on tmpfs). */
 static void sync_parent_dir(const char *path)
 {
@@ -147,7 +132,7 @@ int state_save(const char *path, const struct nic_state *nics, size_t n)
 		json_object_put(root);
 		return -errno;
 	}
-	rc = write_all(fd, text, strlen(text));
+	rc = fd_write_all(fd, text, strlen(text));
 	if (!rc && fsync(fd))
 		rc = -errno;
 	close(fd);
