@@ -27,33 +27,42 @@
 
 extern char **environ;
 
+static char worker[PATH_MAX];
+
 /*
  * Next to cxlnicd when it is there (the build tree), else where meson
  * installs it.
  */
-static void worker_path(char *path, size_t len)
+int cxl_worker_init(void)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	if (n > 0) {
 		self[n] = '\0';
-		snprintf(path, len, "%s/%s", dirname(self), CXL_WORKER_NAME);
-		if (!access(path, X_OK))
-			return;
+		snprintf(worker, sizeof(worker), "%s/%s", dirname(self),
+			 CXL_WORKER_NAME);
+		if (!access(worker, X_OK))
+			return 0;
 	}
-	snprintf(path, len, "%s/%s", CXL_WORKER_DIR, CXL_WORKER_NAME);
+	snprintf(worker, sizeof(worker), "%s/%s", CXL_WORKER_DIR,
+		 CXL_WORKER_NAME);
+	if (!access(worker, X_OK))
+		return 0;
+	log_err("no libcxl worker %s: %s", worker, strerror(errno));
+	return -errno;
 }
 
 static int spawn(int in_fd, int out_fd, pid_t *pid)
 {
-	char path[PATH_MAX], *argv[] = { CXL_WORKER_NAME, NULL };
+	char *argv[] = { CXL_WORKER_NAME, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none;
 	int rc;
 
-	worker_path(path, sizeof(path));
+	if (!worker[0] && cxl_worker_init())
+		return -ENOENT;
 	sigemptyset(&none);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
@@ -62,11 +71,11 @@ static int spawn(int in_fd, int out_fd, pid_t *pid)
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
-	rc = posix_spawn(pid, path, &fa, &attr, argv, environ);
+	rc = posix_spawn(pid, worker, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc)
-		log_err("the libcxl worker %s: %s", path, strerror(rc));
+		log_err("the libcxl worker %s: %s", worker, strerror(rc));
 	return -rc;
 }
 

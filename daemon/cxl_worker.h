@@ -28,6 +28,12 @@
 /* The worker, where meson installs it; in the build tree, next to cxlnicd. */
 #define CXL_WORKER_NAME "cxlnicd-cxl"
 
+/*
+ * Find the worker, once, at the start: 0, or a negative errno (said) when
+ * there is none to run.  A call finds it itself when this was not called.
+ */
+int cxl_worker_init(void);
+
 enum cxl_worker_op {
 	CXL_WORKER_SCAN,		/* topology_scan() */
 	CXL_WORKER_STOCK_CHAIN,		/* topology_stock_chain() */

@@ -25,6 +25,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "cxl_worker.h"
 #include "cxlnic_names.h"
 #include "daemon.h"
 #include "fault.h"
@@ -242,6 +243,9 @@ static int setup(struct daemon *d)
 	if (lock_state_dir(d->state_path))
 		return EXIT_FAILURE_;
 	if (history_init(&d->history, HISTORY_DEFAULT_SIZE))
+		return EXIT_FAILURE_;
+	/* Without its worker, cxlnicd could scan nothing: a broken install. */
+	if (cxl_worker_init())
 		return EXIT_FAILURE_;
 	load_state(d);
 	rc = cxlnic_client_open(&d->nl);

@@ -61,8 +61,9 @@ if [ -n "$B" ] && [ -f "$B/systemd/cxlnicd.service" ]; then
 	# enabled, with its Exec lines (start, reload's check) running the
 	# build tree's daemon.  The unit's PrivateTmp= hides a build tree
 	# under /tmp or /var/tmp (a checkout there is common): run a copy of
-	# the daemon from /run.
-	cp "$B/daemon/cxlnicd" /run/vmrun/cxlnicd
+	# the daemon from /run, and its libcxl worker next to it, where a
+	# daemon outside its installed place looks first.
+	cp "$B/daemon/cxlnicd" "$B/daemon/cxlnicd-cxl" /run/vmrun/
 	# The units go where `meson install` puts them, /lib/systemd/system
 	# (an overlay, as /etc is), so that an operator's files in /run
 	# (systemctl mask --runtime, cxlnicd(8) MAINTENANCE) take precedence
