@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * topology.h's functions, each run in a cxlnicd-cxl worker (cxl_worker.h):
- * spawned with the daemon's signals unblocked, one request in, one reply
- * out, waited for.  The daemon waited for libcxl as long in-process.
+ * topology.h's functions, each run in the cxlnicd-cxl worker
+ * (cxl_worker.h): one request in, one reply out, waited for, as libcxl
+ * was waited for in-process.  The worker is started with the first call
+ * and kept for the calls of the next CXL_WORKER_IDLE_S seconds (a
+ * recovery makes several): starting it costs more than a scan under
+ * emulation.  Then it is told to go and cxlnicd holds nothing of it.
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdbool.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "cxl_worker.h"
@@ -25,67 +29,93 @@
 #define CXL_WORKER_DIR "/usr/libexec/cxlnic"
 #endif
 
+#define IDLE_USEC	((uint64_t)CXL_WORKER_IDLE_S * 1000000)
+
 extern char **environ;
 
-static char worker[PATH_MAX];
+static struct {
+	char path[PATH_MAX];
+	sd_event *event;		/* NULL: no keeping, one worker a call */
+	sd_event_source *idle;		/* tells the worker to go */
+	pid_t pid;			/* 0: none running */
+	int fd;				/* our end of its socket */
+} w = { .fd = -1 };
 
 /*
  * Next to cxlnicd when it is there (the build tree), else where meson
  * installs it.
  */
-int cxl_worker_init(void)
+static int find_worker(void)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	if (n > 0) {
 		self[n] = '\0';
-		snprintf(worker, sizeof(worker), "%s/%s", dirname(self),
+		snprintf(w.path, sizeof(w.path), "%s/%s", dirname(self),
 			 CXL_WORKER_NAME);
-		if (!access(worker, X_OK))
+		if (!access(w.path, X_OK))
 			return 0;
 	}
-	snprintf(worker, sizeof(worker), "%s/%s", CXL_WORKER_DIR,
+	snprintf(w.path, sizeof(w.path), "%s/%s", CXL_WORKER_DIR,
 		 CXL_WORKER_NAME);
-	if (!access(worker, X_OK))
+	if (!access(w.path, X_OK))
 		return 0;
-	log_err("no libcxl worker %s: %s", worker, strerror(errno));
+	log_err("no libcxl worker %s: %s", w.path, strerror(errno));
+	w.path[0] = '\0';
 	return -errno;
 }
 
-static int spawn(int in_fd, int out_fd, pid_t *pid)
+int cxl_worker_init(sd_event *event)
+{
+	w.event = event;
+	return find_worker();
+}
+
+/* The worker's socket is its stdin and stdout. */
+static int spawn(void)
 {
 	char *argv[] = { CXL_WORKER_NAME, NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none;
-	int rc;
+	int sv[2], rc;
 
-	if (!worker[0] && cxl_worker_init())
+	if (!w.path[0] && find_worker())
 		return -ENOENT;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
 	sigemptyset(&none);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
 	/* cxlnicd blocks the signals sd-event takes: the worker must not. */
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
-	rc = posix_spawn(pid, worker, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, sv[1], STDOUT_FILENO);
+	rc = posix_spawn(&w.pid, w.path, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
-	if (rc)
-		log_err("the libcxl worker %s: %s", worker, strerror(rc));
-	return -rc;
+	close(sv[1]);
+	if (rc) {
+		log_err("the libcxl worker %s: %s", w.path, strerror(rc));
+		close(sv[0]);
+		w.pid = 0;
+		return -rc;
+	}
+	w.fd = sv[0];
+	return 0;
 }
 
-static int wait_worker(pid_t pid)
+/* How the worker ended: 0 when it exited well. */
+static int reap(void)
 {
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0)
+	while (waitpid(w.pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
+	w.pid = 0;
 	/*
 	 * Killed at a crash point of the tests (CXLNICD_CRASH_AFTER inside a
 	 * create-region): the daemon goes with it, as the crash it stands for
@@ -103,9 +133,54 @@ static int wait_worker(pid_t pid)
 }
 
 /*
- * The reply a worker that exited well wrote: all of it, of this build.
- * @n what came, or the read's error.
+ * Tell the worker to go (the end of its input) and wait for it; how it
+ * ended.  An idle worker is waiting for a request: it goes at once.
  */
+static int stop(void)
+{
+	if (!w.pid)
+		return 0;
+	close(w.fd);
+	w.fd = -1;
+	sd_event_source_set_enabled(w.idle, SD_EVENT_OFF);
+	return reap();
+}
+
+void cxl_worker_close(void)
+{
+	stop();
+	w.idle = sd_event_source_disable_unref(w.idle);
+	w.event = NULL;
+}
+
+static int on_idle(sd_event_source *s, uint64_t usec, void *arg)
+{
+	(void)s;
+	(void)usec;
+	(void)arg;
+	stop();
+	return 0;
+}
+
+/* Kept for the next call, or gone when there is no loop to end it. */
+static int keep(void)
+{
+	int rc;
+
+	if (!w.event)
+		return stop();
+	if (!w.idle)
+		rc = sd_event_add_time_relative(w.event, &w.idle,
+						CLOCK_MONOTONIC, IDLE_USEC, 0,
+						on_idle, NULL);
+	else
+		rc = sd_event_source_set_time_relative(w.idle, IDLE_USEC);
+	if (rc >= 0)
+		rc = sd_event_source_set_enabled(w.idle, SD_EVENT_ONESHOT);
+	return rc < 0 ? stop() : 0;
+}
+
+/* The reply, all of it, of this build; @n what came. */
 static int check_reply(ssize_t n, const struct cxl_worker_reply *rep)
 {
 	if (n < 0)
@@ -118,48 +193,58 @@ static int check_reply(ssize_t n, const struct cxl_worker_reply *rep)
 	return 0;
 }
 
+/* Send @req to the worker: the number of bytes sent, or a negative errno. */
+static ssize_t send_request(const struct cxl_worker_request *req)
+{
+	/* A socket, not a pipe: a worker gone is EPIPE here, not SIGPIPE. */
+	ssize_t n = send(w.fd, req, sizeof(*req), MSG_NOSIGNAL);
+
+	return n < 0 ? -errno : n;
+}
+
 /*
- * Run @req in a worker: its function's return, or why there was none.
- * The request goes into the pipe before the worker starts (it fits in the
- * pipe's buffer): a worker that dies early cannot leave cxlnicd writing
- * into a pipe nobody reads (SIGPIPE).
+ * Run @req in the worker: its function's return, or why there was none.
+ * A kept worker that went meanwhile is replaced.  One that does not answer
+ * in full is waited for, and how it ended is the error; if it ended well,
+ * it was of another build.
  */
 static int worker_call(struct cxl_worker_request *req,
 		       struct cxl_worker_reply *rep)
 {
-	int to[2], from[2], rc;
+	bool kept = w.pid;
 	ssize_t n;
-	pid_t pid;
+	int rc;
 
 	memset(rep, 0, sizeof(*rep));
 	rc = fault_check(FAULT_LIBCXL);
 	if (rc)
 		return rc;
 	req->size = sizeof(*req);
-	if (pipe2(to, O_CLOEXEC))
-		return -errno;
-	rc = fd_write_all(to[1], req, sizeof(*req));
-	close(to[1]);
-	if (!rc && pipe2(from, O_CLOEXEC))
-		rc = -errno;
+	if (!kept && (rc = spawn()))
+		return rc;
+	n = send_request(req);
+	if (n < 0 && kept) {
+		stop();
+		rc = spawn();
+		if (rc)
+			return rc;
+		n = send_request(req);
+	}
+	if (n == (ssize_t)sizeof(*req))
+		n = fd_read_all(w.fd, rep, sizeof(*rep));
+	else if (n >= 0)
+		n = -EIO;	/* a short send: not a whole request */
+	if (n != (ssize_t)sizeof(*rep)) {
+		rc = stop();
+		return rc ? rc : check_reply(n, rep);
+	}
+	rc = check_reply(n, rep);
 	if (rc) {
-		close(to[0]);
+		stop();
 		return rc;
 	}
-	rc = spawn(to[0], from[1], &pid);
-	close(to[0]);
-	close(from[1]);
-	if (!rc) {
-		/* Until it closes its end, as it exits; then how it exited. */
-		n = fd_read_all(from[0], rep, sizeof(*rep));
-		rc = wait_worker(pid);
-		if (!rc)
-			rc = check_reply(n, rep);
-		if (!rc)
-			rc = rep->rc;
-	}
-	close(from[0]);
-	return rc;
+	rc = keep();
+	return rc ? rc : rep->rc;
 }
 
 static void copy_name(char *dst, size_t len, const char *src)

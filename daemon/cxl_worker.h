@@ -1,25 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libcxl and libndctl run in a worker process, cxlnicd-cxl, started for
- * each call of topology.h and gone when it answers: cxlnicd itself never
- * loads them.  Through libkmod they bring libcrypto (Debian 12 and 13),
- * which stays mapped once loaded (it is NODELETE) and alone would hold a
- * third of the idle daemon's memory.  The worker is also a fresh libcxl
- * context by construction, which libcxl's caching wants anyway, and a
- * crash in the libraries takes only the worker.
+ * the calls of topology.h and gone CXL_WORKER_IDLE_S seconds after the
+ * last: cxlnicd itself never loads them.  Through libkmod they bring
+ * libcrypto (Debian 12 and 13), which stays mapped once loaded (it is
+ * NODELETE) and alone would hold a third of the idle daemon's memory.  A
+ * crash in the libraries takes only the worker, and each call still makes
+ * a fresh libcxl context (topology.c), as libcxl's caching wants.
  *
- * cxlnicd's side (cxl_worker.c) is topology.h's functions: it writes one
- * request on the worker's stdin and reads one reply from its stdout.  The
- * worker (cxlnicd-cxl.c) runs topology.c's functions of the same names.
- * Both are of one build: the structs go as they are, their size first, so
- * that a worker of another build (an upgrade under a running daemon) is
- * refused rather than misread.
+ * cxlnicd's side (cxl_worker.c) is topology.h's functions: each writes
+ * one request into the worker's socket and reads one reply.  The worker
+ * (cxlnicd-cxl.c) runs topology.c's functions of the same names, until
+ * its socket ends.  Both are of one build: the structs go as they are,
+ * their size first, so that a worker of another build (an upgrade under a
+ * running daemon) is refused rather than misread.
  */
 #ifndef CXLNICD_CXL_WORKER_H
 #define CXLNICD_CXL_WORKER_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <systemd/sd-event.h>
 
 #include "cxlnic_dev.h"
 #include "policy.h"
@@ -28,11 +30,18 @@
 /* The worker, where meson installs it; in the build tree, next to cxlnicd. */
 #define CXL_WORKER_NAME "cxlnicd-cxl"
 
+/* A worker with no call for this long is told to go. */
+#define CXL_WORKER_IDLE_S	10
+
 /*
  * Find the worker, once, at the start: 0, or a negative errno (said) when
- * there is none to run.  A call finds it itself when this was not called.
+ * there is none to run.  @event is the loop whose timer ends an idle
+ * worker.  Without this, each call finds the worker, starts it and ends
+ * it (the unit test).
  */
-int cxl_worker_init(void);
+int cxl_worker_init(sd_event *event);
+/* End the worker, if one runs, and wait for it: at cxlnicd's exit. */
+void cxl_worker_close(void);
 
 enum cxl_worker_op {
 	CXL_WORKER_SCAN,		/* topology_scan() */

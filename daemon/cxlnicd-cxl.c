@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cxlnicd-cxl: cxlnicd's libcxl and libndctl work, one call per run
- * (cxl_worker.h).  Not for use by hand: it reads one binary request from
- * stdin and writes one reply to stdout, both of cxlnicd's own build.
+ * cxlnicd-cxl: cxlnicd's libcxl and libndctl work (cxl_worker.h).  Not
+ * for use by hand: it reads binary requests from stdin and writes a reply
+ * to stdout for each, both of cxlnicd's own build, until stdin ends.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,12 +12,15 @@
 #include "cxl_worker.h"
 #include "fd_io.h"
 
+/* 1 with a request, 0 at the end of the input, -EPROTO for anything else. */
 static int read_request(struct cxl_worker_request *req)
 {
 	ssize_t n = fd_read_all(STDIN_FILENO, req, sizeof(*req));
 
+	if (!n)
+		return 0;
 	return n == (ssize_t)sizeof(*req) && req->size == sizeof(*req) ?
-	       0 : -EPROTO;
+	       1 : -EPROTO;
 }
 
 /* Whatever came, the names end within their arrays. */
@@ -64,22 +67,31 @@ static int run(const struct cxl_worker_request *req,
 	return -EINVAL;
 }
 
+/* Requests until cxlnicd ends the input: it keeps the worker a while. */
 int main(int argc, char **argv)
 {
 	struct cxl_worker_request req;
 	struct cxl_worker_reply rep;
-	ssize_t n;
+	int rc;
 
 	(void)argv;
-	memset(&rep, 0, sizeof(rep));
-	if (argc != 1 || isatty(STDIN_FILENO) || read_request(&req)) {
+	if (argc != 1 || isatty(STDIN_FILENO)) {
 		fprintf(stderr, "%s: cxlnicd's worker, not for use by hand\n",
 			CXL_WORKER_NAME);
 		return 2;
 	}
-	terminate_names(&req);
-	rep.size = sizeof(rep);
-	rep.rc = run(&req, &rep);
-	n = write(STDOUT_FILENO, &rep, sizeof(rep));
-	return n == (ssize_t)sizeof(rep) ? 0 : 1;
+	while ((rc = read_request(&req)) > 0) {
+		terminate_names(&req);
+		memset(&rep, 0, sizeof(rep));
+		rep.size = sizeof(rep);
+		rep.rc = run(&req, &rep);
+		if (fd_write_all(STDOUT_FILENO, &rep, sizeof(rep)))
+			return 1;
+	}
+	if (rc) {
+		fprintf(stderr, "%s: not a request of cxlnicd's build\n",
+			CXL_WORKER_NAME);
+		return 2;
+	}
+	return 0;
 }

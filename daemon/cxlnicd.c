@@ -244,9 +244,6 @@ static int setup(struct daemon *d)
 		return EXIT_FAILURE_;
 	if (history_init(&d->history, HISTORY_DEFAULT_SIZE))
 		return EXIT_FAILURE_;
-	/* Without its worker, cxlnicd could scan nothing: a broken install. */
-	if (cxl_worker_init())
-		return EXIT_FAILURE_;
 	load_state(d);
 	rc = cxlnic_client_open(&d->nl);
 	if (!rc)
@@ -286,11 +283,15 @@ static int setup(struct daemon *d)
 	    metrics_start(d) < 0 ||
 	    sd_event_set_watchdog(d->event, true) < 0)
 		return EXIT_FAILURE_;
+	/* Without its worker, cxlnicd could scan nothing: a broken install. */
+	if (cxl_worker_init(d->event))
+		return EXIT_FAILURE_;
 	return setup_control(d);
 }
 
 static void teardown(struct daemon *d)
 {
+	cxl_worker_close();
 	control_close(d->ctl);
 	history_free(&d->history);
 	sd_event_source_unref(d->metrics_timer);
