@@ -105,7 +105,7 @@ int cxlnic_method_find(const char *qualified)
 	size_t n = strlen(CXLNIC_VARLINK_INTERFACE);
 	unsigned int i;
 
-	if (strncmp(qualified, CXLNIC_VARLINK_INTERFACE, n) ||
+	if (!qualified || strncmp(qualified, CXLNIC_VARLINK_INTERFACE, n) ||
 	    qualified[n] != '.')
 		return -1;
 	for (i = 0; i < CXLNIC_M_NR; i++)

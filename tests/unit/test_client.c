@@ -662,6 +662,7 @@ static void test_error_names(void **state)
 			 CXLNIC_M_SET_POLICY);
 	assert_int_equal(cxlnic_method_find("io.cxlnic.Daemon"), -1);
 	assert_int_equal(cxlnic_method_find("io.cxlnic.DaemonX.Show"), -1);
+	assert_int_equal(cxlnic_method_find(NULL), -1);
 }
 
 /* cxlnicd answers at accept and closes before the request is sent. */
