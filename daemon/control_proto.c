@@ -10,6 +10,11 @@
 #include "cxlnic_names.h"
 
 #define BAD_MESSAGE		CXLNIC_VARLINK_INTERFACE ".BadMessage"
+/* org.varlink.service's errors that a call is refused with. */
+#define INVALID_PARAMETER	CXLNIC_VARLINK_SERVICE_ERROR("InvalidParameter")
+#define METHOD_NOT_FOUND	CXLNIC_VARLINK_SERVICE_ERROR("MethodNotFound")
+#define INTERFACE_NOT_FOUND	CXLNIC_VARLINK_SERVICE_ERROR("InterfaceNotFound")
+#define EXPECTED_MORE		CXLNIC_VARLINK_SERVICE_ERROR("ExpectedMore")
 
 static int refuse(struct control_refusal *why, const char *error,
 		  const char *param, const char *param_value,
@@ -33,7 +38,7 @@ static int refuse(struct control_refusal *why, const char *error,
 static int bad_param(struct control_refusal *why, const char *param,
 		     const char *says)
 {
-	return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("InvalidParameter"), "parameter",
+	return refuse(why, INVALID_PARAMETER, "parameter",
 		      param, "'%s' %s", param, says);
 }
 
@@ -47,7 +52,8 @@ static int copy_string(struct json_object *v, const char *key, char *dst,
 	s = json_object_get_string(v);
 	if (!*s)
 		return bad_param(why, key, "is empty");
-	if (strlen(s) >= dst_len || strlen(s) != (size_t)json_object_get_string_len(v))
+	if (strlen(s) >= dst_len ||
+	    strlen(s) != (size_t)json_object_get_string_len(v))
 		return bad_param(why, key, "is too long or holds a NUL");
 	memcpy(dst, s, strlen(s) + 1);
 	return 0;
@@ -117,7 +123,7 @@ static int check_params(const struct control_request *req, unsigned int seen,
 		}
 	}
 	if (m->streams && (!req->more || req->oneway))
-		return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("ExpectedMore"), NULL, NULL,
+		return refuse(why, EXPECTED_MORE, NULL, NULL,
 			      "%s is called with \"more\"", m->name);
 	return 0;
 }
@@ -153,7 +159,7 @@ static int parse_service_call(const char *method, struct json_object *params,
 		return 0;
 	}
 	if (strcmp(method, "GetInterfaceDescription"))
-		return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("MethodNotFound"), "method",
+		return refuse(why, METHOD_NOT_FOUND, "method",
 			      method, "no method '%.60s' in %s", method,
 			      CXLNIC_VARLINK_SERVICE);
 	req->service = CONTROL_GET_DESCRIPTION;
@@ -185,10 +191,10 @@ static int parse_method(const char *method, struct json_object *params,
 	n = dot ? (size_t)(dot - method) : strlen(method);
 	if (n == strlen(CXLNIC_VARLINK_INTERFACE) &&
 	    !strncmp(method, CXLNIC_VARLINK_INTERFACE, n))
-		return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("MethodNotFound"), "method",
+		return refuse(why, METHOD_NOT_FOUND, "method",
 			      method, "no method '%.60s'", method);
 	snprintf(iface, sizeof(iface), "%.*s", (int)n, method);
-	return refuse(why, CXLNIC_VARLINK_SERVICE_ERROR("InterfaceNotFound"), "interface",
+	return refuse(why, INTERFACE_NOT_FOUND, "interface",
 		      iface, "no interface '%.60s': cxlnicd serves %s and %s",
 		      iface, CXLNIC_VARLINK_INTERFACE, CXLNIC_VARLINK_SERVICE);
 }

@@ -85,8 +85,8 @@ static char *reply_description(const char *interface)
 		p = json_object_new_object();
 		json_object_object_add(p, "interface",
 				       json_object_new_string(interface));
-		return control_reply_named_error(CXLNIC_VARLINK_SERVICE_ERROR("InterfaceNotFound"),
-						 p);
+		return control_reply_named_error(
+			CXLNIC_VARLINK_SERVICE_ERROR("InterfaceNotFound"), p);
 	}
 	if (!text)
 		return NULL;

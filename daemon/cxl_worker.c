@@ -35,7 +35,7 @@ extern char **environ;
 
 static struct {
 	char path[PATH_MAX];
-	sd_event *event;		/* NULL: no keeping, one worker a call */
+	sd_event *event;		/* NULL: none kept, one a call */
 	sd_event_source *idle;		/* tells the worker to go */
 	pid_t pid;			/* 0: none running */
 	int fd;				/* our end of its socket */

@@ -38,6 +38,12 @@ static void terminate_names(struct cxl_worker_request *req)
 		req->n_ports = CXLNIC_MAX_PIECES;
 }
 
+/* A name the request left empty is none. */
+static const char *or_null(const char *name)
+{
+	return name[0] ? name : NULL;
+}
+
 static int run(const struct cxl_worker_request *req,
 	       struct cxl_worker_reply *rep)
 {
@@ -46,10 +52,9 @@ static int run(const struct cxl_worker_request *req,
 
 	switch (req->op) {
 	case CXL_WORKER_SCAN:
-		return topology_scan(req->serial,
-				     req->last_region[0] ? req->last_region : NULL,
-				     req->reclaim_uuid[0] ? req->reclaim_uuid : NULL,
-				     req->mode, &rep->view, &rep->names);
+		return topology_scan(req->serial, or_null(req->last_region),
+				     or_null(req->reclaim_uuid), req->mode,
+				     &rep->view, &rep->names);
 	case CXL_WORKER_STOCK_CHAIN:
 		for (i = 0; i < req->n_ports; i++)
 			ports[i] = req->ports[i];
