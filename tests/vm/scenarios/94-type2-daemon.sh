@@ -63,6 +63,12 @@ expect_state "on-cxl -"
 # after cxlnicd's bind.  Set down before a loss, it stays down.
 log "the netdev's link across a loss, as its driver left it"
 echo "$pci" >"/sys/bus/pci/drivers/$SIM_T2/unbind"
+# The unbind tore the endpoint port down, which queued the CXL core's
+# detach_memdev: it releases the PCI function's driver from the cxl_port
+# workqueue once the unbind lets go of the device, whoever is bound by
+# then.  A bind at once can lose that race and be released (7.3, seen
+# here: bound, "unregister", twice).  Give the queued release its turn.
+sleep 2
 echo "$pci" >"/sys/bus/pci/drivers/$SIM_T2/bind"
 wait_until 20 sim_bound || fail "$SIM_T2 did not bind $pci again"
 wait_until 20 eval '[ "$(stock_status | jq .nic.generation)" = "$(stock_json | jq .generation)" ]' ||
