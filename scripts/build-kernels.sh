@@ -1,8 +1,9 @@
 #!/bin/bash
 # Build cxlnic.ko and the emulated NICs for the Debian 13 kernels of the
-# matrix (6.12, 7.3) inside the Debian 13 root, with its gcc-14, into
-# OUTDIR/kernel-KVER.  The host's own kernel (6.1) is meson's build
-# (build/kernel).  Any compiler or modpost warning fails the build.
+# matrix (6.12, 7.3, and 7.3-debug once built) inside the Debian 13 root,
+# with its gcc-14, into OUTDIR/kernel-KVER.  The host's own kernel (6.1) is
+# meson's build (build/kernel).  Any compiler or modpost warning fails the
+# build.
 #   build-kernels.sh OUTDIR [NAME...] [-- MAKE-ARGS...]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +18,13 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do
 	shift
 done
 [ "${1:-}" = -- ] && shift
-[ ${#names[@]} -gt 0 ] || names=("${!D13_KERNEL_SUITE[@]}")
+if [ ${#names[@]} -eq 0 ]; then
+	names=("${!D13_KERNEL_SUITE[@]}")
+	# The debug kernel (scripts/build-debug-kernel.sh), where it was built:
+	# its modules are built with the others, so that vmrun --kernel
+	# 7.3-debug never loads stale ones.
+	[ -n "$(d13_kver 7.3-debug)" ] && names+=(7.3-debug)
+fi
 
 [ -d "$D13_ROOT/usr" ] || { echo "build-kernels: no Debian 13 root (scripts/setup.sh)" >&2; exit 1; }
 # The root sees the tree at the same path; the output must lie inside it.

@@ -28,8 +28,10 @@ fail() { log "FAIL: $*"; exit 1; }
 ok() { log "ok: $*"; }
 
 # wait_until TIMEOUT_S CMD...: poll a condition the kernel reaches on its own.
+# On the debug kernel (vmrun --kernel 7.3-debug sets VMRUN_SLOWDOWN) the
+# kernel takes that many times longer to get there.
 wait_until() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$((SECONDS + $1 * ${VMRUN_SLOWDOWN:-1}))
 	shift
 	until "$@"; do
 		((SECONDS < deadline)) || return 1

@@ -23,10 +23,15 @@ guest_watchdog() {
 }
 watch_after=$(($(cat "$scratch/timeout" 2>/dev/null || echo 600) - 30))
 [ "$watch_after" -gt 0 ] && guest_watchdog "$watch_after" &
+# shellcheck source=tests/vm/lib/kmemleak.sh
+. "$(dirname "$0")/kmemleak.sh"
+kmemleak_begin "$scratch"
 echo "vmrun: stage 2 up, running the command" >/dev/ttyS0
 
 /bin/sh "$scratch/guest-run" </dev/null >/dev/ttyS1 2>&1
-echo $? >"$scratch/rc"
+rc=$?
+kmemleak_end "$scratch"
+echo $rc >"$scratch/rc"
 echo "vmrun: command exited $(cat "$scratch/rc")" >/dev/ttyS0
 dmesg >"$scratch/dmesg" 2>&1
 sync

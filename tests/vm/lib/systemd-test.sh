@@ -5,8 +5,13 @@
 # powers off at once (the scratch share is written through: nothing to
 # flush but what sync does).
 scratch=$1
+# shellcheck source=tests/vm/lib/kmemleak.sh
+. "$(dirname "$0")/kmemleak.sh"
+kmemleak_begin "$scratch"
 /bin/sh "$scratch/guest-run" </dev/null >/dev/ttyS1 2>&1
-echo $? >"$scratch/rc"
+rc=$?
+kmemleak_end "$scratch"
+echo $rc >"$scratch/rc"
 dmesg >"$scratch/dmesg" 2>&1
 journalctl -b --no-pager -o short-monotonic >"$scratch/journal" 2>&1
 sync
