@@ -8,11 +8,11 @@
  * emulation.  Then it is told to go and cxlnicd holds nothing of it.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,13 +162,18 @@ static int on_idle(sd_event_source *s, uint64_t usec, void *arg)
 	return 0;
 }
 
-/* Kept for the next call, or gone when there is no loop to end it. */
-static int keep(void)
+/*
+ * Kept for the next call, or gone when there is no loop to end it.  The
+ * reply is in: how the worker ends is said, not the call's result.
+ */
+static void keep(void)
 {
 	int rc;
 
-	if (!w.event)
-		return stop();
+	if (!w.event) {
+		stop();
+		return;
+	}
 	if (!w.idle)
 		rc = sd_event_add_time_relative(w.event, &w.idle,
 						CLOCK_MONOTONIC, IDLE_USEC, 0,
@@ -177,7 +182,8 @@ static int keep(void)
 		rc = sd_event_source_set_time_relative(w.idle, IDLE_USEC);
 	if (rc >= 0)
 		rc = sd_event_source_set_enabled(w.idle, SD_EVENT_ONESHOT);
-	return rc < 0 ? stop() : 0;
+	if (rc < 0)
+		stop();
 }
 
 /* The reply, all of it, of this build; @n what came. */
@@ -243,8 +249,8 @@ static int worker_call(struct cxl_worker_request *req,
 		stop();
 		return rc;
 	}
-	rc = keep();
-	return rc ? rc : rep->rc;
+	keep();
+	return rep->rc;
 }
 
 static void copy_name(char *dst, size_t len, const char *src)
