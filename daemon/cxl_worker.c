@@ -222,6 +222,7 @@ static int worker_call(struct cxl_worker_request *req,
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
+	/* libcxl's and libndctl's injected failure, for the worker's call. */
 	rc = fault_check(FAULT_LIBCXL);
 	if (rc)
 		return rc;
@@ -240,17 +241,13 @@ static int worker_call(struct cxl_worker_request *req,
 		n = fd_read_all(w.fd, rep, sizeof(*rep));
 	else if (n >= 0)
 		n = -EIO;	/* a short send: not a whole request */
-	if (n != (ssize_t)sizeof(*rep)) {
-		rc = stop();
-		return rc ? rc : check_reply(n, rep);
+	if (n == (ssize_t)sizeof(*rep) && rep->size == sizeof(*rep)) {
+		keep();
+		return rep->rc;
 	}
-	rc = check_reply(n, rep);
-	if (rc) {
-		stop();
-		return rc;
-	}
-	keep();
-	return rep->rc;
+	/* Dead, or of another build: how it ended says which. */
+	rc = stop();
+	return rc ? rc : check_reply(n, rep);
 }
 
 static void copy_name(char *dst, size_t len, const char *src)

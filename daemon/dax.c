@@ -14,15 +14,6 @@ static void copy_name(char *dst, size_t len, const char *src)
 }
 
 /*
- * libndctl is the topology's library too, in the same worker: libcxl's
- * fault point, before the worker starts, stands for both.
- */
-static int new_ctx(struct ndctl_ctx **ctx)
-{
-	return ndctl_new(ctx);
-}
-
-/*
  * libnvdimm registers regions and namespaces asynchronously: a region just
  * enabled may not show its namespaces yet.  The bus's wait_probe flushes
  * that (in the kernel, no polling) before we look.
@@ -76,7 +67,7 @@ int dax_scan(uint64_t base, struct dax_view *view)
 	struct ndctl_namespace *ns;
 	struct ndctl_region *region;
 	struct ndctl_ctx *ctx;
-	int rc = new_ctx(&ctx);
+	int rc = ndctl_new(&ctx);
 
 	memset(view, 0, sizeof(*view));
 	if (rc)

@@ -12,15 +12,6 @@
 #include "fault.h"
 #include "topology.h"
 
-/*
- * A fresh libcxl context.  Its injected failure (FAULT_LIBCXL) is the
- * daemon's, before the worker starts (cxl_worker.c).
- */
-static int new_ctx(struct cxl_ctx **ctx)
-{
-	return cxl_new(ctx);
-}
-
 #define REGION_ALIGN	(256ULL << 20)
 
 static void copy_name(char *dst, size_t len, const char *src)
@@ -196,7 +187,7 @@ int topology_scan(uint64_t serial, const char *last_region,
 {
 	struct cxl_memdev *memdev;
 	struct cxl_ctx *ctx;
-	int rc = new_ctx(&ctx);
+	int rc = cxl_new(&ctx);
 
 	memset(view, 0, sizeof(*view));
 	memset(names, 0, sizeof(*names));
@@ -258,7 +249,7 @@ int topology_stock_chain(const char *const *ports, size_t n_ports,
 {
 	struct cxl_bus *bus;
 	struct cxl_ctx *ctx;
-	int rc = new_ctx(&ctx);
+	int rc = cxl_new(&ctx);
 	size_t i;
 
 	*root = false;
@@ -409,7 +400,7 @@ int topology_create_region(const char *memdev_name, uint64_t size,
 {
 	struct cxl_memdev *memdev;
 	struct cxl_ctx *ctx;
-	int rc = new_ctx(&ctx);
+	int rc = cxl_new(&ctx);
 
 	if (rc)
 		return rc;
@@ -426,7 +417,7 @@ int topology_free_dpa(const char *name)
 	struct cxl_endpoint *ep;
 	struct cxl_decoder *decoder;
 	struct cxl_ctx *ctx;
-	int rc = new_ctx(&ctx);
+	int rc = cxl_new(&ctx);
 
 	if (rc)
 		return rc;
@@ -449,7 +440,7 @@ int topology_enable_region(const char *name)
 	struct cxl_region *region;
 	struct cxl_bus *bus;
 	struct cxl_ctx *ctx;
-	int rc = new_ctx(&ctx);
+	int rc = cxl_new(&ctx);
 
 	if (rc)
 		return rc;
