@@ -18,7 +18,11 @@ int action_reset_memdev(const char *pci_host);
 /* cxl_pci bind of a memdev's PCI function: finishes an interrupted reset. */
 int action_bind_memdev_host(const char *pci_host);
 int action_delete_region(const char *root_decoder, const char *region);
-/* Release the NIC's driver; its name is saved in @driver. */
+/*
+ * Release the NIC's driver; its name is saved in @driver.  Returns once
+ * the CXL core's work that the unbind queued has run, so that a bind
+ * after it stays bound.
+ */
 int action_unbind_nic(const char *pci_addr, char *driver, size_t len);
 int action_bind_nic(const char *pci_addr, const char *driver);
 /*

@@ -67,8 +67,9 @@ echo "$pci" >"/sys/bus/pci/drivers/$SIM_T2/unbind"
 # detach_memdev: it releases the PCI function's driver from the cxl_port
 # workqueue once the unbind lets go of the device, whoever is bound by
 # then.  A bind at once can lose that race and be released (7.3, seen
-# here: bound, "unregister", twice).  Give the queued release its turn.
-sleep 2
+# here: bound, "unregister", twice).  The flush waits for that work, as
+# cxlnic(7) tells operators to (and cxlnicd does after its own unbinds).
+echo 1 >/sys/bus/cxl/flush
 echo "$pci" >"/sys/bus/pci/drivers/$SIM_T2/bind"
 wait_until 20 sim_bound || fail "$SIM_T2 did not bind $pci again"
 wait_until 20 eval '[ "$(stock_status | jq .nic.generation)" = "$(stock_json | jq .generation)" ]' ||
