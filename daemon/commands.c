@@ -17,10 +17,6 @@
 #include "log.h"
 #include "stock.h"
 
-#ifndef CXLNIC_VERSION
-#define CXLNIC_VERSION "unknown"
-#endif
-
 /* The keys of config.c's table in its order, the order docs/json.md has. */
 static struct json_object *policy_to_json(const struct nic_policy *p)
 {

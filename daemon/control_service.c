@@ -11,10 +11,6 @@
 #include "control_proto.h"
 #include "control_service.h"
 
-#ifndef CXLNIC_VERSION
-#define CXLNIC_VERSION "unknown"
-#endif
-
 /*
  * org.varlink.service: varlink.org's service interface, with the two
  * errors systemd's sd-varlink adds to it.

@@ -24,6 +24,7 @@
 #include "fault.h"
 #include "fd_io.h"
 #include "log.h"
+#include "name_copy.h"
 
 #ifndef CXL_WORKER_DIR
 #define CXL_WORKER_DIR "/usr/libexec/cxlnic"
@@ -248,11 +249,6 @@ static int worker_call(struct cxl_worker_request *req,
 	/* Dead, or of another build: how it ended says which. */
 	rc = stop();
 	return rc ? rc : check_reply(n, rep);
-}
-
-static void copy_name(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "");
 }
 
 int topology_scan(uint64_t serial, const char *last_region,

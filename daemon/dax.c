@@ -7,11 +7,7 @@
 #include <ndctl/libndctl.h>
 
 #include "dax.h"
-
-static void copy_name(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "");
-}
+#include "name_copy.h"
 
 /*
  * libnvdimm registers regions and namespaces asynchronously: a region just

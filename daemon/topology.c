@@ -10,14 +10,10 @@
 
 #include "dax.h"
 #include "fault.h"
+#include "name_copy.h"
 #include "topology.h"
 
 #define REGION_ALIGN	(256ULL << 20)
-
-static void copy_name(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src ? src : "");
-}
 
 static struct cxl_memdev *find_memdev(struct cxl_ctx *ctx, uint64_t serial)
 {
