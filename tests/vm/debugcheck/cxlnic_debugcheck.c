@@ -74,8 +74,9 @@ static int __init debugcheck_init(void)
 		 * Lost on purpose: kmemleak's scan must report them.  Sixteen,
 		 * not one: the last pointer may stay behind in insmod's
 		 * kernel stack, which the kernel keeps cached after the task
-		 * exits and which kmemleak scans (seen: one object alone was
-		 * never reported).
+		 * exits and which kmemleak scans.  (Without vmrun's
+		 * slab_debug=F, the per-CPU sheaf they came from kept a
+		 * pointer to each: kmemleak reported at most one.)
 		 */
 		int i;
 
