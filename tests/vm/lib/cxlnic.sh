@@ -10,7 +10,14 @@ CTL=$B/cli/cxlnicctl
 # The modules built for the running kernel: build/kernel for the host's,
 # build/kernel/kernel-KVER for the Debian 13 kernels (scripts/build-kernels.sh).
 KMOD=$B/kernel
-[ -d "$KMOD/kernel-$(uname -r)" ] && KMOD=$KMOD/kernel-$(uname -r)
+if [ -d "$KMOD/kernel-$(uname -r)" ]; then
+	KMOD=$KMOD/kernel-$(uname -r)
+elif [ "$(modinfo -F vermagic "$KMOD/cxlnic.ko" 2>/dev/null | cut -d' ' -f1)" != "$(uname -r)" ]; then
+	# Not the host's kernel either: say so, not "Invalid module format".
+	echo "no cxlnic modules built for $(uname -r) in $B/kernel" \
+		"(a kernel built after meson's configure: meson setup --reconfigure $B)" >&2
+	exit 1
+fi
 # Serial numbers the bench gives the two cxl-type3 memdevs; NIC n pairs
 # with memdev n.
 MEMDEV_SERIALS=(4096 4097)
