@@ -29,6 +29,9 @@ for i in $(seq 1 "$ROUNDS"); do
 	"$CTL" detach "$(nic_pci 1)" >/dev/null 2>&1 || true
 	wait_until 20 nics_ready || fail "round $i: NICs did not come back"
 	[ "$(nic_mode 0)" = pci ] || fail "round $i: NIC 0 on $(nic_mode 0) with the region down"
+	# A round takes seconds on a stock kernel, minutes on the debug one:
+	# say where the run is, for a log cut by a timeout.
+	log "round $i of $ROUNDS done"
 done
 attach 0 "$region"
 expect_mode 0 cxl
