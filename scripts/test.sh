@@ -16,7 +16,7 @@ phase_end() {
 }
 # What the test command does not run, said at the end as well: never a
 # silent skip.
-not_run="the suite vm-debug (every 7.3 scenario and debug-selftest on the debug kernel, 7.3 with lockdep, KASAN, KFENCE and kmemleak): building that kernel takes 34 min on two cores and its scenarios 4 to 30 min each, past this command's hour (docs/reliability.md, The debug kernel); run it with: scripts/build-debug-kernel.sh; meson test -C build --suite vm-debug"
+not_run="the suite vm-debug (every 7.3 scenario and debug-selftest on the debug kernel, 7.3 with lockdep, KASAN, KFENCE and kmemleak): building that kernel takes 34 min on two cores and its scenarios 3 to 30 min each, past this command's hour (docs/reliability.md, The debug kernel); run it with: scripts/build-debug-kernel.sh; meson test -C build --suite vm-debug"
 trap 'printf "test.sh: %s\n" "${phases[@]}" "not run: $not_run"' EXIT
 "$top/scripts/build.sh"
 phase_end "setup and build"
