@@ -24,7 +24,7 @@ function known_error(msg) {
 	failed = 1
 }
 
-function load_known(line, word) {
+function load_known(line, word, k) {
 	nknown = 0
 	while ((getline line < known) > 0) {
 		known_line++
@@ -103,11 +103,12 @@ FNR == 1 {
 {
 	sub(/\r$/, "")
 	line = strip($0)
-	if (line ~ bad) {
+	starts = line ~ bad
+	if (starts) {
 		close_report()
 		key = $0
 	}
-	if (line ~ bad || nlines) {
+	if (starts || nlines) {
 		lines[++nlines] = line
 		body = body $0 "\n"
 		if (line == "</TASK>" || line ~ /^---\[ end trace/ || nlines >= 400)
