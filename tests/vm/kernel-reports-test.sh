@@ -3,14 +3,13 @@
 # itself (testdata/pciehp-splat.log: the console's copy from a
 # type2-daemon@7.3-debug run) and on edits of it: the known report alone
 # passes; the same kind of report with another lock, a second report after
-# it, and a malformed list each do not.  No VM.
+# it, and a malformed list each do not.  Reports start where vmrun's list
+# (kernel-report-starts) says.  No VM.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# vmrun's list of what starts a report, in short: the header of each
-# report of the sample and of the edits below.
-bad='BUG:|WARNING:|possible circular locking|KASAN'
+starts=$here/kernel-report-starts
 splat=$here/testdata/pciehp-splat.log
 fails=0
 
@@ -18,7 +17,7 @@ fails=0
 reports() {
 	local name=$1 known=$2
 	shift 2
-	awk -v bad="$bad" -v known="$known" -v out="$tmp/$name" \
+	awk -v starts="$starts" -v also="${also-}" -v known="$known" -v out="$tmp/$name" \
 		-f "$here/kernel-reports.awk" "$@" >"$tmp/$name.lines" 2>"$tmp/$name.err"
 }
 
@@ -73,6 +72,14 @@ grep -q 'cxl_region_probe' "$tmp/after.unknown" ||
 reports cut "$known" "$tmp/cut"
 expect cut "a report that cuts the known one short is not part of it" "pciehp-reset-lock unknown"
 
+# A line that starts a report only where vmrun adds it (an RCU stall, on
+# the debug kernel).
+printf '[  600.000000] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n' >"$tmp/stall"
+reports stall-stock "$known" "$tmp/stall"
+expect stall-stock "an RCU stall is no report on the stock kernels" ""
+also='detected stall' reports stall-debug "$known" "$tmp/stall"
+expect stall-debug "an RCU stall is a report on the debug kernel" unknown
+
 # A clean log: no report.
 printf '[    1.000000] Linux version 7.3\n' >"$tmp/clean-log"
 reports clean "$known" "$tmp/clean-log"
@@ -87,6 +94,19 @@ elif grep -q 'bad-list:1: "needs" before the first id' "$tmp/malformed.err"; the
 	echo "ok: a malformed list is refused with its line"
 else
 	echo "FAIL: the refusal does not name the line: $(cat "$tmp/malformed.err")"
+	fails=$((fails + 1))
+fi
+
+# So is a list of report starts with nothing in it (every line would
+# start a report, or none).
+printf '# only a comment\n\n' >"$tmp/no-starts"
+if starts=$tmp/no-starts reports nostarts "$known" "$splat"; then
+	echo "FAIL: an empty list of report starts was taken"
+	fails=$((fails + 1))
+elif grep -q 'no-starts: no expression' "$tmp/nostarts.err"; then
+	echo "ok: an empty list of report starts is refused"
+else
+	echo "FAIL: the refusal does not name the list: $(cat "$tmp/nostarts.err")"
 	fails=$((fails + 1))
 fi
 

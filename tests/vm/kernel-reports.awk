@@ -1,22 +1,42 @@
 # Splits a guest kernel's log into its reports and names the known ones.
 #
-#   awk -v bad=ERE -v known=FILE -v out=PREFIX -f kernel-reports.awk LOG...
+#   awk -v starts=FILE [-v also=ERE] -v known=FILE -v out=PREFIX \
+#       -f kernel-reports.awk LOG...
 #
-# A report starts at a line that matches bad (vmrun's list) and runs to the
-# end of its stack dump ("</TASK>", "---[ end trace"), to the next line that
-# matches bad, or to 400 lines.  A report is known when an entry of FILE
+# A report starts at a line that matches an expression of the starts FILE
+# (tests/vm/kernel-report-starts), or also, and runs to the end of its stack
+# dump ("</TASK>", "---[ end trace"), to the next line that starts one, or
+# to 400 lines.  A report is known when an entry of FILE
 # (tests/vm/known-kernel-reports) fits it.  The logs are the console's and
 # dmesg, which mostly hold the same reports: a report is kept once (by its
 # first line, timestamp and all), known if either copy is.
 #
 # Writes each report whole to PREFIX.known or PREFIX.unknown, and prints one
 # line per report, in the order met: its entry's id or "unknown", a tab, and
-# its first line.  Exits 2 on a malformed FILE.
+# its first line.  Exits 2 on a malformed known FILE or an empty starts FILE.
 
 function strip(line) {
 	sub(/^\[ *[0-9]+\.[0-9]+\] ?/, "", line)
 	sub(/^[ \t]+/, "", line)
 	return line
+}
+
+# The starts file's expressions, joined into one.
+function load_starts(line, ere) {
+	while ((getline line < starts) > 0) {
+		sub(/^[ \t]+/, "", line)
+		sub(/[ \t]+$/, "", line)
+		if (line != "" && line !~ /^#/)
+			ere = ere (ere == "" ? "" : "|") line
+	}
+	close(starts)
+	if (ere == "") {
+		printf "kernel-reports.awk: %s: no expression\n", starts > "/dev/stderr"
+		failed = 1
+	}
+	if (also != "")
+		ere = ere "|" also
+	return ere
 }
 
 function known_error(msg) {
@@ -91,6 +111,7 @@ function close_report(k) {
 }
 
 BEGIN {
+	bad = load_starts()
 	load_known()
 	if (failed)
 		exit 2
@@ -103,12 +124,12 @@ FNR == 1 {
 {
 	sub(/\r$/, "")
 	line = strip($0)
-	starts = line ~ bad
-	if (starts) {
+	opens = line ~ bad
+	if (opens) {
 		close_report()
 		key = $0
 	}
-	if (starts || nlines) {
+	if (opens || nlines) {
 		lines[++nlines] = line
 		body = body $0 "\n"
 		if (line == "</TASK>" || line ~ /^---\[ end trace/ || nlines >= 400)
