@@ -34,11 +34,15 @@ log() { printf '[%(%T)T] %s\n' -1 "$*" >&2; }
 fail() { log "FAIL: $*"; exit 1; }
 ok() { log "ok: $*"; }
 
-# wait_until TIMEOUT_S CMD...: poll a condition the kernel reaches on its own.
-# On the debug kernel (vmrun --kernel 7.3-debug sets VMRUN_SLOWDOWN) the
-# kernel takes that many times longer to get there.
+# stretched SECONDS: a time the guest takes to do something, in this
+# guest.  The debug kernel (vmrun --kernel 7.3-debug sets VMRUN_SLOWDOWN)
+# takes that many times longer to do anything.
+stretched() { echo $(($1 * ${VMRUN_SLOWDOWN:-1})); }
+
+# wait_until TIMEOUT_S CMD...: poll a condition the kernel reaches on its
+# own, within a stretched TIMEOUT_S.
 wait_until() {
-	local deadline=$((SECONDS + $1 * ${VMRUN_SLOWDOWN:-1}))
+	local deadline=$((SECONDS + $(stretched "$1")))
 	shift
 	until "$@"; do
 		((SECONDS < deadline)) || return 1

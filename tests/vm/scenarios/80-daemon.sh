@@ -154,7 +154,7 @@ cat /tmp/cxlnicd.log
 # kernel the look came more than 15 s after the unbind (seen: cxlnicd had
 # rightly unbound the NIC by then): there the grace is stretched as the
 # waits are.
-grace=$((15 * ${VMRUN_SLOWDOWN:-1}))
+grace=$(stretched 15)
 write_daemon_conf $conf "on_loss = unbind" "grace_ms = $((grace * 1000))"
 daemon_start $conf
 md=$(memdev_of_nic 0)
