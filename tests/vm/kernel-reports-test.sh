@@ -13,12 +13,29 @@ starts=$here/kernel-report-starts
 splat=$here/testdata/pciehp-splat.log
 fails=0
 
-# reports NAME KNOWN-LIST LOG...: runs the awk, output in $tmp/NAME.*
+# reports NAME KNOWN-LIST LOG...: runs the awk, output in $tmp/NAME.*,
+# its exit status in $tmp/NAME.rc
 reports() {
-	local name=$1 known=$2
+	local name=$1 known=$2 rc=0
 	shift 2
 	awk -v starts="$starts" -v also="${also-}" -v known="$known" -v out="$tmp/$name" \
-		-f "$here/kernel-reports.awk" "$@" >"$tmp/$name.lines" 2>"$tmp/$name.err"
+		-f "$here/kernel-reports.awk" "$@" >"$tmp/$name.lines" 2>"$tmp/$name.err" ||
+		rc=$?
+	echo "$rc" >"$tmp/$name.rc"
+}
+
+# expect_refused NAME WHAT MESSAGE: the awk refused its input (2) and said
+# MESSAGE
+expect_refused() {
+	if [ "$(cat "$tmp/$1.rc")" -ne 2 ]; then
+		echo "FAIL: $2: exit $(cat "$tmp/$1.rc"), want 2"
+		fails=$((fails + 1))
+	elif ! grep -qF "$3" "$tmp/$1.err"; then
+		echo "FAIL: $2: it said: $(cat "$tmp/$1.err")"
+		fails=$((fails + 1))
+	else
+		echo "ok: $2"
+	fi
 }
 
 # expect NAME WHAT WANT: the awk's summary lines (ids) of NAME are WANT
@@ -87,27 +104,15 @@ expect clean "a clean log has no report" ""
 
 # A malformed list is refused with its line, not read as empty.
 printf 'needs foo\nid x\n' >"$tmp/bad-list"
-if reports malformed "$tmp/bad-list" "$splat"; then
-	echo "FAIL: a malformed list was taken"
-	fails=$((fails + 1))
-elif grep -q 'bad-list:1: "needs" before the first id' "$tmp/malformed.err"; then
-	echo "ok: a malformed list is refused with its line"
-else
-	echo "FAIL: the refusal does not name the line: $(cat "$tmp/malformed.err")"
-	fails=$((fails + 1))
-fi
+reports malformed "$tmp/bad-list" "$splat"
+expect_refused malformed "a malformed list is refused with its line" \
+	'bad-list:1: "needs" before the first id'
 
 # So is a list of report starts with nothing in it (every line would
 # start a report, or none).
 printf '# only a comment\n\n' >"$tmp/no-starts"
-if starts=$tmp/no-starts reports nostarts "$known" "$splat"; then
-	echo "FAIL: an empty list of report starts was taken"
-	fails=$((fails + 1))
-elif grep -q 'no-starts: no expression' "$tmp/nostarts.err"; then
-	echo "ok: an empty list of report starts is refused"
-else
-	echo "FAIL: the refusal does not name the list: $(cat "$tmp/nostarts.err")"
-	fails=$((fails + 1))
-fi
+starts=$tmp/no-starts reports nostarts "$known" "$splat"
+expect_refused nostarts "an empty list of report starts is refused" \
+	'no-starts: no expression'
 
 [ "$fails" -eq 0 ]
