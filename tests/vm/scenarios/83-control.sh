@@ -79,7 +79,7 @@ cat $vl.err >&2
 	fail "varlinkctl: no NoSuchNic for an unknown NIC (exit $rc)"
 # Monitor streams: "ready", then the entry of a change made meanwhile.
 # (stdbuf: each reply is in the file as it comes, not at the timeout's kill.)
-(timeout 8 stdbuf -oL bash -c ". $SRC/scripts/debian13.sh; d13_varlinkctl \
+(timeout "$(stretched 8)" stdbuf -oL bash -c ". $SRC/scripts/debian13.sh; d13_varlinkctl \
 	call --more --json=short $sock io.cxlnic.Daemon.Monitor '{}'" \
 	>$vl.mon 2>$vl.mon.err || true) &
 vlmon=$!

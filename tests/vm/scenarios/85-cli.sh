@@ -157,7 +157,7 @@ done >/tmp/examples
 while read -r example; do
 	log "example: $example"
 	rc=0
-	timeout 5 bash -c "PATH=$B/cli:$B/daemon:\$PATH; $example" </dev/null || rc=$?
+	timeout "$(stretched 5)" bash -c "PATH=$B/cli:$B/daemon:\$PATH; $example" </dev/null || rc=$?
 	if [ $rc -eq 124 ] && [[ $example == "cxlnicctl monitor"* ]]; then
 		continue
 	fi
