@@ -22,8 +22,8 @@ function strip(line) {
 }
 
 # The starts file's expressions, joined into one.
-function load_starts(line, ere) {
-	while ((getline line < starts) > 0) {
+function load_starts(line, ere, rc) {
+	while ((rc = (getline line < starts)) > 0) {
 		sub(/^[ \t]+/, "", line)
 		sub(/[ \t]+$/, "", line)
 		if (line != "" && line !~ /^#/)
@@ -31,7 +31,8 @@ function load_starts(line, ere) {
 	}
 	close(starts)
 	if (ere == "") {
-		printf "kernel-reports.awk: %s: no expression\n", starts > "/dev/stderr"
+		printf "kernel-reports.awk: %s: %s\n", starts,
+			(rc < 0 ? "cannot be read" : "no expression") > "/dev/stderr"
 		failed = 1
 	}
 	if (also != "")
