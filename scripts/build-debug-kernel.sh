@@ -75,11 +75,13 @@ host_tree=$D13_ROOT$tree
 #                                   are built in, as in Debian's config)
 #   libnvdimm, nd_*, dax_*, device_dax, kmem   pmem and dax regions (dax)
 #   autofs4                         systemd as PID 1 (--systemd) mounts it
+#   overlay                         --systemd's writable /etc and unit
+#                                   directory (lib/stage2-systemd.sh)
 #   qemu_fw_cfg                     what udev loads for QEMU's fw_cfg
 guest_modules=(9p 9pnet 9pnet_virtio netfs
 	cxl_acpi cxl_pci cxl_mem cxl_pmem
 	libnvdimm nd_pmem nd_btt dax_pmem device_dax dax_cxl dax_hmem kmem
-	autofs4 qemu_fw_cfg)
+	autofs4 overlay qemu_fw_cfg)
 
 # Config changes over Debian's, applied with scripts/config after
 # localmodconfig; make olddefconfig then fills in what they select
@@ -135,11 +137,11 @@ config_changes=(
 	# List corruption (already on in Debian's config; kept on).
 	--enable DEBUG_LIST
 )
-# What must be set after olddefconfig.
+# What must be on (built in, or a module) after olddefconfig.
 want=(PROVE_LOCKING PROVE_RCU DEBUG_ATOMIC_SLEEP KASAN KASAN_GENERIC KFENCE
 	DEBUG_KMEMLEAK DEBUG_OBJECTS DEBUG_OBJECTS_WORK DEBUG_OBJECTS_TIMERS
 	DEBUG_OBJECTS_RCU_HEAD DEBUG_LIST DEBUG_INFO_NONE CXL_BUS CXL_PORT
-	CXL_REGION NET_DEVLINK VIRTIO_PCI)
+	CXL_REGION NET_DEVLINK VIRTIO_PCI OVERLAY_FS)
 unwanted=(MODULE_SIG_ALL MODULE_SIG_FORCE RUST DEBUG_INFO_BTF DEBUG_KMEMLEAK_DEFAULT_OFF)
 
 # The source, copied once into the root (the build writes next to it, and
@@ -170,7 +172,7 @@ cp "$debian_config" "$host_tree/.config"
 mk olddefconfig >>"$host_tree/cxlnic-config.log" 2>&1 ||
 	{ tail -n 20 "$host_tree/cxlnic-config.log"; die "olddefconfig failed"; }
 for o in "${want[@]}"; do
-	grep -q "^CONFIG_$o=y$" "$host_tree/.config" || die "CONFIG_$o did not end up =y"
+	grep -q "^CONFIG_$o=[ym]$" "$host_tree/.config" || die "CONFIG_$o did not end up on"
 done
 for o in "${unwanted[@]}"; do
 	! grep -q "^CONFIG_$o=y$" "$host_tree/.config" || die "CONFIG_$o is still on"
